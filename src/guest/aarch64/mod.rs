@@ -1,0 +1,14 @@
+//! The AArch64 (A64) guest: CPU state, decoder, and instruction semantics.
+//!
+//! `decode` turns a 32-bit instruction word into a typed [`decode::Insn`];
+//! `interp` executes one on a [`cpu::CpuState`] (tier 0 and the reference
+//! semantics); the JIT (`crate::jit`) translates the same `Insn`s to Cranelift IR
+//! and calls back into `interp` for instruction classes it does not compile itself.
+//! `simd` holds the FP and AdvSIMD instructions, which both tiers run through helpers.
+
+pub mod cpu;
+pub mod decode;
+pub mod atomics;
+pub mod interp;
+pub mod simd;
+pub mod sysregs;

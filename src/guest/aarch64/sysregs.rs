@@ -1,0 +1,127 @@
+//! System registers an EL0 program can read (MRS) or write (MSR).
+//!
+//! Linux lets user space read the CPU ID registers (it traps and emulates the
+//! access, returning sanitised values); the values below describe exactly the
+//! features Kestrel implements, so they must agree with the AT_HWCAP bits the
+//! loader advertises.
+
+use super::cpu::CpuState;
+
+/// Builds the 16-bit op0:op1:CRn:CRm:op2 key used by MRS/MSR.
+pub const fn sysreg(op0: u16, op1: u16, crn: u16, crm: u16, op2: u16) -> u16 {
+    (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2
+}
+
+/// Condition flags.
+pub const NZCV: u16 = sysreg(3, 3, 4, 2, 0);
+/// Data-independent timing (reads as 0).
+pub const DIT: u16 = sysreg(3, 3, 4, 2, 5);
+/// FP control.
+pub const FPCR: u16 = sysreg(3, 3, 4, 4, 0);
+/// FP status.
+pub const FPSR: u16 = sysreg(3, 3, 4, 4, 1);
+/// Thread pointer.
+pub const TPIDR_EL0: u16 = sysreg(3, 3, 13, 0, 2);
+/// Read-only thread pointer.
+pub const TPIDRRO_EL0: u16 = sysreg(3, 3, 13, 0, 3);
+/// Cache type.
+pub const CTR_EL0: u16 = sysreg(3, 3, 0, 0, 1);
+/// DC ZVA block size.
+pub const DCZID_EL0: u16 = sysreg(3, 3, 0, 0, 7);
+/// Counter frequency.
+pub const CNTFRQ_EL0: u16 = sysreg(3, 3, 14, 0, 0);
+/// Physical counter.
+pub const CNTPCT_EL0: u16 = sysreg(3, 3, 14, 0, 1);
+/// Virtual counter.
+pub const CNTVCT_EL0: u16 = sysreg(3, 3, 14, 0, 2);
+/// Self-synchronised physical counter.
+pub const CNTPCTSS_EL0: u16 = sysreg(3, 3, 14, 0, 5);
+/// Self-synchronised virtual counter.
+pub const CNTVCTSS_EL0: u16 = sysreg(3, 3, 14, 0, 6);
+/// Main ID register.
+pub const MIDR_EL1: u16 = sysreg(3, 0, 0, 0, 0);
+/// Multiprocessor affinity.
+pub const MPIDR_EL1: u16 = sysreg(3, 0, 0, 0, 5);
+/// Revision ID.
+pub const REVIDR_EL1: u16 = sysreg(3, 0, 0, 0, 6);
+/// Processor feature register 0.
+pub const ID_AA64PFR0_EL1: u16 = sysreg(3, 0, 0, 4, 0);
+/// Instruction set attribute register 0.
+pub const ID_AA64ISAR0_EL1: u16 = sysreg(3, 0, 0, 6, 0);
+
+/// log2 of the DC ZVA block size in 4-byte words (64 bytes).
+pub const DCZID_BLOCK_LOG2_WORDS: u64 = 4;
+/// Size of the block DC ZVA zeroes.
+pub const DC_ZVA_BYTES: u64 = 4 << DCZID_BLOCK_LOG2_WORDS;
+/// The generic counter runs at 1 GHz: CNTVCT is CLOCK_MONOTONIC in nanoseconds.
+pub const COUNTER_HZ: u64 = 1_000_000_000;
+
+/// The CPU model's identification and feature registers.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuModel {
+    /// Model name as `-cpu` spells it.
+    pub name: &'static str,
+    /// MIDR_EL1.
+    pub midr: u64,
+    /// ID_AA64ISAR0_EL1 (Atomic, CRC32, crypto fields).
+    pub isar0: u64,
+    /// ID_AA64PFR0_EL1 (EL0/EL1 AArch64, FP, AdvSIMD).
+    pub pfr0: u64,
+}
+
+/// The model Kestrel presents: a Cortex-A72 identity with exactly the optional
+/// features implemented (LSE atomics, CRC32).
+pub const DEFAULT_MODEL: CpuModel = CpuModel {
+    name: "max",
+    midr: 0x410f_d083,
+    isar0: (2 << 20) | (1 << 16),
+    pfr0: 0x11,
+};
+
+fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes only into the timespec we pass.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Value an MRS of `reg` reads, or `None` if EL0 may not read it (SIGILL).
+pub fn read(cpu: &CpuState, reg: u16) -> Option<u64> {
+    let model = &DEFAULT_MODEL;
+    Some(match reg {
+        NZCV => cpu.nzcv(),
+        FPCR => cpu.fpcr,
+        FPSR => cpu.fpsr,
+        TPIDR_EL0 => cpu.tpidr_el0,
+        TPIDRRO_EL0 => cpu.tpidrro_el0,
+        DIT => 0,
+        CTR_EL0 => 0x8444_c004,
+        DCZID_EL0 => DCZID_BLOCK_LOG2_WORDS,
+        CNTFRQ_EL0 => COUNTER_HZ,
+        CNTVCT_EL0 | CNTPCT_EL0 | CNTVCTSS_EL0 | CNTPCTSS_EL0 => monotonic_ns(),
+        MIDR_EL1 => model.midr,
+        MPIDR_EL1 => 0x8000_0000,
+        REVIDR_EL1 => 0,
+        ID_AA64PFR0_EL1 => model.pfr0,
+        ID_AA64ISAR0_EL1 => model.isar0,
+        // The rest of the ID register space (op0=3, op1=0, CRn=0, CRm=0..7)
+        // reads as zero: no further features.
+        r if r & 0xffc0 == sysreg(3, 0, 0, 0, 0) => 0,
+        _ => return None,
+    })
+}
+
+/// Performs an MSR of `value` to `reg`; `false` if EL0 may not write it (SIGILL).
+pub fn write(cpu: &mut CpuState, reg: u16, value: u64) -> bool {
+    match reg {
+        NZCV => cpu.set_nzcv(value & 0xf000_0000),
+        // FPCR: AHP, DN, FZ, RMode, FZ16 and the trap-enable bits are RES0 here
+        // (no trapping FP exceptions), as Linux hardware without trap support.
+        FPCR => cpu.fpcr = value & 0x07ff_0000,
+        FPSR => cpu.fpsr = value & 0xf800_009f,
+        TPIDR_EL0 => cpu.tpidr_el0 = value,
+        DIT => {}
+        _ => return false,
+    }
+    true
+}

@@ -1,0 +1,127 @@
+//! Decoded blocks, the code cache keyed by guest PC, and code invalidation.
+//!
+//! A block is a straight run of guest instructions ending at the first branch,
+//! system call or exception-raising instruction, and never crossing a 4 KiB
+//! page, so that invalidating a page finds every block built from it.
+//!
+//! Invalidation is global (every thread's engine must drop stale code), cheap
+//! when nothing is translated from the range, and asynchronous: it records the
+//! change and asks running CPUs to leave translated code; each engine flushes
+//! its cache at its next dispatch.
+
+use crate::guest::aarch64::decode::{decode, Insn};
+use crate::mem;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Guest page size used for code tracking.
+pub const PAGE_SIZE: u64 = 4096;
+/// Longest block the first tier builds.
+pub const MAX_BLOCK_INSNS: usize = 64;
+
+/// One decoded guest block.
+pub struct Block {
+    /// Guest address of the first instruction.
+    pub pc: u64,
+    /// Instruction words with their decoding.
+    pub insns: Vec<(u32, Insn)>,
+    /// How often the first tier ran this block.
+    pub exec_count: u32,
+    /// Entry of the compiled code, once the second tier has compiled it.
+    pub code: Option<*const u8>,
+    /// Compilation failed or was refused; stay in the first tier.
+    pub uncompilable: bool,
+}
+
+impl Block {
+    /// Address just past the last instruction.
+    pub fn end_pc(&self) -> u64 {
+        self.pc + 4 * self.insns.len() as u64
+    }
+}
+
+/// Decodes the block starting at `pc`.
+pub fn build_block(pc: u64) -> Block {
+    let mut insns = Vec::new();
+    let mut at = pc;
+    note_code_page(pc);
+    loop {
+        // SAFETY: instruction fetch; an unmapped PC faults the host thread,
+        // which is how a guest jump to an unmapped address ends (SIGSEGV).
+        let word = unsafe { mem::read::<u32>(at) };
+        let insn = decode(word);
+        insns.push((word, insn));
+        at += 4;
+        if insn.ends_block() || insns.len() >= MAX_BLOCK_INSNS || at % PAGE_SIZE == 0 {
+            break;
+        }
+    }
+    Block { pc, insns, exec_count: 0, code: None, uncompilable: false }
+}
+
+/// Pages some engine has translated code from.
+static CODE_PAGES: Mutex<Option<HashSet<u64>>> = Mutex::new(None);
+/// Bumped whenever translated code may have become stale.
+static CODE_GENERATION: AtomicU64 = AtomicU64::new(0);
+/// Exit-request flags of every running CPU, so invalidation can stop them.
+static LIVE_EXIT_FLAGS: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+fn note_code_page(pc: u64) {
+    let mut pages = CODE_PAGES.lock().unwrap_or_else(|e| e.into_inner());
+    pages.get_or_insert_with(HashSet::new).insert(pc / PAGE_SIZE);
+}
+
+/// The current code generation; an engine whose cache is older must flush.
+pub fn code_generation() -> u64 {
+    CODE_GENERATION.load(Ordering::Acquire)
+}
+
+/// Registers a CPU's exit-request flag so invalidations reach it.
+pub fn register_exit_flag(flag: &AtomicU32) {
+    let mut live = LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner());
+    let addr = flag as *const AtomicU32 as usize;
+    if !live.contains(&addr) {
+        live.push(addr);
+    }
+}
+
+/// Removes a flag registered with [`register_exit_flag`].
+pub fn unregister_exit_flag(flag: &AtomicU32) {
+    let mut live = LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner());
+    let addr = flag as *const AtomicU32 as usize;
+    live.retain(|&a| a != addr);
+}
+
+/// Discards translations of guest code in `[start, start + len)`.
+pub fn invalidate_range(start: u64, len: u64) {
+    if len == 0 {
+        return;
+    }
+    let first = start / PAGE_SIZE;
+    let last = start.saturating_add(len - 1) / PAGE_SIZE;
+    let hit = {
+        let mut guard = CODE_PAGES.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(pages) = guard.as_mut() else { return };
+        let before = pages.len();
+        if last - first < pages.len() as u64 {
+            for p in first..=last {
+                pages.remove(&p);
+            }
+        } else {
+            pages.retain(|&p| p < first || p > last);
+        }
+        pages.len() != before
+    };
+    if !hit {
+        return;
+    }
+    CODE_GENERATION.fetch_add(1, Ordering::AcqRel);
+    let live = LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner());
+    for &addr in live.iter() {
+        // SAFETY: flags are registered by engines for CPUs that outlive their
+        // registration (unregistered when the engine is dropped).
+        let flag = unsafe { &*(addr as *const AtomicU32) };
+        flag.store(1, Ordering::Release);
+    }
+}

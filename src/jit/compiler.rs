@@ -1,0 +1,168 @@
+//! The second tier: compiles hot blocks with Cranelift.
+//!
+//! One `JITModule` holds the code of one generation; flushing the code cache
+//! frees the whole module at once (cranelift-jit frees memory per module), which
+//! is safe because the engine only flushes from its dispatch loop, when no
+//! translated code of this thread is running.
+
+use super::cache::Block;
+use super::emit::{block_signature, status, BlockTranslator, JumpCacheEntry, MAX_SLOTS_PER_BLOCK};
+use crate::guest::aarch64::cpu::CpuState;
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, SourceLoc, UserFuncName};
+use cranelift_codegen::isa::CallConv;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Module};
+
+/// Cranelift optimisation level for hot blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptLevel {
+    /// Fastest compilation.
+    None,
+    /// Best code.
+    Speed,
+}
+
+/// Signature of the trampoline that enters translated code from Rust.
+type Trampoline = unsafe extern "C" fn(*mut CpuState, *const u8) -> i32;
+
+/// Compiles blocks into one code generation.
+pub struct Compiler {
+    module: Option<JITModule>,
+    ctx: Context,
+    fctx: FunctionBuilderContext,
+    trampoline: Trampoline,
+    /// Chain slots of the compiled blocks; their addresses are baked into code.
+    slots: Vec<Box<[u64; MAX_SLOTS_PER_BLOCK]>>,
+    opt: OptLevel,
+}
+
+fn new_module(opt: OptLevel) -> Result<JITModule, String> {
+    let mut flags = settings::builder();
+    let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| format!("cranelift setting {k}: {e}"));
+    set(&mut flags, "use_colocated_libcalls", "false")?;
+    set(&mut flags, "is_pic", "false")?;
+    set(&mut flags, "opt_level", if opt == OptLevel::Speed { "speed" } else { "none" })?;
+    set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+    if opt == OptLevel::None {
+        set(&mut flags, "regalloc_algorithm", "single_pass")?;
+    }
+    let isa = cranelift_native::builder()
+        .map_err(|e| format!("host not supported by Cranelift: {e}"))?
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| format!("cranelift isa: {e}"))?;
+    Ok(JITModule::new(JITBuilder::with_isa(isa, default_libcall_names())))
+}
+
+impl Compiler {
+    /// Creates a compiler with an empty code generation.
+    pub fn new(opt: OptLevel) -> Result<Self, String> {
+        let mut module = new_module(opt)?;
+        let trampoline = build_trampoline(&mut module)?;
+        let ctx = module.make_context();
+        Ok(Compiler { module: Some(module), ctx, fctx: FunctionBuilderContext::new(), trampoline, slots: Vec::new(), opt })
+    }
+
+    /// Runs translated code at `code` until it returns a status.
+    ///
+    /// # Safety
+    /// `code` must be an entry returned by [`Compiler::compile`] of the current
+    /// generation, and `cpu` must be the state translated code may modify.
+    pub unsafe fn enter(&self, cpu: &mut CpuState, code: *const u8) -> i32 {
+        // SAFETY: forwarded from the caller; the trampoline follows the
+        // SystemV ABI that the function pointer type states.
+        unsafe { (self.trampoline)(cpu, code) }
+    }
+
+    /// Frees all compiled code and starts a new generation.
+    pub fn flush(&mut self) -> Result<(), String> {
+        if let Some(old) = self.module.take() {
+            // SAFETY: the engine flushes only from its dispatch loop, so no code
+            // of this module is executing, and every pointer into it (blocks,
+            // chain slots, the jump cache) is dropped or reset by the engine.
+            unsafe { old.free_memory() };
+        }
+        self.slots.clear();
+        let mut module = new_module(self.opt)?;
+        self.trampoline = build_trampoline(&mut module)?;
+        self.ctx = module.make_context();
+        self.module = Some(module);
+        Ok(())
+    }
+
+    /// Compiles `block`; returns its entry point.
+    pub fn compile(&mut self, block: &Block, jump_cache: *const JumpCacheEntry) -> Result<*const u8, String> {
+        let module = self.module.as_mut().ok_or("no code module")?;
+        let sig = block_signature();
+        let id = module.declare_anonymous_function(&sig).map_err(|e| e.to_string())?;
+        self.ctx.func.signature = sig;
+        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
+        let slots = Box::new([0u64; MAX_SLOTS_PER_BLOCK]);
+        let slot_addrs: Vec<u64> = slots.iter().map(|s| s as *const u64 as u64).collect();
+        {
+            let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            let entry = b.create_block();
+            b.append_block_params_for_function_params(entry);
+            b.switch_to_block(entry);
+            b.seal_block(entry);
+            let cpu = b.block_params(entry)[0];
+            let mut ended = false;
+            {
+                let mut t = BlockTranslator::new(&mut b, cpu, &slot_addrs, jump_cache as u64);
+                for (i, (word, insn)) in block.insns.iter().enumerate() {
+                    let pc = block.pc + 4 * i as u64;
+                    t.set_srcloc(SourceLoc::new(i as u32));
+                    if t.emit(*word, insn, pc) {
+                        ended = true;
+                        break;
+                    }
+                }
+                if !ended {
+                    t.exit_to(block.end_pc());
+                }
+            }
+            b.finalize(module.isa().frontend_config());
+        }
+        let result = module.define_function(id, &mut self.ctx).map_err(|e| format!("{e:?}"));
+        module.clear_context(&mut self.ctx);
+        result?;
+        module.finalize_definitions().map_err(|e| e.to_string())?;
+        self.slots.push(slots);
+        Ok(module.get_finalized_function(id))
+    }
+}
+
+/// Builds `fn(cpu, code) -> i32` (SystemV) that calls `code` with the blocks'
+/// tail calling convention.
+fn build_trampoline(module: &mut JITModule) -> Result<Trampoline, String> {
+    let mut sig = Signature::new(CallConv::SystemV);
+    sig.params.push(AbiParam::new(types::I64));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.returns.push(AbiParam::new(types::I32));
+    let id = module.declare_anonymous_function(&sig).map_err(|e| e.to_string())?;
+    let mut ctx = module.make_context();
+    ctx.func.signature = sig;
+    let mut fctx = FunctionBuilderContext::new();
+    {
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let cpu = b.block_params(entry)[0];
+        let code = b.block_params(entry)[1];
+        let block_sig = b.import_signature(block_signature());
+        let call = b.ins().call_indirect(block_sig, code, &[cpu]);
+        let r = b.inst_results(call)[0];
+        b.ins().return_(&[r]);
+        b.finalize(module.isa().frontend_config());
+    }
+    module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))?;
+    module.finalize_definitions().map_err(|e| e.to_string())?;
+    let ptr = module.get_finalized_function(id);
+    let _ = status::CONTINUE;
+    // SAFETY: the function was just built with exactly this signature.
+    Ok(unsafe { std::mem::transmute::<*const u8, Trampoline>(ptr) })
+}

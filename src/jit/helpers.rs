@@ -1,0 +1,24 @@
+//! `extern "C"` functions called from translated code.
+//!
+//! They never unwind (the release profile aborts on panic, and nothing here
+//! panics on guest input) and see the guest state exactly, because translated
+//! code keeps guest registers in `CpuState` memory.
+
+use crate::guest::aarch64::cpu::CpuState;
+use crate::guest::aarch64::decode::decode;
+use crate::guest::aarch64::interp::{exec, Flow};
+
+/// Executes the instruction `word` at `pc` in the interpreter. Returns 0 when
+/// it completed and execution falls through, 1 when it raised an exception (the
+/// engine then re-runs it in the interpreter to learn which).
+pub extern "C" fn interp_one(cpu: *mut CpuState, word: u64, pc: u64) -> i32 {
+    // SAFETY: translated code passes the CpuState it was entered with, which the
+    // engine holds exclusively for the duration of the call.
+    let cpu = unsafe { &mut *cpu };
+    match exec(cpu, &decode(word as u32), pc) {
+        Ok(Flow::Next) => 0,
+        // Branches and SVC are always translated natively, so anything else is
+        // handed back to the engine.
+        _ => 1,
+    }
+}

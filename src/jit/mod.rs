@@ -1,0 +1,249 @@
+//! Execution tiers, the code cache and the execution loop.
+//!
+//! Tier 0 interprets decoded blocks (starts executing a block a few
+//! microseconds after first seeing it). A block that runs `jit_threshold` times
+//! is compiled by Cranelift (tier 1). Compiled blocks jump straight to each
+//! other through chain slots and an indirect-branch cache, returning to this
+//! loop only for system calls, exceptions, exit requests and not-yet-compiled
+//! targets.
+
+pub mod cache;
+pub mod compiler;
+pub mod emit;
+pub mod helpers;
+
+use crate::guest::aarch64::cpu::CpuState;
+use crate::guest::aarch64::interp::{self, Exception, Flow};
+use cache::Block;
+use compiler::{Compiler, OptLevel};
+use emit::{jump_cache_index, status, JumpCacheEntry, JUMP_CACHE_ENTRIES};
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+
+pub use cache::invalidate_range;
+
+/// Why the engine handed control back to the front end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitReason {
+    /// The guest executed `SVC #imm`; `cpu.pc` already points after it.
+    Syscall,
+    /// Unallocated or unimplemented instruction at `cpu.pc` (SIGILL).
+    Undefined { pc: u64, word: u32 },
+    /// `BRK #imm` at `cpu.pc` (SIGTRAP).
+    Breakpoint { pc: u64, imm: u16 },
+    /// Misaligned atomic or exclusive access (SIGBUS) at `cpu.pc`.
+    Alignment { pc: u64, addr: u64 },
+    /// `cpu.exit_request` was set (signals, invalidation).
+    ExitRequest,
+}
+
+/// Engine settings chosen by the front end.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Run everything in the first tier (interpreter); never compile.
+    pub interpret_only: bool,
+    /// Executions of a block before it is compiled by Cranelift.
+    pub jit_threshold: u32,
+    /// Optimise compiled code (slower compilation, faster code).
+    pub optimize: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig { interpret_only: false, jit_threshold: 50, optimize: true }
+    }
+}
+
+/// Counters for `-d stats` style reporting.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct EngineStats {
+    /// Blocks decoded by tier 0.
+    pub blocks_built: u64,
+    /// Blocks compiled by Cranelift.
+    pub blocks_compiled: u64,
+    /// Code cache flushes.
+    pub flushes: u64,
+}
+
+/// Runs guest code for one thread until something needs the front end.
+pub struct Engine {
+    config: EngineConfig,
+    blocks: HashMap<u64, Box<Block>>,
+    compiler: Option<Compiler>,
+    jump_cache: Box<[JumpCacheEntry]>,
+    generation: u64,
+    registered_cpu: usize,
+    /// Statistics.
+    pub stats: EngineStats,
+}
+
+impl Engine {
+    /// Creates an engine. If Cranelift cannot be set up on this host, the
+    /// engine runs in the first tier only.
+    pub fn new(config: EngineConfig) -> Self {
+        let opt = if config.optimize { OptLevel::Speed } else { OptLevel::None };
+        let compiler = if config.interpret_only { None } else { Compiler::new(opt).ok() };
+        let empty = JumpCacheEntry { pc: u64::MAX, code: 0 };
+        Engine {
+            config,
+            blocks: HashMap::new(),
+            compiler,
+            jump_cache: vec![empty; JUMP_CACHE_ENTRIES].into_boxed_slice(),
+            generation: cache::code_generation(),
+            registered_cpu: 0,
+            stats: EngineStats::default(),
+        }
+    }
+
+    fn flush(&mut self) {
+        self.blocks.clear();
+        for e in self.jump_cache.iter_mut() {
+            *e = JumpCacheEntry { pc: u64::MAX, code: 0 };
+        }
+        if let Some(c) = self.compiler.as_mut() {
+            if c.flush().is_err() {
+                self.compiler = None;
+            }
+        }
+        self.stats.flushes += 1;
+    }
+
+    /// Runs from `cpu.pc` until a system call, exception or exit request.
+    pub fn run(&mut self, cpu: &mut CpuState) -> ExitReason {
+        let addr = cpu as *const CpuState as usize;
+        if self.registered_cpu != addr {
+            if self.registered_cpu != 0 {
+                // SAFETY: the previous CPU was registered by this engine and is
+                // only used for its address here.
+                cache::unregister_exit_flag(unsafe { &(*(self.registered_cpu as *const CpuState)).exit_request });
+            }
+            cache::register_exit_flag(&cpu.exit_request);
+            self.registered_cpu = addr;
+        }
+        loop {
+            if cpu.exit_request.load(Ordering::Relaxed) != 0 {
+                cpu.exit_request.store(0, Ordering::Relaxed);
+                self.check_generation();
+                return ExitReason::ExitRequest;
+            }
+            self.check_generation();
+            let pc = cpu.pc;
+            let block = match self.blocks.get_mut(&pc) {
+                Some(b) => b,
+                None => {
+                    self.stats.blocks_built += 1;
+                    self.blocks.entry(pc).or_insert_with(|| Box::new(cache::build_block(pc)))
+                }
+            };
+            if block.code.is_none() && !block.uncompilable && !self.config.interpret_only {
+                block.exec_count += 1;
+                if block.exec_count >= self.config.jit_threshold {
+                    match self.compiler.as_mut() {
+                        Some(c) => match c.compile(block, self.jump_cache.as_ptr()) {
+                            Ok(code) => {
+                                block.code = Some(code);
+                                self.stats.blocks_compiled += 1;
+                            }
+                            Err(_) => block.uncompilable = true,
+                        },
+                        None => block.uncompilable = true,
+                    }
+                }
+            }
+            if let Some(code) = block.code {
+                self.jump_cache[jump_cache_index(pc)] = JumpCacheEntry { pc, code: code as u64 };
+                if let Some(exit) = self.run_compiled(cpu, code) {
+                    return exit;
+                }
+            } else if let Some(exit) = run_interpreted(cpu, block) {
+                return exit;
+            }
+        }
+    }
+
+    fn check_generation(&mut self) {
+        let g = cache::code_generation();
+        if g != self.generation {
+            self.generation = g;
+            self.flush();
+        }
+    }
+
+    /// Runs compiled code; `Some` if the front end must act.
+    fn run_compiled(&mut self, cpu: &mut CpuState, code: *const u8) -> Option<ExitReason> {
+        let compiler = self.compiler.as_ref()?;
+        cpu.chain_slot = 0;
+        // SAFETY: `code` belongs to the current generation (flushes clear every
+        // block's code pointer) and `cpu` is exclusively ours.
+        let st = unsafe { compiler.enter(cpu, code) };
+        match st {
+            status::CONTINUE => {
+                if cpu.chain_slot != 0 {
+                    let slot = cpu.chain_slot as *mut u64;
+                    if let Some(target) = self.blocks.get(&cpu.pc).and_then(|b| b.code) {
+                        // A generation change since the slot's block ran would
+                        // have made its slot stale; only patch current ones.
+                        if self.generation == cache::code_generation() {
+                            // SAFETY: chain slots live in the compiler for as long
+                            // as the generation that contains their block.
+                            unsafe { *slot = target as u64 };
+                        }
+                    }
+                }
+                None
+            }
+            status::SYSCALL => Some(ExitReason::Syscall),
+            _ => match interp::step(cpu) {
+                Err(e) => Some(exception_exit(cpu, e)),
+                Ok(Flow::Syscall) => Some(ExitReason::Syscall),
+                Ok(_) => None,
+            },
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if self.registered_cpu != 0 {
+            // SAFETY: only the address of the flag is used to unregister it.
+            cache::unregister_exit_flag(unsafe { &(*(self.registered_cpu as *const CpuState)).exit_request });
+        }
+    }
+}
+
+fn exception_exit(cpu: &CpuState, e: Exception) -> ExitReason {
+    let pc = cpu.pc;
+    match e {
+        Exception::Undefined(word) => {
+            // SAFETY: the instruction was fetched from here a moment ago.
+            let fetched = unsafe { crate::mem::read::<u32>(pc) };
+            ExitReason::Undefined { pc, word: if word == 0 { fetched } else { word } }
+        }
+        Exception::Breakpoint(imm) => ExitReason::Breakpoint { pc, imm },
+        Exception::Alignment(addr) => ExitReason::Alignment { pc, addr },
+    }
+}
+
+/// Interprets one block; `Some` if the front end must act.
+fn run_interpreted(cpu: &mut CpuState, block: &Block) -> Option<ExitReason> {
+    let mut pc = block.pc;
+    for (_, insn) in block.insns.iter() {
+        match interp::exec(cpu, insn, pc) {
+            Ok(Flow::Next) => pc += 4,
+            Ok(Flow::Branch(target)) => {
+                cpu.pc = target;
+                return None;
+            }
+            Ok(Flow::Syscall) => {
+                cpu.pc = pc + 4;
+                return Some(ExitReason::Syscall);
+            }
+            Err(e) => {
+                cpu.pc = pc;
+                return Some(exception_exit(cpu, e));
+            }
+        }
+    }
+    cpu.pc = pc;
+    None
+}
