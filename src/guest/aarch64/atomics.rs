@@ -58,14 +58,16 @@ unsafe fn host_cas(addr: u64, size: u8, expected: u64, new: u64) -> u64 {
 unsafe fn host_cas128(addr: u64, expected: u128, new: u128) -> u128 {
     let p = mem::host_ptr(addr) as *mut u128;
     let (mut lo, mut hi) = (expected as u64, (expected >> 64) as u64);
-    // SAFETY: cmpxchg16b on a 16-byte aligned guest address; rbx is reserved by
-    // the compiler, so it is swapped in and out around the instruction.
+    // SAFETY: cmpxchg16b on a 16-byte aligned guest address. The instruction
+    // takes the new low half in rbx, which Rust does not let asm name as an
+    // operand, so it is swapped in and out; the address is pinned to rdi so it
+    // cannot be the register that gets swapped.
     unsafe {
         std::arch::asm!(
             "xchg rbx, {new_lo}",
-            "lock cmpxchg16b [{p}]",
+            "lock cmpxchg16b [rdi]",
             "xchg rbx, {new_lo}",
-            p = in(reg) p,
+            in("rdi") p,
             new_lo = inout(reg) new as u64 => _,
             in("rcx") (new >> 64) as u64,
             inout("rax") lo,
