@@ -872,7 +872,8 @@ mod tests {
             (false, 0b111100, 0, true, Some(0x5555_5555_5555_5555)),
             (false, 0b111000, 1, true, Some(0x8888_8888_8888_8888)),
             (true, 0b111111, 0, true, None),
-            (false, 0b011110, 0, false, None),
+            (false, 0b011110, 0, false, Some(0x7fff_ffff)),
+            (false, 0b011111, 0, false, None),
         ];
         for &(n, imms, immr, sf, expected) in rows {
             let got = decode_bit_masks(n, imms, immr, sf);
