@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every Kestrel test on this machine, installing what the tests need.
+#
+#   scripts/test.sh
+#
+# 1. Host packages (as root, when missing): qemu-user, the reference
+#    implementation busybox outputs are compared against.
+# 2. cargo build --release, then the whole workspace test suite (unit tests,
+#    tier differential test, semantics table, prebuilt test-binaries compared
+#    with their recorded reference outputs, CLI and loader error paths).
+# 3. Debian's busybox-static:arm64, fetched and cached in .cache/, run under
+#    Kestrel and qemu-aarch64 with the outputs compared.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+command -v qemu-aarch64 >/dev/null || need_pkgs+=(qemu-user)
+if ((${#need_pkgs[@]})); then
+    if [ "$(id -u)" = 0 ]; then
+        echo "== installing ${need_pkgs[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+    else
+        echo "error: missing ${need_pkgs[*]} and not root to install them" >&2
+        exit 1
+    fi
+fi
+
+echo "== cargo build --release"
+cargo build --release --workspace
+
+echo "== cargo test --release"
+cargo test --release --workspace
+
+echo "== busybox (Debian arm64) under Kestrel vs qemu-aarch64"
+scripts/fetch-busybox.sh
+KESTREL="$PWD/target/release/kestrel-aarch64" scripts/run-busybox-compare.sh
+
+echo "== all tests passed"
