@@ -9,11 +9,21 @@
 use super::cpu::CpuState;
 use super::interp::Exception;
 
+mod advsimd_fp;
+mod advsimd_imm;
+mod advsimd_indexed;
+mod advsimd_int;
+mod advsimd_permute;
+mod advsimd_reduce;
+mod advsimd_shift;
+mod advsimd_widen;
 mod fp_arith;
 mod fp_convert;
 mod fp_format;
 mod host_fp;
+mod int_elem;
 mod lanes;
+mod ldst_structure;
 mod scalar_fp;
 
 use lanes::{bit, bits};
@@ -30,7 +40,7 @@ fn dispatch(cpu: &mut CpuState, word: u32) -> Option<()> {
         return if bits(word, 30, 24) == 0b0011110 { scalar_fp::exec(cpu, word) } else { None };
     }
     if bits(word, 29, 25) == 0b00110 {
-        return None;
+        return ldst_structure::exec(cpu, word);
     }
     if bits(word, 27, 25) != 0b111 {
         return None;
@@ -39,7 +49,84 @@ fn dispatch(cpu: &mut CpuState, word: u32) -> Option<()> {
     if scalar && !bit(word, 30) {
         return scalar_fp::exec(cpu, word);
     }
-    None
+    if bit(word, 24) {
+        shift_imm_or_indexed(cpu, word, scalar)
+    } else {
+        register_classes(cpu, word, scalar)
+    }
+}
+
+/// Bits 28:24 = x1111: shift by immediate, modified immediate (vector only)
+/// or by-element operations.
+fn shift_imm_or_indexed(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
+    if !bit(word, 10) {
+        return advsimd_indexed::indexed(cpu, word, scalar);
+    }
+    if bit(word, 23) {
+        return None;
+    }
+    if bits(word, 22, 19) == 0 {
+        return if scalar { None } else { advsimd_imm::modified_immediate(cpu, word) };
+    }
+    advsimd_shift::shift_immediate(cpu, word, scalar)
+}
+
+/// Bits 28:24 = x1110: the register-operand AdvSIMD classes.
+fn register_classes(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
+    if bit(word, 21) {
+        if bit(word, 10) {
+            // Three same: integer opcodes below 11000, FP from 11000.
+            return if bits(word, 15, 11) >= 0b11000 {
+                advsimd_fp::three_same(cpu, word, scalar)
+            } else {
+                advsimd_int::three_same(cpu, word, scalar)
+            };
+        }
+        if !bit(word, 11) {
+            return advsimd_widen::three_different(cpu, word, scalar);
+        }
+        return match bits(word, 20, 17) {
+            0b0000 => {
+                let opcode = bits(word, 16, 12);
+                let fp = matches!(opcode, 0b01100..=0b01111 | 0b10110 | 0b10111 | 0b11000..=0b11111);
+                if fp {
+                    advsimd_fp::two_reg_misc(cpu, word, scalar)
+                } else {
+                    advsimd_int::two_reg_misc(cpu, word, scalar)
+                }
+            }
+            0b1000 => {
+                if scalar {
+                    advsimd_reduce::scalar_pairwise(cpu, word)
+                } else {
+                    advsimd_reduce::across_lanes(cpu, word)
+                }
+            }
+            _ => None,
+        };
+    }
+    if scalar {
+        // Scalar copy is the only allocated bit-21-clear scalar form here.
+        return if bits(word, 23, 21) == 0 && bit(word, 10) && !bit(word, 15) {
+            advsimd_permute::scalar_copy(cpu, word)
+        } else {
+            None
+        };
+    }
+    if bit(word, 10) {
+        return if bits(word, 23, 21) == 0 && !bit(word, 15) { advsimd_permute::copy(cpu, word) } else { None };
+    }
+    if bit(word, 15) {
+        return None;
+    }
+    if bit(word, 29) {
+        return advsimd_permute::extract(cpu, word);
+    }
+    if bit(word, 11) {
+        advsimd_permute::permute(cpu, word)
+    } else {
+        advsimd_permute::table_lookup(cpu, word)
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use super::super::cpu::CpuState;
 use super::exec;
 
+mod differential;
 mod scalar_fp;
 
 /// A register value before or after the instruction.
