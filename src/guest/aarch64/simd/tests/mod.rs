@@ -5,7 +5,13 @@
 use super::super::cpu::CpuState;
 use super::exec;
 
+mod advsimd_fp;
+mod advsimd_int;
+mod advsimd_permute;
+mod advsimd_shift_imm;
+mod advsimd_widen_reduce;
 mod differential;
+mod ldst_structure;
 mod scalar_fp;
 
 /// A register value before or after the instruction.

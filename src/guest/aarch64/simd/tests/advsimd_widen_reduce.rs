@@ -1,0 +1,55 @@
+//! AdvSIMD three-different (long, wide, narrowing-high, saturating doubling) and reductions (across lanes, scalar pairwise).
+//! Expected values were taken from a reference execution of each word.
+
+use super::{check, R::*};
+
+#[test]
+fn widen_table() {
+    check(&[
+        ("uaddl v0.8h, v1.8b, v2.8b", 0x2e220020, &[V(1, 0x1020304050607ff), V(2, 0x1020304050607ff)], &[V(0, 0x2000400060008000a000c000e01fe), Fpsr(0x0)]),
+        ("uaddl2 v0.8h, v1.16b, v2.16b", 0x6e220020, &[V(1, 0xff0203040506070800000000000000), V(2, 0x1020304050607ff00)], &[V(0, 0xff000200030004000500060008), Fpsr(0x0)]),
+        ("saddl v0.4s, v1.4h, v2.4h", 0x0e620020, &[V(1, 0x80007fffffff0001), V(2, 0x80007fffffff0001)], &[V(0, 0xffff00000000fffefffffffe00000002), Fpsr(0x0)]),
+        ("uaddw v0.8h, v1.8h, v2.8b", 0x2e221020, &[V(1, 0xffff0001000200030004000500060007), V(2, 0x1020304050607ff)], &[V(0, 0x3000500070009000b000d0106), Fpsr(0x0)]),
+        ("saddw2 v0.2d, v1.2d, v2.4s", 0x4ea21020, &[V(1, 0x10000000000000002), V(2, 0xffffffff800000000000000000000000)], &[V(0, 0xffffffff80000002), Fpsr(0x0)]),
+        ("usubl v0.8h, v1.8b, v2.8b", 0x2e222020, &[V(1, 0x1020304050607), V(2, 0x101010101010101)], &[V(0, 0xffff0000000100020003000400050006), Fpsr(0x0)]),
+        ("ssubw v0.4s, v1.4s, v2.4h", 0x0e623020, &[V(1, 0x1000000010000000100000001), V(2, 0x80007fffffff0001)], &[V(0, 0x8001ffff80020000000200000000), Fpsr(0x0)]),
+        ("umull v0.8h, v1.8b, v2.8b", 0x2e22c020, &[V(1, 0xff02030405060708), V(2, 0xff02030405060708)], &[V(0, 0xfe010004000900100019002400310040), Fpsr(0x0)]),
+        ("smull v0.4s, v1.4h, v2.4h", 0x0e62c020, &[V(1, 0x80007fffffff0002), V(2, 0x80007fff00010003)], &[V(0, 0x400000003fff0001ffffffff00000006), Fpsr(0x0)]),
+        ("umull2 v0.2d, v1.4s, v2.4s", 0x6ea2c020, &[V(1, 0xffffffff000000020000000000000000), V(2, 0xffffffff000000030000000000000000)], &[V(0, 0xfffffffe000000010000000000000006), Fpsr(0x0)]),
+        ("umlal v0.8h, v1.8b, v2.8b", 0x2e228020, &[V(0, 0x10001000100010001000100010001), V(1, 0xff02030405060708), V(2, 0xff02030405060708)], &[V(0, 0xfe020005000a0011001a002500320041), Fpsr(0x0)]),
+        ("smlsl v0.4s, v1.4h, v2.4h", 0x0e62a020, &[V(0, 0x1000000010000000100000001), V(1, 0x80007fffffff0002), V(2, 0x80007fff00010003)], &[V(0, 0xc0000001c001000000000002fffffffb), Fpsr(0x0)]),
+        ("umlal2 v0.4s, v1.8h, v2.8h", 0x6e628020, &[V(0, 0x1), V(1, 0xffff0002000000000000000000000000), V(2, 0xffff0003000000000000000000000000)], &[V(0, 0xfffe0001000000060000000000000001), Fpsr(0x0)]),
+        ("uabdl v0.8h, v1.8b, v2.8b", 0x2e227020, &[V(1, 0xff102030405060), V(2, 0xff00201030405070)], &[V(0, 0xff00ff001000100000000000000010), Fpsr(0x0)]),
+        ("sabal v0.4s, v1.4h, v2.4h", 0x0e625020, &[V(0, 0x1), V(1, 0x80007fff00010002), V(2, 0x7fff800000020001)], &[V(0, 0xffff0000ffff0000000100000002), Fpsr(0x0)]),
+        ("sqdmull v0.4s, v1.4h, v2.4h", 0x0e62d020, &[V(1, 0x80007fff00010002), V(2, 0x80007fff00010003)], &[V(0, 0x7fffffff7ffe0002000000020000000c), Fpsr(0x8000000)]),
+        ("sqdmlal v0.2d, v1.2s, v2.2s", 0x0ea29020, &[V(0, 0x7fffffffffffffff0000000000000001), V(1, 0x7fffffff00000002), V(2, 0x7fffffff00000003)], &[V(0, 0x7fffffffffffffff000000000000000d), Fpsr(0x8000000)]),
+        ("sqdmlsl s0, h1, h2", 0x5e62b020, &[V(0, 0x80000000), V(1, 0x1), V(2, 0x1)], &[Fpsr(0x8000000)]),
+        ("sqdmull d0, s1, s2", 0x5ea2d020, &[V(1, 0x80000000), V(2, 0x80000000)], &[V(0, 0x7fffffffffffffff), Fpsr(0x8000000)]),
+        ("addhn v0.8b, v1.8h, v2.8h", 0x0e224020, &[V(1, 0xff00ff00ff00ff00ff00ff00ff00ff80), V(2, 0x1000100010001000100010001000180)], &[V(0, 0x1), Fpsr(0x0)]),
+        ("raddhn2 v0.16b, v1.8h, v2.8h", 0x6e224020, &[V(0, 0x1234), V(1, 0x80008000800080008000800080007f), V(2, 0x0)], &[V(0, 0x1010101010101000000000000001234), Fpsr(0x0)]),
+        ("subhn v0.4h, v1.4s, v2.4s", 0x0e626020, &[V(1, 0x10000000200000003000000040000), V(2, 0x1000000010000000100000001)], &[V(0, 0x100020003), Fpsr(0x0)]),
+        ("pmull v0.8h, v1.8b, v2.8b", 0x0e22e020, &[V(1, 0xff03), V(2, 0xff03)], &[V(0, 0x55550005), Fpsr(0x0)]),
+        ("pmull2 v0.1q, v1.2d, v2.2d", 0x4ee2e020, &[V(1, 0x80000000000000010000000000000000), V(2, 0x80000000000000030000000000000000)], &[V(0, 0x40000000000000010000000000000003), Fpsr(0x0)]),
+        ("addv b0, v1.16b", 0x4e31b820, &[V(1, 0xff7f0f0301000102030405060708090a)], &[V(0, 0xc8), Fpsr(0x0)]),
+        ("addv h0, v1.4h", 0x0e71b820, &[V(1, 0xffff0001000200030004000500060007)], &[V(0, 0x16), Fpsr(0x0)]),
+        ("addv s0, v1.4s", 0x4eb1b820, &[V(1, 0xffffffff000000010000000200000003)], &[V(0, 0x5), Fpsr(0x0)]),
+        ("uaddlv h0, v1.16b", 0x6e303820, &[V(1, 0xffffffffffffffffffffffffffffffff)], &[V(0, 0xff0), Fpsr(0x0)]),
+        ("uaddlv s0, v1.8h", 0x6e703820, &[V(1, 0xffffffffffffffffffffffffffffffff)], &[V(0, 0x7fff8), Fpsr(0x0)]),
+        ("saddlv h0, v1.8b", 0x0e303820, &[V(1, 0xffffffffffffff80)], &[V(0, 0xff79), Fpsr(0x0)]),
+        ("uaddlv d0, v1.4s", 0x6eb03820, &[V(1, 0xffffffffffffffffffffffffffffffff)], &[V(0, 0x3fffffffc), Fpsr(0x0)]),
+        ("umaxv b0, v1.16b", 0x6e30a820, &[V(1, 0xf00000)], &[V(0, 0xf0), Fpsr(0x0)]),
+        ("uminv b0, v1.16b", 0x6e31a820, &[V(1, 0xfffffffffffffffffffffffff0ffffff)], &[V(0, 0xf0), Fpsr(0x0)]),
+        ("smaxv h0, v1.8h", 0x4e70a820, &[V(1, 0x80008001ffff7ffe0000000100020003)], &[V(0, 0x7ffe), Fpsr(0x0)]),
+        ("sminv s0, v1.4s", 0x4eb1a820, &[V(1, 0x80000000ffffffff0000000100000002)], &[V(0, 0x80000000), Fpsr(0x0)]),
+        ("umaxv h0, v1.4h", 0x2e70a820, &[V(1, 0x10002fffe0004)], &[V(0, 0xfffe), Fpsr(0x0)]),
+        ("addp d0, v1.2d", 0x5ef1b820, &[V(1, 0xffffffffffffffff0000000000000002)], &[V(0, 0x1), Fpsr(0x0)]),
+        ("faddp s0, v1.2s", 0x7e30d820, &[V(1, 0x400000003f800000)], &[V(0, 0x40400000), Fpsr(0x0)]),
+        ("faddp d0, v1.2d", 0x7e70d820, &[V(1, 0x7ff00000000000007ff8000000000001)], &[V(0, 0x7ff8000000000001), Fpsr(0x0)]),
+        ("fmaxp s0, v1.2s", 0x7e30f820, &[V(1, 0x7fc000003f800000)], &[V(0, 0x7fc00000), Fpsr(0x0)]),
+        ("fminnmp d0, v1.2d", 0x7ef0c820, &[V(1, 0x7ff80000000000003ff0000000000000)], &[V(0, 0x3ff0000000000000), Fpsr(0x0)]),
+        ("fmaxv s0, v1.4s", 0x6e30f820, &[V(1, 0x7fc00000400000003f80000040400000)], &[V(0, 0x7fc00000), Fpsr(0x0)]),
+        ("fmaxnmv s0, v1.4s", 0x6e30c820, &[V(1, 0x7fc00000400000003f80000040400000)], &[V(0, 0x40400000), Fpsr(0x0)]),
+        ("fminv s0, v1.4s", 0x6eb0f820, &[V(1, 0x3f8000007f800001c000000040400000)], &[V(0, 0x7fc00001), Fpsr(0x1)]),
+        ("fminnmv s0, v1.4s", 0x6eb0c820, &[V(1, 0xff800000400000003f80000040400000)], &[V(0, 0xff800000), Fpsr(0x0)]),
+    ]);
+}
