@@ -6,6 +6,7 @@ use super::super::cpu::CpuState;
 use super::advsimd_int::Fields;
 use super::fp_arith::{self as arith, CmpOp};
 use super::fp_convert;
+use super::fp_estimate;
 use super::fp_format::{Fmt, FpCtx, Rounding};
 use super::host_fp::{self, BinOp};
 use super::lanes::{bit, bits, build, get, set_scalar, set_vreg, vreg};
@@ -193,6 +194,10 @@ enum Misc {
     ToInt(Option<Rounding>, bool),
     FromInt(bool),
     RecipExponent,
+    RecipEstimate,
+    RsqrtEstimate,
+    UnsignedRecipEstimate,
+    UnsignedRsqrtEstimate,
 }
 
 fn decode_misc(opcode: u32, u: bool, a: bool) -> Option<Misc> {
@@ -221,6 +226,10 @@ fn decode_misc(opcode: u32, u: bool, a: bool) -> Option<Misc> {
         (0b11011, s, true) => ToInt(rm(Rounding::Zero), s),
         (0b11100, s, false) => ToInt(rm(Rounding::TiesAway), s),
         (0b11101, s, false) => FromInt(s),
+        (0b11101, false, true) => RecipEstimate,
+        (0b11101, true, true) => RsqrtEstimate,
+        (0b11100, false, true) => UnsignedRecipEstimate,
+        (0b11100, true, true) => UnsignedRsqrtEstimate,
         _ => return None,
     })
 }
@@ -245,6 +254,10 @@ fn misc_lane(ctx: &mut FpCtx, fmt: Fmt, op: Misc, x: u64) -> u64 {
             fp_convert::from_int(ctx, fmt, x, 0, mode, unsigned, w)
         }
         Misc::RecipExponent => recip_exponent(ctx, fmt, x),
+        Misc::RecipEstimate => fp_estimate::recip(ctx, fmt, x),
+        Misc::RsqrtEstimate => fp_estimate::recip_sqrt(ctx, fmt, x),
+        Misc::UnsignedRecipEstimate => fp_estimate::unsigned_recip(x),
+        Misc::UnsignedRsqrtEstimate => fp_estimate::unsigned_recip_sqrt(x),
     }
 }
 
@@ -280,6 +293,10 @@ pub fn two_reg_misc(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
             return None;
         }
     } else if matches!(op, Misc::RecipExponent) || (fmt == Fmt::D && !f.q) {
+        return None;
+    }
+    let unsigned_estimate = matches!(op, Misc::UnsignedRecipEstimate | Misc::UnsignedRsqrtEstimate);
+    if unsigned_estimate && (scalar || fmt == Fmt::D) {
         return None;
     }
     let esize = fmt.width();

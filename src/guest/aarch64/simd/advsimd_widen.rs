@@ -39,7 +39,7 @@ pub fn three_different(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()
     let opcode = bits(word, 15, 12);
     let u = f.u;
     let doubling = matches!(opcode, 0b1001 | 0b1011 | 0b1101);
-    if scalar && !(doubling && !u) {
+    if scalar && (u || !doubling) {
         return None;
     }
     if doubling && (u || !(f.size == 1 || f.size == 2)) {

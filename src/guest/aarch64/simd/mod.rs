@@ -19,6 +19,7 @@ mod advsimd_shift;
 mod advsimd_widen;
 mod fp_arith;
 mod fp_convert;
+mod fp_estimate;
 mod fp_format;
 mod host_fp;
 mod int_elem;
