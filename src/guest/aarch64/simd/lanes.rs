@@ -6,7 +6,7 @@ use super::super::cpu::CpuState;
 /// Bits `hi..=lo` of `word`, right-aligned.
 #[inline(always)]
 pub fn bits(word: u32, hi: u32, lo: u32) -> u32 {
-    (word >> lo) & ((1u32 << (hi - lo + 1)) - 1)
+    ((word >> lo) as u64 & ((1u64 << (hi - lo + 1)) - 1)) as u32
 }
 
 /// Bit `n` of `word`.

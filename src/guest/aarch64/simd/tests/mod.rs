@@ -12,6 +12,7 @@ mod advsimd_shift_imm;
 mod advsimd_widen_reduce;
 mod differential;
 mod ldst_structure;
+mod no_panic;
 mod scalar_fp;
 
 /// A register value before or after the instruction.
