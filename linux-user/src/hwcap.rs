@@ -1,0 +1,161 @@
+//! CPU models selectable with `-cpu` and the feature bits they advertise in
+//! `AT_HWCAP` / `AT_HWCAP2`.
+//!
+//! A guest's libc picks code paths (string functions, atomics) from these bits,
+//! so advertising a feature the translator does not implement turns into SIGILL
+//! deep inside libc. Every model is therefore the intersection of what that CPU
+//! has and what [`IMPLEMENTED`] says Kestrel can run; widen `IMPLEMENTED` as the
+//! core grows.
+
+/// `HWCAP_FP`: scalar floating point.
+pub const HWCAP_FP: u64 = 1 << 0;
+/// `HWCAP_ASIMD`: Advanced SIMD.
+pub const HWCAP_ASIMD: u64 = 1 << 1;
+/// `HWCAP_EVTSTRM`: generic timer event stream.
+pub const HWCAP_EVTSTRM: u64 = 1 << 2;
+/// `HWCAP_AES`.
+pub const HWCAP_AES: u64 = 1 << 3;
+/// `HWCAP_PMULL`.
+pub const HWCAP_PMULL: u64 = 1 << 4;
+/// `HWCAP_SHA1`.
+pub const HWCAP_SHA1: u64 = 1 << 5;
+/// `HWCAP_SHA2`.
+pub const HWCAP_SHA2: u64 = 1 << 6;
+/// `HWCAP_CRC32`.
+pub const HWCAP_CRC32: u64 = 1 << 7;
+/// `HWCAP_ATOMICS`: the LSE atomic instructions (CAS, LDADD, SWP, ...).
+pub const HWCAP_ATOMICS: u64 = 1 << 8;
+/// `HWCAP_FPHP`: half-precision scalar FP.
+pub const HWCAP_FPHP: u64 = 1 << 9;
+/// `HWCAP_ASIMDHP`: half-precision Advanced SIMD.
+pub const HWCAP_ASIMDHP: u64 = 1 << 10;
+/// `HWCAP_CPUID`: EL0 reads of the ID registers are emulated.
+pub const HWCAP_CPUID: u64 = 1 << 11;
+/// `HWCAP_ASIMDRDM`.
+pub const HWCAP_ASIMDRDM: u64 = 1 << 12;
+/// `HWCAP_LRCPC`.
+pub const HWCAP_LRCPC: u64 = 1 << 15;
+/// `HWCAP_DCPOP`.
+pub const HWCAP_DCPOP: u64 = 1 << 16;
+/// `HWCAP_ASIMDDP`: dot product.
+pub const HWCAP_ASIMDDP: u64 = 1 << 20;
+/// `HWCAP_SSBS`.
+pub const HWCAP_SSBS: u64 = 1 << 28;
+
+/// Features the translator can execute today. Only these are ever advertised.
+pub const IMPLEMENTED: u64 = HWCAP_FP | HWCAP_ASIMD | HWCAP_ATOMICS;
+
+/// Armv8.0 baseline with the crypto extension, as on Cortex-A53/A72 boards.
+const ARMV8_0_CRYPTO: u64 = HWCAP_FP
+    | HWCAP_ASIMD
+    | HWCAP_EVTSTRM
+    | HWCAP_AES
+    | HWCAP_PMULL
+    | HWCAP_SHA1
+    | HWCAP_SHA2
+    | HWCAP_CRC32
+    | HWCAP_CPUID;
+
+/// Armv8.2 as on Neoverse-N1.
+const ARMV8_2_N1: u64 = ARMV8_0_CRYPTO
+    | HWCAP_ATOMICS
+    | HWCAP_FPHP
+    | HWCAP_ASIMDHP
+    | HWCAP_ASIMDRDM
+    | HWCAP_LRCPC
+    | HWCAP_DCPOP
+    | HWCAP_ASIMDDP
+    | HWCAP_SSBS;
+
+/// A CPU model the guest can be told it runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CpuModel {
+    /// Arm Cortex-A53 (Armv8.0).
+    CortexA53,
+    /// Arm Cortex-A72 (Armv8.0).
+    CortexA72,
+    /// Arm Neoverse-N1 (Armv8.2).
+    NeoverseN1,
+    /// Everything Kestrel implements.
+    Max,
+}
+
+impl CpuModel {
+    /// Every model, in the order `-cpu help` lists them.
+    pub const ALL: [CpuModel; 4] =
+        [CpuModel::CortexA53, CpuModel::CortexA72, CpuModel::NeoverseN1, CpuModel::Max];
+
+    /// The name accepted by `-cpu`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CpuModel::CortexA53 => "cortex-a53",
+            CpuModel::CortexA72 => "cortex-a72",
+            CpuModel::NeoverseN1 => "neoverse-n1",
+            CpuModel::Max => "max",
+        }
+    }
+
+    /// One-line description for `-cpu help`.
+    pub fn description(self) -> &'static str {
+        match self {
+            CpuModel::CortexA53 => "Arm Cortex-A53 (Armv8.0)",
+            CpuModel::CortexA72 => "Arm Cortex-A72 (Armv8.0)",
+            CpuModel::NeoverseN1 => "Arm Neoverse-N1 (Armv8.2)",
+            CpuModel::Max => "all features Kestrel implements (default)",
+        }
+    }
+
+    /// Parses a `-cpu` name (case-insensitive).
+    pub fn from_name(name: &str) -> Option<CpuModel> {
+        CpuModel::ALL.into_iter().find(|m| m.name().eq_ignore_ascii_case(name))
+    }
+
+    /// What the real CPU has, before limiting to what Kestrel implements.
+    fn architectural_hwcap(self) -> u64 {
+        match self {
+            CpuModel::CortexA53 | CpuModel::CortexA72 => ARMV8_0_CRYPTO,
+            CpuModel::NeoverseN1 => ARMV8_2_N1,
+            CpuModel::Max => u64::MAX,
+        }
+    }
+}
+
+impl Default for CpuModel {
+    fn default() -> Self {
+        CpuModel::Max
+    }
+}
+
+/// The `AT_HWCAP` value for a model.
+pub fn hwcap(model: CpuModel) -> u64 {
+    model.architectural_hwcap() & IMPLEMENTED
+}
+
+/// The `AT_HWCAP2` value for a model (no HWCAP2 feature is implemented yet).
+pub fn hwcap2(_model: CpuModel) -> u64 {
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn models_never_advertise_unimplemented_features() {
+        for m in CpuModel::ALL {
+            assert_eq!(hwcap(m) & !IMPLEMENTED, 0, "{}", m.name());
+            assert_eq!(hwcap(m) & (HWCAP_FP | HWCAP_ASIMD), HWCAP_FP | HWCAP_ASIMD);
+        }
+        assert_eq!(hwcap(CpuModel::CortexA53) & HWCAP_ATOMICS, 0);
+        assert_ne!(hwcap(CpuModel::Max) & HWCAP_ATOMICS, 0);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for m in CpuModel::ALL {
+            assert_eq!(CpuModel::from_name(m.name()), Some(m));
+        }
+        assert_eq!(CpuModel::from_name("Cortex-A72"), Some(CpuModel::CortexA72));
+        assert_eq!(CpuModel::from_name("pentium"), None);
+    }
+}

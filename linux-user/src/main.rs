@@ -1,0 +1,80 @@
+//! `kestrel-aarch64`: runs AArch64 Linux programs on an x86-64 Linux host.
+//!
+//! Start-up is `cli` (options) -> `startup` (loader, heap, stack, registers) ->
+//! `runner` (execution loop, system calls via `syscall`). Guest memory is
+//! identity-mapped; `mm` tracks which host pages are the guest's.
+
+mod brk;
+mod cli;
+mod elf;
+mod guest_mem;
+mod host_mem;
+mod hwcap;
+mod loader;
+mod logging;
+mod mm;
+mod mmap;
+mod process;
+mod runner;
+mod signals;
+mod stack;
+mod startup;
+mod syscall;
+
+use cli::{Parsed, PROGRAM_NAME};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether SIGPIPE was ignored when this process was executed. Rust's runtime
+/// sets SIGPIPE to "ignore" before `main`; this constructor runs earlier (from
+/// `.init_array`) so the guest can inherit the real disposition.
+static SIGPIPE_WAS_IGNORED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn record_inherited_sigpipe() {
+    // SAFETY: querying a disposition into a zeroed struct.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) == 0 {
+            SIGPIPE_WAS_IGNORED.store(old.sa_sigaction == libc::SIG_IGN, Ordering::Relaxed);
+        }
+    }
+}
+
+#[used]
+#[link_section = ".init_array"]
+static RECORD_INHERITED_SIGPIPE: extern "C" fn() = record_inherited_sigpipe;
+
+fn restore_sigpipe() {
+    let disposition = if SIGPIPE_WAS_IGNORED.load(Ordering::Relaxed) {
+        libc::SIG_IGN
+    } else {
+        libc::SIG_DFL
+    };
+    // SAFETY: setting a standard disposition for SIGPIPE.
+    unsafe { libc::signal(libc::SIGPIPE, disposition) };
+}
+
+fn main() {
+    restore_sigpipe();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let opts = match cli::parse(&args, &|name| std::env::var_os(name)) {
+        Ok(Parsed::Run(opts)) => opts,
+        Ok(Parsed::Exit(code)) => std::process::exit(code),
+        Err(err) => {
+            eprintln!("{PROGRAM_NAME}: {err}");
+            eprintln!("Try '{PROGRAM_NAME} -h' for more information.");
+            std::process::exit(1);
+        }
+    };
+    if let Err(err) = logging::init(opts.log_items, opts.log_file.as_deref()) {
+        let file = opts.log_file.as_deref().unwrap_or(std::path::Path::new("")).display();
+        eprintln!("kestrel: {file}: {err}");
+        std::process::exit(1);
+    }
+    match startup::start(&opts) {
+        Ok((proc, cpu)) => runner::run(proc, cpu),
+        Err(err) => {
+            eprintln!("kestrel: {err}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! Guest `mmap`, `munmap`, `mprotect`, `mremap` and `madvise`.
+//!
+//! The rule that keeps the emulator alive: a guest request may replace memory
+//! only where the guest already owns it. `MAP_FIXED` is passed through for
+//! ranges made entirely of guest mappings (or the heap reservation); for any
+//! other part of the range we first claim it with `MAP_FIXED_NOREPLACE`, and if
+//! something is there — Kestrel's heap, code cache, stack — the request fails
+//! (`ENOMEM`, or `EEXIST` when the guest itself asked for NOREPLACE semantics).
+//! Unmapping or re-protecting memory the guest does not own is refused or
+//! ignored in the way Linux treats unmapped ranges.
+
+use crate::host_mem::{self, host_prot};
+use crate::mm::{page_up, AddressSpace, MappingKind, PAGE_SIZE, PROT_EXEC};
+use nix::errno::Errno;
+
+/// AArch64 `PROT_BTI`: branch-target enforcement; meaningless to the host.
+const PROT_BTI: i32 = 0x10;
+/// AArch64 `PROT_MTE`: memory tagging; not emulated.
+const PROT_MTE: i32 = 0x20;
+const PROT_KNOWN: i32 = libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC | PROT_BTI | PROT_MTE;
+/// The flags that say how a mapping is shared.
+const MAP_TYPE: i32 = 0x0f;
+/// `MREMAP_MAYMOVE`.
+const MREMAP_MAYMOVE: i32 = 1;
+/// `MREMAP_FIXED`.
+const MREMAP_FIXED: i32 = 2;
+/// `MREMAP_DONTUNMAP`.
+const MREMAP_DONTUNMAP: i32 = 4;
+
+/// Removes AArch64-only protection bits; rejects unknown ones as Linux does.
+fn guest_prot(prot: i32) -> Result<i32, Errno> {
+    if prot & !(PROT_KNOWN | libc::PROT_GROWSDOWN | libc::PROT_GROWSUP) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(prot & (libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC))
+}
+
+/// Page-rounded length, or the errors Linux gives for 0 and overflow.
+fn rounded_len(len: u64) -> Result<u64, Errno> {
+    if len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    page_up(len).ok_or(Errno::ENOMEM)
+}
+
+fn end_of(addr: u64, len: u64) -> Result<u64, Errno> {
+    match addr.checked_add(len) {
+        Some(end) if end <= crate::elf::USER_SPACE_END => Ok(end),
+        _ => Err(Errno::ENOMEM),
+    }
+}
+
+/// Claims the parts of `[start, end)` that are not guest memory so a
+/// `MAP_FIXED` there cannot replace Kestrel's own mappings. Returns the
+/// reservations made, to be undone if the real mapping fails.
+fn claim_for_fixed(
+    mm: &AddressSpace,
+    start: u64,
+    end: u64,
+    refusal: Errno,
+) -> Result<Vec<(u64, u64)>, Errno> {
+    let mut claimed = Vec::new();
+    for (s, e) in mm.foreign_gaps(start, end) {
+        if let Err(errno) = host_mem::reserve_at(s, e - s) {
+            undo_claims(&claimed);
+            crate::logging::guest_error(&format!(
+                "kestrel: guest mapping at {s:#x}..{e:#x} would overlap emulator memory; refused"
+            ));
+            return Err(if errno == Errno::EEXIST { refusal } else { errno });
+        }
+        claimed.push((s, e));
+    }
+    Ok(claimed)
+}
+
+fn undo_claims(claims: &[(u64, u64)]) {
+    for &(s, e) in claims {
+        let _ = host_mem::munmap(s, e - s);
+    }
+}
+
+/// Gives `[start, end)` back: unmapped, except inside the heap reservation,
+/// which is re-reserved so nothing else can be placed there.
+fn release(mm: &AddressSpace, start: u64, end: u64) {
+    let (heap_start, heap_end) = match mm.heap {
+        Some(h) => (h.start, h.reserve_end),
+        None => (0, 0),
+    };
+    let mut pieces = Vec::new();
+    let (in_s, in_e) = (start.max(heap_start), end.min(heap_end));
+    if in_s < in_e {
+        if start < in_s {
+            pieces.push((start, in_s, false));
+        }
+        pieces.push((in_s, in_e, true));
+        if in_e < end {
+            pieces.push((in_e, end, false));
+        }
+    } else {
+        pieces.push((start, end, false));
+    }
+    for (s, e, reserve) in pieces {
+        let _ = if reserve { host_mem::rereserve(s, e - s) } else { host_mem::munmap(s, e - s) };
+    }
+}
+
+/// Name for a file mapping, from the descriptor's path.
+fn file_name(fd: i32) -> String {
+    std::fs::read_link(format!("/proc/self/fd/{fd}"))
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
+/// Guest `mmap`.
+pub fn guest_mmap(
+    mm: &mut AddressSpace,
+    addr: u64,
+    len: u64,
+    prot: i32,
+    flags: i32,
+    fd: i32,
+    offset: u64,
+) -> Result<u64, Errno> {
+    let len = rounded_len(len)?;
+    let prot = guest_prot(prot)?;
+    if offset % PAGE_SIZE != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !matches!(flags & MAP_TYPE, libc::MAP_SHARED | libc::MAP_PRIVATE | libc::MAP_SHARED_VALIDATE) {
+        return Err(Errno::EINVAL);
+    }
+    let anonymous = flags & libc::MAP_ANONYMOUS != 0;
+    let fixed = flags & libc::MAP_FIXED != 0;
+    let noreplace = flags & libc::MAP_FIXED_NOREPLACE != 0;
+    let mut host_flags = flags;
+    let mut claims = Vec::new();
+
+    if fixed || noreplace {
+        if addr % PAGE_SIZE != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let end = end_of(addr, len)?;
+        // As in Linux, NOREPLACE wins when both flags are given.
+        if noreplace && !mm.overlapping(addr, end).is_empty() {
+            return Err(Errno::EEXIST);
+        }
+        let refusal = if noreplace { Errno::EEXIST } else { Errno::ENOMEM };
+        claims = claim_for_fixed(mm, addr, end, refusal)?;
+        host_flags = (flags & !libc::MAP_FIXED_NOREPLACE) | libc::MAP_FIXED;
+    }
+
+    let result = host_mem::mmap(addr, len, host_prot(prot), host_flags, fd, offset);
+    let start = match result {
+        Ok(start) => start,
+        Err(errno) => {
+            undo_claims(&claims);
+            return Err(errno);
+        }
+    };
+    if fixed || noreplace {
+        kestrel::jit::invalidate_range(start, len);
+    }
+    let kind = if anonymous { MappingKind::Anonymous } else { MappingKind::File(file_name(fd)) };
+    mm.insert(start, start + len, prot, flags & (MAP_TYPE | libc::MAP_ANONYMOUS), kind);
+    Ok(start)
+}
+
+/// Guest `munmap`: unmaps the guest's parts of the range; other parts are left
+/// alone, as Linux succeeds silently on unmapped ranges.
+pub fn guest_munmap(mm: &mut AddressSpace, addr: u64, len: u64) -> Result<u64, Errno> {
+    if addr % PAGE_SIZE != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let len = rounded_len(len)?;
+    let end = end_of(addr, len).map_err(|_| Errno::EINVAL)?;
+    for m in mm.overlapping(addr, end) {
+        let (s, e) = (m.start.max(addr), m.end.min(end));
+        release(mm, s, e);
+        kestrel::jit::invalidate_range(s, e - s);
+    }
+    mm.remove(addr, end);
+    Ok(0)
+}
+
+/// Guest `mprotect`: the whole range must be guest memory (else `ENOMEM`, as
+/// Linux reports unmapped pages).
+pub fn guest_mprotect(mm: &mut AddressSpace, addr: u64, len: u64, prot: i32) -> Result<u64, Errno> {
+    if addr % PAGE_SIZE != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let prot = guest_prot(prot)?;
+    if len == 0 {
+        return Ok(0);
+    }
+    let len = page_up(len).ok_or(Errno::ENOMEM)?;
+    let end = end_of(addr, len)?;
+    if !mm.is_covered(addr, end) {
+        return Err(Errno::ENOMEM);
+    }
+    host_mem::mprotect(addr, len, host_prot(prot))?;
+    let lost_exec = mm.overlapping(addr, end).iter().any(|m| m.prot & PROT_EXEC != 0)
+        && prot & PROT_EXEC == 0;
+    if lost_exec {
+        kestrel::jit::invalidate_range(addr, len);
+    }
+    mm.protect(addr, end, prot);
+    Ok(0)
+}
+
+/// Guest `madvise`: only on guest memory (`MADV_DONTNEED` on Kestrel's own
+/// memory would zero it).
+pub fn guest_madvise(mm: &AddressSpace, addr: u64, len: u64, advice: i32) -> Result<u64, Errno> {
+    if addr % PAGE_SIZE != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if len == 0 {
+        return Ok(0);
+    }
+    let len = page_up(len).ok_or(Errno::EINVAL)?;
+    let end = end_of(addr, len)?;
+    if !mm.is_covered(addr, end) {
+        return Err(Errno::ENOMEM);
+    }
+    // SAFETY: the range is guest memory; advice cannot affect Kestrel's memory.
+    let r = unsafe { libc::madvise(addr as *mut libc::c_void, len as usize, advice) };
+    if r == 0 {
+        if advice == libc::MADV_DONTNEED || advice == libc::MADV_REMOVE {
+            kestrel::jit::invalidate_range(addr, len);
+        }
+        Ok(0)
+    } else {
+        Err(Errno::last())
+    }
+}
+
+/// Guest `mremap`.
+pub fn guest_mremap(
+    mm: &mut AddressSpace,
+    old: u64,
+    old_len: u64,
+    new_len: u64,
+    flags: i32,
+    new_addr: u64,
+) -> Result<u64, Errno> {
+    if old % PAGE_SIZE != 0 || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let old_len = page_up(old_len).ok_or(Errno::EINVAL)?;
+    let new_len = rounded_len(new_len)?;
+    let old_end = end_of(old, old_len.max(PAGE_SIZE)).map_err(|_| Errno::EFAULT)?;
+    let template = mm.find(old).cloned().ok_or(Errno::EFAULT)?;
+    if old_len > 0 && !mm.is_covered(old, old_end) {
+        return Err(Errno::EFAULT);
+    }
+    let mut claims = Vec::new();
+    if flags & MREMAP_FIXED != 0 {
+        if new_addr % PAGE_SIZE != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let new_end = end_of(new_addr, new_len)?;
+        claims = claim_for_fixed(mm, new_addr, new_end, Errno::ENOMEM)?;
+    }
+    // SAFETY: the old range is guest memory and the new one (if fixed) is guest
+    // memory or claimed above; otherwise the kernel picks a free range.
+    let r = unsafe {
+        libc::mremap(
+            old as *mut libc::c_void,
+            old_len as usize,
+            new_len as usize,
+            flags,
+            new_addr as *mut libc::c_void,
+        )
+    };
+    if r == libc::MAP_FAILED {
+        let errno = Errno::last();
+        undo_claims(&claims);
+        return Err(errno);
+    }
+    let start = r as u64;
+    kestrel::jit::invalidate_range(old, old_len);
+    if start == old {
+        if new_len < old_len {
+            // The kernel unmapped the tail; keep the heap reservation intact.
+            release(mm, old + new_len, old + old_len);
+            mm.remove(old + new_len, old + old_len);
+        }
+    } else {
+        if flags & MREMAP_DONTUNMAP == 0 && old_len > 0 {
+            release(mm, old, old + old_len);
+            mm.remove(old, old + old_len);
+        }
+        kestrel::jit::invalidate_range(start, new_len);
+    }
+    mm.insert(start, start + new_len, template.prot, template.flags, template.kind);
+    Ok(start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mm::{PROT_READ, PROT_WRITE};
+
+    const RW: i32 = PROT_READ | PROT_WRITE;
+    const ANON: i32 = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
+
+    #[test]
+    fn fixed_over_emulator_memory_is_refused() {
+        let mut mm = AddressSpace::new();
+        // Memory that belongs to "Kestrel": mapped on the host, unknown to the tracker.
+        let ours = host_mem::mmap(0, 2 * PAGE_SIZE, RW, ANON, -1, 0).unwrap();
+        // SAFETY: writing into the page mapped just above.
+        unsafe { *(ours as *mut u8) = 42 };
+        let r = guest_mmap(&mut mm, ours, PAGE_SIZE, RW, ANON | libc::MAP_FIXED, -1, 0);
+        assert_eq!(r, Err(Errno::ENOMEM));
+        let r = guest_mmap(&mut mm, ours, PAGE_SIZE, RW, ANON | libc::MAP_FIXED_NOREPLACE, -1, 0);
+        assert_eq!(r, Err(Errno::EEXIST));
+        // SAFETY: the page is still ours and still mapped.
+        assert_eq!(unsafe { *(ours as *const u8) }, 42);
+        // Unmapping or protecting it as the guest does nothing / fails.
+        assert_eq!(guest_munmap(&mut mm, ours, PAGE_SIZE), Ok(0));
+        assert_eq!(guest_mprotect(&mut mm, ours, PAGE_SIZE, 0), Err(Errno::ENOMEM));
+        // SAFETY: as above.
+        assert_eq!(unsafe { *(ours as *const u8) }, 42);
+        host_mem::munmap(ours, 2 * PAGE_SIZE).unwrap();
+    }
+
+    #[test]
+    fn guest_mappings_round_trip() {
+        let mut mm = AddressSpace::new();
+        let a = guest_mmap(&mut mm, 0, 3 * PAGE_SIZE, RW, ANON, -1, 0).unwrap();
+        assert!(mm.is_covered(a, a + 3 * PAGE_SIZE));
+        // MAP_FIXED inside the guest's own mapping is allowed.
+        let b = guest_mmap(&mut mm, a + PAGE_SIZE, PAGE_SIZE, PROT_READ, ANON | libc::MAP_FIXED, -1, 0)
+            .unwrap();
+        assert_eq!(b, a + PAGE_SIZE);
+        assert_eq!(mm.find(b).unwrap().prot, PROT_READ);
+        guest_mprotect(&mut mm, a, PAGE_SIZE, PROT_READ).unwrap();
+        assert_eq!(mm.find(a).unwrap().prot, PROT_READ);
+        let c = guest_mremap(&mut mm, a + 2 * PAGE_SIZE, PAGE_SIZE, 4 * PAGE_SIZE, MREMAP_MAYMOVE, 0)
+            .unwrap();
+        assert!(mm.is_covered(c, c + 4 * PAGE_SIZE));
+        guest_munmap(&mut mm, a, 2 * PAGE_SIZE).unwrap();
+        guest_munmap(&mut mm, c, 4 * PAGE_SIZE).unwrap();
+        assert_eq!(mm.iter().count(), 0);
+    }
+
+    #[test]
+    fn bad_arguments() {
+        let mut mm = AddressSpace::new();
+        assert_eq!(guest_mmap(&mut mm, 0, 0, RW, ANON, -1, 0), Err(Errno::EINVAL));
+        assert_eq!(guest_mmap(&mut mm, 0, 4096, RW, libc::MAP_ANONYMOUS, -1, 0), Err(Errno::EINVAL));
+        assert_eq!(guest_mmap(&mut mm, 0, 4096, 0x100, ANON, -1, 0), Err(Errno::EINVAL));
+        assert_eq!(guest_mmap(&mut mm, 0x1001, 4096, RW, ANON | libc::MAP_FIXED, -1, 0), Err(Errno::EINVAL));
+        assert_eq!(guest_munmap(&mut mm, 0x1001, 4096), Err(Errno::EINVAL));
+        assert_eq!(guest_mremap(&mut mm, 0x10000, 4096, 8192, 0, 0), Err(Errno::EFAULT));
+    }
+}

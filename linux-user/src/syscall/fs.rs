@@ -1,0 +1,306 @@
+//! File system calls that need more than a pass-through: flag and struct
+//! translation, the sysroot (`-L`) view of absolute paths, `/proc/self/exe`,
+//! and keeping the guest away from Kestrel's own descriptors.
+
+use super::abi;
+use super::host::{syscall_args, SysResult};
+use crate::guest_mem;
+use crate::logging;
+use crate::process::Process;
+use nix::errno::Errno;
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+
+/// A path argument: either the guest's pointer as it is, or a replacement.
+pub enum PathArg {
+    /// Pass the guest pointer through.
+    Guest(u64),
+    /// Use this host path instead.
+    Host(CString),
+}
+
+impl PathArg {
+    /// The pointer to hand to the host kernel.
+    pub fn ptr(&self) -> u64 {
+        match self {
+            PathArg::Guest(p) => *p,
+            PathArg::Host(c) => c.as_ptr() as u64,
+        }
+    }
+}
+
+/// True for the paths that name the running executable.
+pub fn is_proc_self_exe(path: &[u8]) -> bool {
+    if path == b"/proc/self/exe" || path == b"/proc/thread-self/exe" {
+        return true;
+    }
+    let own = format!("/proc/{}/exe", std::process::id());
+    path == own.as_bytes()
+}
+
+/// Decides which path the host should see for a guest path pointer.
+pub fn path_arg(proc: &Process, ptr: u64) -> Result<PathArg, Errno> {
+    let path = guest_mem::read_path(&proc.mm, ptr)?;
+    if is_proc_self_exe(&path) {
+        return Ok(PathArg::Host(to_cstring(proc.exe_path.as_os_str().as_bytes())?));
+    }
+    if let Some(host) = proc.settings.host_path(&path) {
+        return Ok(PathArg::Host(to_cstring(host.as_os_str().as_bytes())?));
+    }
+    Ok(PathArg::Guest(ptr))
+}
+
+fn to_cstring(bytes: &[u8]) -> Result<CString, Errno> {
+    CString::new(bytes).map_err(|_| Errno::EINVAL)
+}
+
+/// `openat(dirfd, path, flags, mode)`.
+pub fn openat(proc: &Process, dirfd: u64, path: u64, flags: u64, mode: u64) -> SysResult {
+    let path = path_arg(proc, path)?;
+    let flags = abi::open_flags_to_host(flags as i32) as u32 as u64;
+    syscall_args(libc::SYS_openat, &[dirfd, path.ptr(), flags, mode])
+}
+
+/// `close(fd)`: Kestrel's own descriptors look closed to the guest.
+pub fn close(fd: u64) -> SysResult {
+    if logging::is_internal_fd(fd as i32) {
+        return Err(Errno::EBADF);
+    }
+    syscall_args(libc::SYS_close, &[fd])
+}
+
+/// `close_range(first, last, flags)`, skipping Kestrel's descriptors.
+pub fn close_range(first: u64, last: u64, flags: u64) -> SysResult {
+    let (first, last) = (first as u32, last as u32);
+    if first > last {
+        return Err(Errno::EINVAL);
+    }
+    let mut start = first;
+    for fd in first..=last.min(first.saturating_add(65536)) {
+        if logging::is_internal_fd(fd as i32) {
+            if fd > start {
+                syscall_args(libc::SYS_close_range, &[start as u64, fd as u64 - 1, flags])?;
+            }
+            start = fd + 1;
+        }
+    }
+    if start <= last && start >= first {
+        syscall_args(libc::SYS_close_range, &[start as u64, last as u64, flags])?;
+    }
+    Ok(0)
+}
+
+/// `dup(fd)`.
+pub fn dup(fd: u64) -> SysResult {
+    if logging::is_internal_fd(fd as i32) {
+        return Err(Errno::EBADF);
+    }
+    syscall_args(libc::SYS_dup, &[fd])
+}
+
+/// `dup3(old, new, flags)`: moves Kestrel's descriptor out of the way first.
+pub fn dup3(old: u64, new: u64, flags: u64) -> SysResult {
+    if logging::is_internal_fd(old as i32) {
+        return Err(Errno::EBADF);
+    }
+    logging::evacuate_fd(new as i32);
+    syscall_args(libc::SYS_dup3, &[old, new, flags])
+}
+
+/// `fcntl(fd, cmd, arg)`: file status flags are translated.
+pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> SysResult {
+    if logging::is_internal_fd(fd as i32) {
+        return Err(Errno::EBADF);
+    }
+    match cmd as i32 {
+        libc::F_GETFL => {
+            let flags = syscall_args(libc::SYS_fcntl, &[fd, cmd])?;
+            Ok(abi::open_flags_to_guest(flags as i32) as u32 as u64)
+        }
+        libc::F_SETFL => {
+            let flags = abi::open_flags_to_host(arg as i32) as u32 as u64;
+            syscall_args(libc::SYS_fcntl, &[fd, cmd, flags])
+        }
+        // Every other command has the same number and argument layout.
+        _ => syscall_args(libc::SYS_fcntl, &[fd, cmd, arg]),
+    }
+}
+
+/// `pipe2(fds, flags)`.
+pub fn pipe2(fds: u64, flags: u64) -> SysResult {
+    let flags = abi::open_flags_to_host(flags as i32) as u32 as u64;
+    syscall_args(libc::SYS_pipe2, &[fds, flags])
+}
+
+/// Writes a host `stat` result to the guest in the AArch64 layout.
+fn put_stat(proc: &Process, buf: u64, st: &libc::stat) -> SysResult {
+    guest_mem::write_bytes(&proc.mm, buf, &abi::stat_to_guest(st))?;
+    Ok(0)
+}
+
+/// `newfstatat(dirfd, path, statbuf, flags)`.
+pub fn newfstatat(proc: &Process, dirfd: u64, path: u64, buf: u64, flags: u64) -> SysResult {
+    let path = path_arg(proc, path)?;
+    // SAFETY: all-zero is a valid libc::stat.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    syscall_args(
+        libc::SYS_newfstatat,
+        &[dirfd, path.ptr(), &mut st as *mut libc::stat as u64, flags],
+    )?;
+    put_stat(proc, buf, &st)
+}
+
+/// `fstat(fd, statbuf)`.
+pub fn fstat(proc: &Process, fd: u64, buf: u64) -> SysResult {
+    // SAFETY: all-zero is a valid libc::stat.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    syscall_args(libc::SYS_fstat, &[fd, &mut st as *mut libc::stat as u64])?;
+    put_stat(proc, buf, &st)
+}
+
+/// `statx(dirfd, path, flags, mask, buf)`: same struct on both; path mapped.
+pub fn statx(proc: &Process, dirfd: u64, path: u64, flags: u64, mask: u64, buf: u64) -> SysResult {
+    let path = path_arg(proc, path)?;
+    syscall_args(libc::SYS_statx, &[dirfd, path.ptr(), flags, mask, buf])
+}
+
+/// `faccessat(dirfd, path, mode)` and `faccessat2(..., flags)`.
+pub fn faccessat(proc: &Process, dirfd: u64, path: u64, mode: u64, flags: Option<u64>) -> SysResult {
+    let path = path_arg(proc, path)?;
+    match flags {
+        None => syscall_args(libc::SYS_faccessat, &[dirfd, path.ptr(), mode]),
+        Some(f) => syscall_args(libc::SYS_faccessat2, &[dirfd, path.ptr(), mode, f]),
+    }
+}
+
+/// `readlinkat(dirfd, path, buf, size)`: `/proc/self/exe` names the guest
+/// program, not Kestrel.
+pub fn readlinkat(proc: &Process, dirfd: u64, path: u64, buf: u64, size: u64) -> SysResult {
+    let name = guest_mem::read_path(&proc.mm, path)?;
+    if is_proc_self_exe(&name) {
+        if size as i32 <= 0 {
+            return Err(Errno::EINVAL);
+        }
+        let exe = proc.exe_bytes();
+        let n = exe.len().min(size as usize);
+        guest_mem::write_bytes(&proc.mm, buf, &exe[..n])?;
+        return Ok(n as u64);
+    }
+    let path = path_arg(proc, path)?;
+    syscall_args(libc::SYS_readlinkat, &[dirfd, path.ptr(), buf, size])
+}
+
+/// Terminal and descriptor ioctls whose numbers and argument structures are
+/// the same on AArch64 and x86-64 (asm-generic ioctls.h / termbits.h).
+const SAME_LAYOUT_IOCTLS: &[u64] = &[
+    0x5401,     // TCGETS
+    0x5402,     // TCSETS
+    0x5403,     // TCSETSW
+    0x5404,     // TCSETSF
+    0x5405,     // TCGETA
+    0x5406,     // TCSETA
+    0x5407,     // TCSETAW
+    0x5408,     // TCSETAF
+    0x5409,     // TCSBRK
+    0x540A,     // TCXONC
+    0x540B,     // TCFLSH
+    0x540C,     // TIOCEXCL
+    0x540D,     // TIOCNXCL
+    0x540E,     // TIOCSCTTY
+    0x540F,     // TIOCGPGRP
+    0x5410,     // TIOCSPGRP
+    0x5411,     // TIOCOUTQ
+    0x5412,     // TIOCSTI
+    0x5413,     // TIOCGWINSZ
+    0x5414,     // TIOCSWINSZ
+    0x5415,     // TIOCMGET
+    0x5416,     // TIOCMBIS
+    0x5417,     // TIOCMBIC
+    0x5418,     // TIOCMSET
+    0x541B,     // FIONREAD / TIOCINQ
+    0x541D,     // TIOCCONS
+    0x5421,     // FIONBIO
+    0x5422,     // TIOCNOTTY
+    0x5425,     // TCSBRKP
+    0x5429,     // TIOCGSID
+    0x5441,     // TIOCGPTPEER
+    0x5450,     // FIONCLEX
+    0x5451,     // FIOCLEX
+    0x5452,     // FIOASYNC
+    0x80045430, // TIOCGPTN
+    0x40045431, // TIOCSPTLCK
+    0x80045440, // TIOCGEXCL
+    0x802C542A, // TCGETS2
+    0x402C542B, // TCSETS2
+    0x402C542C, // TCSETSW2
+    0x402C542D, // TCSETSF2
+    0x80081272, // BLKGETSIZE64
+    0x80086601, // FS_IOC_GETFLAGS
+    0x40086602, // FS_IOC_SETFLAGS
+    0x40049409, // FICLONE
+];
+
+/// `ioctl(fd, request, arg)`: only requests known to be layout-identical.
+pub fn ioctl(proc: &mut Process, fd: u64, request: u64, arg: u64) -> SysResult {
+    let request = request & 0xffff_ffff;
+    if logging::is_internal_fd(fd as i32) {
+        return Err(Errno::EBADF);
+    }
+    if SAME_LAYOUT_IOCTLS.contains(&request) {
+        return syscall_args(libc::SYS_ioctl, &[fd, request, arg]);
+    }
+    // Reported once per request number, like unknown system calls.
+    if proc.reported_unimplemented.insert(1 << 32 | request) {
+        logging::unimp(&format!("kestrel: unsupported ioctl {request:#x} on fd {}", fd as i32));
+    }
+    Err(Errno::ENOTTY)
+}
+
+/// `epoll_ctl(epfd, op, fd, event)`: the event struct is packed on x86-64.
+pub fn epoll_ctl(proc: &Process, epfd: u64, op: u64, fd: u64, event: u64) -> SysResult {
+    const EPOLL_CTL_DEL: u64 = 2;
+    let mut host = if event == 0 && op == EPOLL_CTL_DEL {
+        None
+    } else {
+        let bytes = guest_mem::read_bytes(&proc.mm, event, abi::GUEST_EPOLL_EVENT_SIZE)?;
+        Some(abi::epoll_event_to_host(&bytes))
+    };
+    let ptr = host.as_mut().map_or(0, |h| h as *mut libc::epoll_event as u64);
+    syscall_args(libc::SYS_epoll_ctl, &[epfd, op, fd, ptr])
+}
+
+/// `epoll_pwait(epfd, events, maxevents, timeout, sigmask, sigsetsize)`.
+pub fn epoll_pwait(proc: &Process, a: [u64; 6]) -> SysResult {
+    let max = a[2] as i32;
+    if max <= 0 || max as usize > (i32::MAX as usize / abi::GUEST_EPOLL_EVENT_SIZE) {
+        return Err(Errno::EINVAL);
+    }
+    let out_len = max as usize * abi::GUEST_EPOLL_EVENT_SIZE;
+    if !proc.mm.check(a[1], out_len as u64, crate::mm::Access::Write) {
+        return Err(Errno::EFAULT);
+    }
+    let mut host = vec![libc::epoll_event { events: 0, u64: 0 }; max as usize];
+    let n = syscall_args(
+        libc::SYS_epoll_pwait,
+        &[a[0], host.as_mut_ptr() as u64, a[2], a[3], a[4], a[5]],
+    )?;
+    let mut out = Vec::with_capacity(n as usize * abi::GUEST_EPOLL_EVENT_SIZE);
+    for e in &host[..n as usize] {
+        out.extend_from_slice(&abi::epoll_event_to_guest(e));
+    }
+    guest_mem::write_bytes(&proc.mm, a[1], &out)?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_self_exe_paths() {
+        assert!(is_proc_self_exe(b"/proc/self/exe"));
+        assert!(is_proc_self_exe(format!("/proc/{}/exe", std::process::id()).as_bytes()));
+        assert!(!is_proc_self_exe(b"/proc/1/exe"));
+        assert!(!is_proc_self_exe(b"/proc/self/exe2"));
+    }
+}

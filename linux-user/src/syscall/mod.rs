@@ -1,0 +1,110 @@
+//! The system call layer: decodes an AArch64 `SVC #0` (number in x8,
+//! arguments in x0..x5, result in x0) and carries it out on the host.
+//!
+//! Generic code lives in the per-area modules; what is specific to the AArch64
+//! ABI (numbers, struct layouts, flag values) is kept in `numbers.rs` and
+//! `abi.rs`. Calls with identical arguments on both architectures go through
+//! the `passthrough.rs` table.
+
+pub mod abi;
+pub mod exec;
+pub mod fs;
+pub mod host;
+pub mod memory;
+pub mod numbers;
+pub mod passthrough;
+pub mod process;
+pub mod signal;
+pub mod strace;
+
+use crate::logging;
+use crate::process::Process;
+use host::SysResult;
+use kestrel::guest::aarch64::cpu::CpuState;
+use nix::errno::Errno;
+
+/// Handles the system call the guest just made; writes the result to x0.
+pub fn handle(proc: &mut Process, cpu: &mut CpuState) {
+    let nr = cpu.x[8];
+    let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
+    let trace = logging::items().strace;
+    if trace {
+        strace::print_call(&proc.mm, nr, &args);
+    }
+    let result = dispatch(proc, cpu, nr, args);
+    if trace {
+        strace::print_result(nr, &result);
+    }
+    cpu.x[0] = host::encode(result);
+}
+
+/// Runs one system call.
+pub fn dispatch(proc: &mut Process, cpu: &mut CpuState, nr: u64, a: [u64; 6]) -> SysResult {
+    use numbers as n;
+    match nr {
+        // Files.
+        n::OPENAT => fs::openat(proc, a[0], a[1], a[2], a[3]),
+        n::CLOSE => fs::close(a[0]),
+        n::CLOSE_RANGE => fs::close_range(a[0], a[1], a[2]),
+        n::DUP => fs::dup(a[0]),
+        n::DUP3 => fs::dup3(a[0], a[1], a[2]),
+        n::FCNTL => fs::fcntl(a[0], a[1], a[2]),
+        n::PIPE2 => fs::pipe2(a[0], a[1]),
+        n::NEWFSTATAT => fs::newfstatat(proc, a[0], a[1], a[2], a[3]),
+        n::FSTAT => fs::fstat(proc, a[0], a[1]),
+        n::STATX => fs::statx(proc, a[0], a[1], a[2], a[3], a[4]),
+        n::FACCESSAT => fs::faccessat(proc, a[0], a[1], a[2], None),
+        n::FACCESSAT2 => fs::faccessat(proc, a[0], a[1], a[2], Some(a[3])),
+        n::READLINKAT => fs::readlinkat(proc, a[0], a[1], a[2], a[3]),
+        n::IOCTL => fs::ioctl(proc, a[0], a[1], a[2]),
+        n::EPOLL_CTL => fs::epoll_ctl(proc, a[0], a[1], a[2], a[3]),
+        n::EPOLL_PWAIT => fs::epoll_pwait(proc, a),
+
+        // Memory.
+        n::MMAP => memory::mmap(proc, a),
+        n::MUNMAP => memory::munmap(proc, a[0], a[1]),
+        n::MPROTECT => memory::mprotect(proc, a[0], a[1], a[2]),
+        n::MREMAP => memory::mremap(proc, a),
+        n::MADVISE => memory::madvise(proc, a[0], a[1], a[2]),
+        n::BRK => memory::brk(proc, a[0]),
+
+        // Processes.
+        n::EXIT | n::EXIT_GROUP => process::exit_process(a[0]),
+        n::CLONE => process::clone(proc, cpu, a),
+        n::CLONE3 => Err(Errno::ENOSYS), // glibc falls back to clone
+        n::EXECVE => exec::execve(proc, a[0], a[1], a[2]),
+        n::EXECVEAT => exec::execveat(proc, a),
+        n::SET_TID_ADDRESS => process::set_tid_address(proc, a[0]),
+        n::SET_ROBUST_LIST => process::set_robust_list(proc, a[0], a[1]),
+        n::GET_ROBUST_LIST => process::get_robust_list(proc, a[0], a[1], a[2]),
+        n::RSEQ => Err(Errno::ENOSYS), // optional for glibc; needs per-thread emulation
+        n::UNAME => process::uname(proc, a[0]),
+        n::PRCTL => process::prctl(a),
+        n::PERSONALITY => process::personality(proc, a[0]),
+        n::PRLIMIT64 => process::prlimit64(a),
+        n::GETRLIMIT => process::getrlimit(a[0], a[1]),
+        n::SETRLIMIT => process::setrlimit(a[0], a[1]),
+
+        // Signals.
+        n::RT_SIGACTION => signal::rt_sigaction(proc, a[0], a[1], a[2], a[3]),
+        n::RT_SIGPROCMASK => signal::rt_sigprocmask(proc, a[0], a[1], a[2], a[3]),
+        n::RT_SIGPENDING => signal::rt_sigpending(proc, a[0], a[1]),
+        n::RT_SIGSUSPEND => signal::rt_sigsuspend(proc, a[0], a[1]),
+        n::SIGALTSTACK => signal::sigaltstack(proc, a[0], a[1]),
+        n::RT_SIGRETURN => Err(Errno::ENOSYS), // no signal frames are built yet
+
+        _ => match passthrough::host_number(nr) {
+            Some(host_nr) => host::syscall(host_nr, a),
+            None => unimplemented(proc, nr),
+        },
+    }
+}
+
+/// Unknown or unsupported call: `ENOSYS`, reported once per number.
+fn unimplemented(proc: &mut Process, nr: u64) -> SysResult {
+    if proc.reported_unimplemented.insert(nr) {
+        let name = numbers::info(nr).map(|i| i.name).unwrap_or("unknown");
+        logging::unimp(&format!("kestrel: unimplemented system call {nr} ({name})"));
+    }
+    Err(Errno::ENOSYS)
+}
