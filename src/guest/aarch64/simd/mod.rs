@@ -5,6 +5,22 @@
 //! word to the file for that class. Each class handler returns `None` for an
 //! encoding it does not implement, before changing any state, and `exec`
 //! turns that into `Exception::Undefined`.
+//!
+//! - `scalar_fp`: the scalar FP classes (moves, arithmetic, FMA, compares,
+//!   conditional compare/select, immediates, FP <-> integer/fixed-point).
+//! - `advsimd_int`, `advsimd_widen`, `advsimd_reduce`, `advsimd_fp`,
+//!   `advsimd_shift`, `advsimd_imm`, `advsimd_permute`, `advsimd_indexed`:
+//!   the AdvSIMD vector and scalar classes, one file per encoding class.
+//! - `ldst_structure`: LD1-LD4/ST1-ST4, lane and replicate forms.
+//! - `fp_format` (formats, NaN rules, exact rounding), `fp_arith` (Arm
+//!   operator semantics), `fp_convert`, `fp_estimate`, `host_fp` (host SSE
+//!   arithmetic under the guest rounding mode), `int_elem`, `lanes`: helpers.
+//!
+//! Provided: the Armv8.0 FP and AdvSIMD instruction set (plus PMULL2 1Q).
+//! Not provided yet (these decode as undefined): half-precision arithmetic
+//! (FEAT_FP16 classes; half-precision moves and conversions do work),
+//! crypto (AES, SHA, SM3/4), dot product, RDM (SQRDMLAH), complex FCMLA/FCADD,
+//! FMLAL, BF16, FRINT32/64, FJCVTZS.
 
 use super::cpu::CpuState;
 use super::interp::Exception;
