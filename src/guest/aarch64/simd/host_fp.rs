@@ -19,6 +19,7 @@ const MXCSR_MASKS: u32 = 0x1f80;
 const MXCSR_FTZ: u32 = 1 << 15;
 const MXCSR_RC_SHIFT: u32 = 13;
 const MXCSR_UE: u32 = 1 << 4;
+const MXCSR_PE: u32 = 1 << 5;
 
 /// A value that can be made opaque to the optimiser in an XMM register.
 trait Fence: Copy {
@@ -43,17 +44,12 @@ impl Fence for f64 {
     }
 }
 
-/// Loads an MXCSR for `ctx`/`fmt` with the flags cleared; returns the old value.
+/// Loads an MXCSR with rounding control `rc` (x86 encoding) and optional
+/// flush-to-zero, all exceptions masked and flags clear; returns the old value.
 #[inline(always)]
-fn enter(ctx: &FpCtx, fmt: Fmt) -> u32 {
-    let rc = match ctx.rounding() {
-        Rounding::NegInf => 1,
-        Rounding::PosInf => 2,
-        Rounding::Zero => 3,
-        _ => 0,
-    };
+fn enter(rc: u32, ftz: bool) -> u32 {
     let mut mode = MXCSR_MASKS | (rc << MXCSR_RC_SHIFT);
-    if ctx.flush(fmt) {
+    if ftz {
         mode |= MXCSR_FTZ;
     }
     let mut saved: u32 = 0;
@@ -78,6 +74,89 @@ fn leave(saved: u32) -> u32 {
     now & MXCSR_FLAGS
 }
 
+/// The host-computed binary operators.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// One host operation on single or double operands.
+#[derive(Clone, Copy)]
+enum HostOp {
+    Binary(BinOp, u64, u64),
+    Sqrt(u64),
+    /// addend + a * b
+    Fused(u64, u64, u64),
+}
+
+macro_rules! host_eval {
+    ($t:ty, $from:expr, $op:expr) => {{
+        let r: $t = match $op {
+            HostOp::Binary(op, a, b) => {
+                let (a, b) = ($from(a).fence(), $from(b).fence());
+                match op {
+                    BinOp::Add => a + b,
+                    BinOp::Sub => a - b,
+                    BinOp::Mul => a * b,
+                    BinOp::Div => a / b,
+                }
+            }
+            HostOp::Sqrt(a) => $from(a).fence().sqrt(),
+            HostOp::Fused(c, a, b) => {
+                let (c, a, b) = ($from(c).fence(), $from(a).fence(), $from(b).fence());
+                a.mul_add(b, c)
+            }
+        };
+        r.fence().to_bits() as u64
+    }};
+}
+
+/// Runs `op` under rounding control `rc` and optional FTZ; result bits and
+/// raw MXCSR flags.
+fn compute(fmt: Fmt, op: HostOp, rc: u32, ftz: bool) -> (u64, u32) {
+    let saved = enter(rc, ftz);
+    let r = match fmt {
+        Fmt::D => host_eval!(f64, f64::from_bits, op),
+        _ => host_eval!(f32, |x: u64| f32::from_bits(x as u32), op),
+    };
+    (r, leave(saved))
+}
+
+/// x86 rounding control for the FPCR rounding mode.
+fn rounding_control(ctx: &FpCtx) -> u32 {
+    match ctx.rounding() {
+        Rounding::NegInf => 1,
+        Rounding::PosInf => 2,
+        Rounding::Zero => 3,
+        _ => 0,
+    }
+}
+
+/// Runs `op` with Arm semantics for the result and flags. x86 detects
+/// tininess after rounding and Arm before it; the two differ only when a
+/// result rounds up to the smallest normal, which is rechecked here by
+/// truncating instead.
+fn run(ctx: &mut FpCtx, fmt: Fmt, op: HostOp) -> u64 {
+    let flush = ctx.flush(fmt);
+    let (mut r, mut flags) = compute(fmt, op, rounding_control(ctx), flush);
+    let min_normal = 1u64 << fmt.fbits();
+    if fmt.abs(r) == min_normal && flags & MXCSR_PE != 0 && flags & MXCSR_UE == 0 {
+        let (truncated, _) = compute(fmt, op, 3, false);
+        if fmt.abs(truncated) < min_normal {
+            if flush {
+                r &= fmt.sign_bit();
+                flags = MXCSR_UE;
+            } else {
+                flags |= MXCSR_UE;
+            }
+        }
+    }
+    finish(ctx, fmt, flags, r)
+}
+
 /// Records host flags as FPSR bits and fixes up what differs from Arm:
 /// generated NaNs become the Arm default NaN, and a flushed result reports
 /// underflow only.
@@ -95,7 +174,7 @@ fn finish(ctx: &mut FpCtx, fmt: Fmt, flags: u32, result: u64) -> u64 {
     if flags & MXCSR_UE != 0 {
         bits |= fpsr::UFC;
     }
-    if flags & 32 != 0 {
+    if flags & MXCSR_PE != 0 {
         bits |= fpsr::IXC;
     }
     if ctx.flush(fmt) && flags & MXCSR_UE != 0 && fmt.abs(result) == 0 {
@@ -109,65 +188,17 @@ fn finish(ctx: &mut FpCtx, fmt: Fmt, flags: u32, result: u64) -> u64 {
     }
 }
 
-/// The host-computed binary operators.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum BinOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
-macro_rules! host_binary {
-    ($t:ty, $op:expr, $a:expr, $b:expr) => {{
-        let (a, b) = ($a.fence(), $b.fence());
-        let r: $t = match $op {
-            BinOp::Add => a + b,
-            BinOp::Sub => a - b,
-            BinOp::Mul => a * b,
-            BinOp::Div => a / b,
-        };
-        r.fence()
-    }};
-}
-
 /// `a op b` for non-NaN single or double operands (already flushed).
 pub fn binary(ctx: &mut FpCtx, fmt: Fmt, op: BinOp, a: u64, b: u64) -> u64 {
-    let saved = enter(ctx, fmt);
-    let r = match fmt {
-        Fmt::D => host_binary!(f64, op, f64::from_bits(a), f64::from_bits(b)).to_bits(),
-        _ => host_binary!(f32, op, f32::from_bits(a as u32), f32::from_bits(b as u32)).to_bits() as u64,
-    };
-    let flags = leave(saved);
-    finish(ctx, fmt, flags, r)
+    run(ctx, fmt, HostOp::Binary(op, a, b))
 }
 
 /// Square root of a non-NaN single or double operand (already flushed).
 pub fn sqrt(ctx: &mut FpCtx, fmt: Fmt, a: u64) -> u64 {
-    let saved = enter(ctx, fmt);
-    let r = match fmt {
-        Fmt::D => f64::from_bits(a).fence().sqrt().fence().to_bits(),
-        _ => f32::from_bits(a as u32).fence().sqrt().fence().to_bits() as u64,
-    };
-    let flags = leave(saved);
-    finish(ctx, fmt, flags, r)
+    run(ctx, fmt, HostOp::Sqrt(a))
 }
 
 /// `addend + a * b` with a single rounding, for non-NaN operands.
 pub fn fused(ctx: &mut FpCtx, fmt: Fmt, addend: u64, a: u64, b: u64) -> u64 {
-    let saved = enter(ctx, fmt);
-    let r = match fmt {
-        Fmt::D => {
-            let (c, x, y) = (f64::from_bits(addend).fence(), f64::from_bits(a).fence(), f64::from_bits(b).fence());
-            x.mul_add(y, c).fence().to_bits()
-        }
-        _ => {
-            let c = f32::from_bits(addend as u32).fence();
-            let x = f32::from_bits(a as u32).fence();
-            let y = f32::from_bits(b as u32).fence();
-            x.mul_add(y, c).fence().to_bits() as u64
-        }
-    };
-    let flags = leave(saved);
-    finish(ctx, fmt, flags, r)
+    run(ctx, fmt, HostOp::Fused(addend, a, b))
 }
