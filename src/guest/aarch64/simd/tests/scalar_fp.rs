@@ -188,3 +188,14 @@ fn scalar_fp_unallocated() {
         0x9ea60020, // fmov top half with rmode 00
     ]);
 }
+
+/// Results that round up to the smallest normal: Arm detects tininess
+/// before rounding, so these underflow (or flush to zero under FZ).
+#[test]
+fn underflow_before_rounding() {
+    check(&[
+        ("fmul d0, d1, d2", 0x1e620820, &[V(1, 0x3fefffffffffffff), V(2, 0x10000000000000)], &[V(0, 0x10000000000000), Fpsr(0x18)]),
+        ("fmul d0, d1, d2", 0x1e620820, &[V(0, 0xffff), V(1, 0x3fefffffffffffff), V(2, 0x10000000000000), Fpcr(0x1000000)], &[V(0, 0), Fpsr(0x8)]),
+        ("fmul s0, s1, s2", 0x1e220820, &[V(1, 0x3f7fffff), V(2, 0x800000), Fpcr(0x400000)], &[V(0, 0x800000), Fpsr(0x18)]),
+    ]);
+}
