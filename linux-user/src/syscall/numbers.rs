@@ -271,7 +271,7 @@ syscall_table! {
     (KEYCTL, 219, "keyctl", UNKNOWN_ARGS),
     (CLONE, 220, "clone", "xpppp"),
     (EXECVE, 221, "execve", "saa"),
-    (MMAP, 222, "mmap", "xuPMdx>x"),
+    (MMAP, 222, "mmap", "puPMdx>x"),
     (FADVISE64, 223, "fadvise64", "dDDd"),
     (SWAPON, 224, "swapon", UNKNOWN_ARGS),
     (SWAPOFF, 225, "swapoff", UNKNOWN_ARGS),
