@@ -11,16 +11,22 @@
 use crate::host_mem;
 use crate::mm::{page_up, AddressSpace, HeapRange, MappingKind};
 
-/// Reservation sizes tried, largest first.
-const RESERVE_SIZES: [u64; 4] = [1 << 30, 256 << 20, 64 << 20, 16 << 20];
+/// Room reserved for the heap when the loader can place it freely.
+pub const HEAP_RESERVE: u64 = 1 << 30;
+/// Reservation sizes tried after a fixed-address program, largest first.
+const RESERVE_SIZES: [u64; 4] = [HEAP_RESERVE, 256 << 20, 64 << 20, 16 << 20];
 
-/// Places the heap at `start` (page aligned) and reserves room after it.
-pub fn setup_heap(mm: &mut AddressSpace, start: u64) {
-    let mut reserve_end = start;
-    for size in RESERVE_SIZES {
-        if host_mem::reserve_at(start, size).is_ok() {
-            reserve_end = start + size;
-            break;
+/// Places the heap at `start` (page aligned). `reserved_end` is the end of a
+/// reservation the loader already made after the program; if there is none,
+/// room is reserved here if the address space allows.
+pub fn setup_heap(mm: &mut AddressSpace, start: u64, reserved_end: u64) {
+    let mut reserve_end = reserved_end.max(start);
+    if reserve_end == start {
+        for size in RESERVE_SIZES {
+            if host_mem::reserve_at(start, size).is_ok() {
+                reserve_end = start + size;
+                break;
+            }
         }
     }
     mm.heap = Some(HeapRange { start, brk: start, mapped_end: start, reserve_end });
@@ -105,7 +111,7 @@ mod tests {
         let mut mm = AddressSpace::new();
         let base = host_mem::reserve_anywhere(64 << 20).unwrap();
         host_mem::munmap(base, 64 << 20).unwrap();
-        setup_heap(&mut mm, base);
+        setup_heap(&mut mm, base, base);
         assert_eq!(guest_brk(&mut mm, 0), base);
         assert_eq!(guest_brk(&mut mm, base + 100), base + 100);
         // SAFETY: the first heap page was just mapped read-write.

@@ -76,6 +76,10 @@ pub struct LoadedImage {
     pub end: u64,
     /// `PT_GNU_STACK` asked for an executable stack.
     pub exec_stack: bool,
+    /// End of the address range reserved for this image; beyond `end` when
+    /// room for the heap was reserved together with a position-independent
+    /// program.
+    pub reserved_end: u64,
 }
 
 /// The program and its interpreter, ready to start.
@@ -120,16 +124,19 @@ fn resolve_interp(interp: &[u8], ld_prefix: Option<&Path>) -> Result<PathBuf, Lo
     Err(LoadError::InterpNotFound(as_path.display().to_string()))
 }
 
-/// Loads the program at `path` and its interpreter into `mm`.
+/// Loads the program at `path` and its interpreter into `mm`. For a
+/// position-independent program, `heap_room` bytes after it are reserved too,
+/// so the heap can grow there wherever the kernel placed the program.
 pub fn load_program(
     path: &Path,
     ld_prefix: Option<&Path>,
+    heap_room: u64,
     mm: &mut AddressSpace,
 ) -> Result<LoadedProgram, LoadError> {
     let file = open_regular(path)?;
     let info = elf::parse(&file)?;
     let name = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let main = load_image(&file, &info, &name.display().to_string(), mm)?;
+    let main = load_image(&file, &info, &name.display().to_string(), heap_room, mm)?;
 
     let (interp_base, entry) = match &info.interp {
         None => (0, main.entry),
@@ -145,15 +152,16 @@ pub fn load_program(
                 return Err(wrap(LoadError::NestedInterp));
             }
             let iname = std::fs::canonicalize(&ipath).unwrap_or(ipath.clone());
-            let image = load_image(&ifile, &iinfo, &iname.display().to_string(), mm).map_err(wrap)?;
+            let image = load_image(&ifile, &iinfo, &iname.display().to_string(), 0, mm).map_err(wrap)?;
             (image.bias + page_down(iinfo.span().0), image.entry)
         }
     };
     Ok(LoadedProgram { main, interp_base, entry, exe_path: name })
 }
 
-/// Chooses the bias and claims the address range for an image.
-fn claim_span(info: &ElfInfo, lo: u64, hi: u64) -> Result<u64, LoadError> {
+/// Chooses the bias and claims the address range for an image (plus `extra`
+/// bytes after it for position-independent images).
+fn claim_span(info: &ElfInfo, lo: u64, hi: u64, extra: u64) -> Result<u64, LoadError> {
     let span = hi - lo;
     match info.kind {
         ElfKind::Executable => {
@@ -167,15 +175,16 @@ fn claim_span(info: &ElfInfo, lo: u64, hi: u64) -> Result<u64, LoadError> {
             // Honour segment alignment (up to 2 MiB) like the kernel does, so
             // code that assumes its p_align holds at run time keeps working.
             let align = info.max_align.clamp(PAGE_SIZE, 2 << 20);
-            let total = span + align;
+            let keep = span + extra;
+            let total = keep + align;
             let base = host_mem::reserve_anywhere(total)
                 .map_err(|errno| LoadError::Map { addr: 0, errno })?;
             let start = (base + align - 1) & !(align - 1);
             if start > base {
                 let _ = host_mem::munmap(base, start - base);
             }
-            if base + total > start + span {
-                let _ = host_mem::munmap(start + span, base + total - (start + span));
+            if base + total > start + keep {
+                let _ = host_mem::munmap(start + keep, base + total - (start + keep));
             }
             Ok(start - lo)
         }
@@ -187,12 +196,14 @@ fn load_image(
     file: &File,
     info: &ElfInfo,
     name: &str,
+    heap_room: u64,
     mm: &mut AddressSpace,
 ) -> Result<LoadedImage, LoadError> {
     let (lo, hi) = info.span();
     let lo = page_down(lo);
     let hi = page_up(hi).ok_or(LoadError::Map { addr: hi, errno: Errno::ENOMEM })?;
-    let bias = claim_span(info, lo, hi)?;
+    let extra = if info.kind == ElfKind::Dynamic { heap_room } else { 0 };
+    let bias = claim_span(info, lo, hi, extra)?;
     // Gaps between segments stay reserved and belong to the image.
     mm.insert(
         lo + bias,
@@ -211,6 +222,7 @@ fn load_image(
         phnum: info.phnum,
         end: hi + bias,
         exec_stack: info.exec_stack,
+        reserved_end: hi + bias + extra,
     })
 }
 

@@ -155,10 +155,15 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
     let shown = opts.program.to_string_lossy().into_owned();
     let program_path = PathBuf::from(&opts.program);
     let mut proc = Process::new(settings, program_path.clone());
-    let program = loader::load_program(&program_path, opts.ld_prefix.as_deref(), &mut proc.mm)
+    let program = loader::load_program(
+        &program_path,
+        opts.ld_prefix.as_deref(),
+        brk::HEAP_RESERVE,
+        &mut proc.mm,
+    )
         .map_err(|source| StartError::Load { path: shown.clone(), source })?;
     proc.exe_path = program.exe_path.clone();
-    brk::setup_heap(&mut proc.mm, program.main.end);
+    brk::setup_heap(&mut proc.mm, program.main.end, program.main.reserved_end);
 
     let argv0 = opts.argv0.clone().unwrap_or_else(|| opts.program.clone());
     let mut argv = vec![argv0.into_vec()];
