@@ -30,6 +30,9 @@ const BASE_REG: u32 = 28;
 /// Index register for register-offset addressing (small values).
 const INDEX_REG: u32 = 27;
 
+/// Loop counter register in the loop tests.
+const LOOP_REG: u32 = 26;
+
 /// Anonymous RW mapping that stays at one address for the whole test.
 struct Mapping {
     ptr: *mut u8,
@@ -114,8 +117,8 @@ fn gen_insn(rng: &mut Rng, class: usize) -> u32 {
         } else {
             // Keep the memory base registers intact for later instructions.
             let rd = w & 0x1f;
-            if rd == BASE_REG || rd == INDEX_REG || rd == 31 {
-                w = (w & !0x1f) | rng.below(27) as u32;
+            if rd == BASE_REG || rd == INDEX_REG || rd == LOOP_REG || rd == 31 {
+                w = (w & !0x1f) | rng.below(26) as u32;
             }
         }
         match decode(w) {
@@ -157,15 +160,41 @@ fn run(engine: &mut Engine, cpu: &mut CpuState) -> ExitReason {
     }
 }
 
+/// Builds a loop: `mov x26, #n; L: body1; cbz xK, skip; body2; skip: subs x26,
+/// x26, #1; b.ne L; svc #0` so that compiled regions with internal jumps,
+/// backward edges and conditional exits are compared against the interpreter.
+fn gen_loop(rng: &mut Rng, class: usize) -> Vec<u32> {
+    let iterations = 4 + rng.below(20) as u32;
+    let mut w = vec![0xd280_0000 | (iterations << 5) | LOOP_REG]; // movz x26, #n
+    let body1: Vec<u32> = (0..1 + rng.below(4)).map(|_| gen_insn(rng, class)).collect();
+    let body2: Vec<u32> = (0..1 + rng.below(4)).map(|_| gen_insn(rng, class)).collect();
+    w.extend(&body1);
+    let test_reg = rng.below(26) as u32;
+    // cbz xK, +(len(body2)+1)*4
+    w.push(0xb400_0000 | (((body2.len() as u32 + 1) & 0x7ffff) << 5) | test_reg);
+    w.extend(&body2);
+    w.push(0xf100_0400 | (LOOP_REG << 5) | LOOP_REG); // subs x26, x26, #1
+    let back = -((body1.len() + body2.len() + 2) as i32);
+    w.push(0x5400_0001 | (((back as u32) & 0x7ffff) << 5)); // b.ne L
+    w
+}
+
 fn compare_class(class: usize, sequences: usize, seed: u64) {
     let mut code = Mapping::new(CODE_BYTES);
     let mut data = Mapping::new(DATA_BYTES);
     let mut rng = Rng(seed);
     let mut interp = Engine::new(EngineConfig { interpret_only: true, ..Default::default() });
     let mut jit = Engine::new(EngineConfig { interpret_only: false, jit_threshold: 1, optimize: true });
+    let mut jit_regions = Engine::new(EngineConfig { interpret_only: false, jit_threshold: 3, optimize: true });
+    let memory_class = CLASSES[class].3;
     for seq in 0..sequences {
-        let n = 1 + rng.below(12) as usize;
-        let words: Vec<u32> = (0..n).map(|_| gen_insn(&mut rng, class)).collect();
+        let looping = !memory_class && seq % 2 == 1;
+        let words: Vec<u32> = if looping {
+            gen_loop(&mut rng, class)
+        } else {
+            let n = 1 + rng.below(8) as usize;
+            (0..n).map(|_| gen_insn(&mut rng, class)).collect()
+        };
         let bytes = code.bytes();
         for (i, w) in words.iter().chain(std::iter::once(&0xd400_0001u32)).enumerate() {
             bytes[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
@@ -178,7 +207,8 @@ fn compare_class(class: usize, sequences: usize, seed: u64) {
             eprintln!("{} #{seq}: {:x?}", CLASSES[class].0, words.iter().map(|w| decode(*w)).collect::<Vec<_>>());
         }
         let mut results = Vec::new();
-        for engine in [&mut interp, &mut jit] {
+        let second = if looping { &mut jit_regions } else { &mut jit };
+        for engine in [&mut interp, second] {
             data.bytes().copy_from_slice(&init_data);
             let mut cpu = start.clone();
             cpu.pc = code.addr();
@@ -213,9 +243,9 @@ fn compare_class(class: usize, sequences: usize, seed: u64) {
     }
     // Every sequence must really have run as compiled code in the second engine.
     assert!(
-        jit.stats.blocks_compiled >= sequences as u64,
+        jit.stats.blocks_compiled + jit_regions.stats.blocks_compiled >= sequences as u64,
         "only {} of {sequences} blocks compiled for {}",
-        jit.stats.blocks_compiled,
+        jit.stats.blocks_compiled + jit_regions.stats.blocks_compiled,
         CLASSES[class].0
     );
     assert_eq!(interp.stats.blocks_compiled, 0);

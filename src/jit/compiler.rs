@@ -35,7 +35,7 @@ pub struct Compiler {
     fctx: FunctionBuilderContext,
     trampoline: Trampoline,
     /// Chain slots of the compiled blocks; their addresses are baked into code.
-    slots: Vec<Box<[u64; MAX_SLOTS_PER_BLOCK]>>,
+    slots: Vec<Box<[u64]>>,
     opt: OptLevel,
 }
 
@@ -44,6 +44,8 @@ fn new_module(opt: OptLevel) -> Result<JITModule, String> {
     let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| format!("cranelift setting {k}: {e}"));
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
+    // Cranelift's x64 tail calls rely on frame pointers in every function.
+    set(&mut flags, "preserve_frame_pointers", "true")?;
     set(&mut flags, "opt_level", if opt == OptLevel::Speed { "speed" } else { "none" })?;
     set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
     if opt == OptLevel::None {
@@ -92,14 +94,17 @@ impl Compiler {
         Ok(())
     }
 
-    /// Compiles `block`; returns its entry point.
-    pub fn compile(&mut self, block: &Block, jump_cache: *const JumpCacheEntry) -> Result<*const u8, String> {
+    /// Compiles a region of guest blocks into one function entered at the first
+    /// block; returns the entry point. Exits between blocks of the region are
+    /// direct jumps; the other exits chain through slots.
+    pub fn compile(&mut self, region: &[&Block], jump_cache: *const JumpCacheEntry) -> Result<*const u8, String> {
         let module = self.module.as_mut().ok_or("no code module")?;
+        let head = region.first().ok_or("empty region")?;
         let sig = block_signature();
         let id = module.declare_anonymous_function(&sig).map_err(|e| e.to_string())?;
         self.ctx.func.signature = sig;
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
-        let slots = Box::new([0u64; MAX_SLOTS_PER_BLOCK]);
+        let slots = vec![0u64; MAX_SLOTS_PER_BLOCK * region.len()].into_boxed_slice();
         let slot_addrs: Vec<u64> = slots.iter().map(|s| s as *const u64 as u64).collect();
         {
             let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
@@ -108,21 +113,30 @@ impl Compiler {
             b.switch_to_block(entry);
             b.seal_block(entry);
             let cpu = b.block_params(entry)[0];
-            let mut ended = false;
             {
                 let mut t = BlockTranslator::new(&mut b, cpu, &slot_addrs, jump_cache as u64);
-                for (i, (word, insn)) in block.insns.iter().enumerate() {
-                    let pc = block.pc + 4 * i as u64;
-                    t.set_srcloc(SourceLoc::new(i as u32));
-                    if t.emit(*word, insn, pc) {
-                        ended = true;
-                        break;
+                let pcs: Vec<u64> = region.iter().map(|blk| blk.pc).collect();
+                t.declare_region(&pcs);
+                t.jump_to_region_block(head.pc);
+                let mut srcloc = 0u32;
+                for block in region {
+                    t.begin_block(block.pc);
+                    let mut ended = false;
+                    for (i, (word, insn)) in block.insns.iter().enumerate() {
+                        let pc = block.pc + 4 * i as u64;
+                        t.set_srcloc(SourceLoc::new(srcloc));
+                        srcloc += 1;
+                        if t.emit(*word, insn, pc) {
+                            ended = true;
+                            break;
+                        }
+                    }
+                    if !ended {
+                        t.exit_to(block.end_pc());
                     }
                 }
-                if !ended {
-                    t.exit_to(block.end_pc());
-                }
             }
+            b.seal_all_blocks();
             b.finalize(module.isa().frontend_config());
         }
         let result = module.define_function(id, &mut self.ctx).map_err(|e| format!("{e:?}"));

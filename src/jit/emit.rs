@@ -67,6 +67,11 @@ pub struct BlockTranslator<'a, 'b> {
     pub slots: &'a [u64],
     next_slot: usize,
     jump_cache: u64,
+    /// Guest blocks compiled into this same function: exits to them become
+    /// direct jumps (with an exit-request check on backward edges).
+    region: std::collections::HashMap<u64, ir::Block>,
+    /// Guest address of the instruction being translated.
+    current_pc: u64,
 }
 
 impl<'a, 'b> BlockTranslator<'a, 'b> {
@@ -83,7 +88,43 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         }
         hs.returns.push(AbiParam::new(types::I32));
         let helper_sig = b.import_signature(hs);
-        BlockTranslator { b, cpu, state, guest, block_sig, helper_sig, slots, next_slot: 0, jump_cache }
+        BlockTranslator {
+            b,
+            cpu,
+            state,
+            guest,
+            block_sig,
+            helper_sig,
+            slots,
+            next_slot: 0,
+            jump_cache,
+            region: std::collections::HashMap::new(),
+            current_pc: 0,
+        }
+    }
+
+    /// Declares the guest blocks of a multi-block region; returns the IR block
+    /// for each (in the order given).
+    pub fn declare_region(&mut self, pcs: &[u64]) -> Vec<ir::Block> {
+        pcs.iter()
+            .map(|&pc| {
+                let blk = self.b.create_block();
+                self.region.insert(pc, blk);
+                blk
+            })
+            .collect()
+    }
+
+    /// Starts emitting the guest block at `pc` (declared with `declare_region`).
+    pub fn begin_block(&mut self, pc: u64) {
+        let blk = self.region[&pc];
+        self.b.switch_to_block(blk);
+    }
+
+    /// Jumps from the current position to the region block for `pc`.
+    pub fn jump_to_region_block(&mut self, pc: u64) {
+        let blk = self.region[&pc];
+        self.b.ins().jump(blk, &[]);
     }
 
     /// Tags following IR with the index of the guest instruction it implements.
@@ -330,6 +371,25 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
     /// Leaves the block towards the known guest address `target`, chaining
     /// directly to its code when the slot has been patched.
     pub fn exit_to(&mut self, target: u64) {
+        if let Some(&blk) = self.region.get(&target) {
+            if target > self.current_pc {
+                self.b.ins().jump(blk, &[]);
+                return;
+            }
+            // Backward edge (a loop): stay inside the function unless asked to
+            // leave, so a tight guest loop can still be interrupted.
+            let req = self.load_state(types::I32, offsets::EXIT_REQUEST);
+            let leave = self.b.create_block();
+            self.b.ins().brif(req, leave, &[], blk, &[]);
+            self.b.switch_to_block(leave);
+            self.b.seal_block(leave);
+            let pc = self.iconst(target);
+            self.store_state(pc, offsets::PC);
+            let zero = self.iconst(0);
+            self.store_state(zero, offsets::CHAIN_SLOT);
+            self.ret(status::CONTINUE);
+            return;
+        }
         let slot = self.slots[self.next_slot];
         self.next_slot += 1;
         let slot_addr = self.iconst(slot);
@@ -519,6 +579,7 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
     /// Emits one instruction at `pc`. Returns true if it ended the block
     /// (emitted its own exits).
     pub fn emit(&mut self, word: u32, insn: &Insn, pc: u64) -> bool {
+        self.current_pc = pc;
         match *insn {
             Insn::AddSubImm { sf, sub, set_flags, rd, rn, imm } => {
                 let a = self.xs(rn);
@@ -914,5 +975,7 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
     }
 }
 
-/// Chain slots a block needs at most: a conditional branch has two exits.
+/// Chain slots a guest block needs at most: a conditional branch has two exits.
 pub const MAX_SLOTS_PER_BLOCK: usize = 2;
+/// Most guest blocks compiled into one region.
+pub const MAX_REGION_BLOCKS: usize = 64;

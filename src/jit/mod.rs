@@ -138,8 +138,20 @@ impl Engine {
             if block.code.is_none() && !block.uncompilable && !self.config.interpret_only {
                 block.exec_count += 1;
                 if block.exec_count >= self.config.jit_threshold {
-                    match self.compiler.as_mut() {
-                        Some(c) => match c.compile(block, self.jump_cache.as_ptr()) {
+                    let region = collect_region(&self.blocks, pc);
+                    let members: Vec<&Block> = region.iter().filter_map(|p| self.blocks.get(p).map(|b| &**b)).collect();
+                    let compiled = match self.compiler.as_mut() {
+                        // A compiler failure (even a panic inside Cranelift) must not
+                        // take the guest down: the block stays in the first tier.
+                        Some(c) => Some(
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.compile(&members, self.jump_cache.as_ptr())))
+                                .unwrap_or_else(|_| Err("code generator panicked".to_string())),
+                        ),
+                        None => None,
+                    };
+                    let block = self.blocks.get_mut(&pc).expect("block just looked up");
+                    match compiled {
+                        Some(result) => match result {
                             Ok(code) => {
                                 block.code = Some(code);
                                 self.stats.blocks_compiled += 1;
@@ -150,6 +162,7 @@ impl Engine {
                     }
                 }
             }
+            let block = self.blocks.get(&pc).expect("block just looked up");
             if let Some(code) = block.code {
                 self.jump_cache[jump_cache_index(pc)] = JumpCacheEntry { pc, code: code as u64 };
                 if let Some(exit) = self.run_compiled(cpu, code) {
@@ -222,6 +235,40 @@ fn exception_exit(cpu: &CpuState, e: Exception) -> ExitReason {
         Exception::Breakpoint(imm) => ExitReason::Breakpoint { pc, imm },
         Exception::Alignment(addr) => ExitReason::Alignment { pc, addr },
     }
+}
+
+/// Static successors of a block that can be reached without leaving it
+/// through an indirect branch, a call, a system call or an exception.
+fn successors(block: &Block) -> Vec<u64> {
+    use crate::guest::aarch64::decode::Insn;
+    let Some((_, last)) = block.insns.last() else { return Vec::new() };
+    let pc = block.end_pc() - 4;
+    match *last {
+        Insn::Branch { offset, link: false } => vec![pc.wrapping_add(offset as u64)],
+        Insn::BranchCond { offset, .. } | Insn::CompareBranch { offset, .. } | Insn::TestBranch { offset, .. } => {
+            vec![pc.wrapping_add(offset as u64), pc + 4]
+        }
+        ref i if !i.ends_block() => vec![block.end_pc()],
+        _ => Vec::new(),
+    }
+}
+
+/// Chooses the blocks compiled together with the hot block at `head`: those
+/// reachable from it through direct branches that have already run (so the
+/// region follows the paths the program takes, loops included).
+fn collect_region(blocks: &HashMap<u64, Box<Block>>, head: u64) -> Vec<u64> {
+    let mut region = vec![head];
+    let mut i = 0;
+    while i < region.len() && region.len() < emit::MAX_REGION_BLOCKS {
+        let Some(b) = blocks.get(&region[i]) else { break };
+        for s in successors(b) {
+            if region.len() < emit::MAX_REGION_BLOCKS && !region.contains(&s) && blocks.get(&s).is_some_and(|t| t.exec_count > 0) {
+                region.push(s);
+            }
+        }
+        i += 1;
+    }
+    region
 }
 
 /// Interprets one block; `Some` if the front end must act.

@@ -690,8 +690,9 @@ fn decode_ldst(word: u32) -> Option<Insn> {
     let size = bits(word, 31, 30) as u8;
     let v = bit(word, 26);
 
-    // AdvSIMD load/store structures.
-    if !bit(word, 31) && bits(word, 29, 24) == 0b001100 && v {
+    // AdvSIMD load/store structures: multiple (bits 29:24 = 001100) and
+    // single (001101), with and without post-index.
+    if !bit(word, 31) && bits(word, 29, 25) == 0b00110 && v {
         return Some(Insn::SimdFp(word));
     }
     if bits(word, 29, 24) == 0b001000 && !v {
