@@ -218,3 +218,23 @@ pub fn rmw(cpu: &mut CpuState, op: AtomicOp, size: u8, rs: u8, rt: u8, rn: u8) -
     cpu.set_xzr(rt, old);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::decode::decode;
+    use super::super::interp::{exec, Flow};
+    use super::*;
+
+    #[test]
+    fn ldaddal_word() {
+        let mut mem = [0u32; 4];
+        let mut cpu = CpuState::default();
+        cpu.x[1] = 5;
+        cpu.x[2] = mem.as_mut_ptr() as u64;
+        mem[0] = 7;
+        let r = exec(&mut cpu, &decode(0xb8e10040), 0);
+        assert_eq!(r, Ok(Flow::Next));
+        assert_eq!(cpu.x[0], 7);
+        assert_eq!(mem[0], 12);
+    }
+}

@@ -759,6 +759,10 @@ fn decode_ldst(word: u32) -> Option<Insn> {
     if bits(word, 29, 27) != 0b111 {
         return None;
     }
+    if !bit(word, 24) && bit(word, 21) && bits(word, 11, 10) == 0 {
+        // LSE atomics: bits 23:22 are the acquire/release bits here, not opc.
+        return if v { None } else { decode_atomic(word) };
+    }
     let opc = bits(word, 23, 22);
     let (kind, size) = if v { vec_ldst_kind(size, opc)? } else { (gpr_ldst_kind(size, opc)?, size) };
     if bit(word, 24) {
@@ -787,7 +791,6 @@ fn decode_ldst(word: u32) -> Option<Insn> {
             let mode = AddrMode::Register { rm: reg(word, 16), extend: Extend(option), shift };
             Some(Insn::LdSt { kind, size, rt, rn, mode })
         }
-        0b00 if !v => decode_atomic(word),
         _ => None,
     }
 }
@@ -893,6 +896,7 @@ mod tests {
             (0xa9bf7bfd, Insn::LdStPair { kind: LdStKind::Store, size: 3, rt: 29, rt2: 30, rn: 31, mode: AddrMode::PreIndex(-16) }),
             (0xd53bd040, Insn::Mrs { rt: 0, sysreg: 0xde82 }),
             (0x00000000, Insn::Undefined(0)),
+            (0xb8e10040, Insn::Atomic { op: AtomicOp::Add, size: 2, rs: 1, rt: 0, rn: 2 }),
         ];
         for &(word, expected) in rows {
             assert_eq!(decode(word), expected, "word {word:#010x}");
