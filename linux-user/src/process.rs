@@ -98,6 +98,10 @@ pub struct Process {
     pub robust_list: (u64, u64),
     /// Current `personality` value.
     pub personality: u64,
+    /// In the child of a vfork: the write end of the pipe the parent waits
+    /// on. It closes when this process execs or exits; a further fork must not
+    /// pass it on, or the parent would wait for the grandchild too.
+    pub vfork_release_fd: Option<i32>,
     /// System call numbers already reported as unimplemented.
     pub reported_unimplemented: HashSet<u64>,
 }
@@ -116,6 +120,7 @@ impl Process {
             clear_child_tid: 0,
             robust_list: (0, 0),
             personality: 0,
+            vfork_release_fd: None,
             reported_unimplemented: HashSet::new(),
         }
     }

@@ -16,6 +16,8 @@ pub fn engine_config(proc: &Process) -> EngineConfig {
     if let Some(n) = proc.settings.jit_threshold {
         config.jit_threshold = n;
     }
+    // `-d in_asm`: show each compiled region (guest code as IR, then host code).
+    config.dump_code = proc.settings.log_items.in_asm;
     config
 }
 

@@ -240,13 +240,17 @@ const SAME_LAYOUT_IOCTLS: &[u64] = &[
     0x40049409, // FICLONE
 ];
 
+/// Socket and network-interface ioctls (`SIOC*`): `struct ifreq`, `ifconf`,
+/// `rtentry` and `arpreq` have the same 64-bit layout on both architectures.
+const SOCKET_IOCTLS: std::ops::RangeInclusive<u64> = 0x8901..=0x89ff;
+
 /// `ioctl(fd, request, arg)`: only requests known to be layout-identical.
 pub fn ioctl(proc: &mut Process, fd: u64, request: u64, arg: u64) -> SysResult {
     let request = request & 0xffff_ffff;
     if logging::is_internal_fd(fd as i32) {
         return Err(Errno::EBADF);
     }
-    if SAME_LAYOUT_IOCTLS.contains(&request) {
+    if SAME_LAYOUT_IOCTLS.contains(&request) || SOCKET_IOCTLS.contains(&request) {
         return syscall_args(libc::SYS_ioctl, &[fd, request, arg]);
     }
     // Reported once per request number, like unknown system calls.

@@ -90,9 +90,13 @@ pub fn clone(proc: &mut Process, cpu: &mut CpuState, a: [u64; 6]) -> SysResult {
         return Err(errno);
     }
     if pid == 0 {
-        if let Some((r, _w)) = vfork_pipe {
+        if let Some(inherited) = proc.vfork_release_fd.take() {
+            close_fd(inherited);
+        }
+        if let Some((r, w)) = vfork_pipe {
             // The write end stays open until exec (close-on-exec) or exit.
             close_fd(r);
+            proc.vfork_release_fd = Some(w);
         }
         if newsp != 0 {
             cpu.x[31] = newsp;
