@@ -277,7 +277,7 @@ pub fn help_text() -> String {
         "usage: {PROGRAM_NAME} [options] program [arguments...]\n\
          Run an AArch64 Linux program on this host.\n\nOptions:\n"
     );
-    for spec in OPTIONS.iter().filter(|o| o.name != "h") {
+    for spec in OPTIONS.iter().filter(|o| o.name != "help") {
         let dash = if spec.name.len() > 1 && (spec.name == "interp" || spec.name == "jit-threshold") {
             "--"
         } else {

@@ -69,6 +69,7 @@ const ARMV8_2_N1: u64 = ARMV8_0_CRYPTO
 
 /// A CPU model the guest can be told it runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Default)]
 pub enum CpuModel {
     /// Arm Cortex-A53 (Armv8.0).
     CortexA53,
@@ -77,6 +78,7 @@ pub enum CpuModel {
     /// Arm Neoverse-N1 (Armv8.2).
     NeoverseN1,
     /// Everything Kestrel implements.
+    #[default]
     Max,
 }
 
@@ -120,11 +122,6 @@ impl CpuModel {
     }
 }
 
-impl Default for CpuModel {
-    fn default() -> Self {
-        CpuModel::Max
-    }
-}
 
 /// The `AT_HWCAP` value for a model.
 pub fn hwcap(model: CpuModel) -> u64 {

@@ -205,7 +205,7 @@ mod tests {
     fn parses_item_lists() {
         let items = LogItems::parse("unimp,strace").unwrap();
         assert!(items.unimp && items.strace && !items.page);
-        assert_eq!(LogItems::parse("in_asm,nochain").unwrap().in_asm, true);
+        assert!(LogItems::parse("in_asm,nochain").unwrap().in_asm);
         assert_eq!(LogItems::parse("bogus"), Err("bogus".to_string()));
         assert_eq!(LogItems::parse("").unwrap(), LogItems::default());
     }

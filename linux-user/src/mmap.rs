@@ -123,7 +123,7 @@ pub fn guest_mmap(
 ) -> Result<u64, Errno> {
     let len = rounded_len(len)?;
     let prot = guest_prot(prot)?;
-    if offset % PAGE_SIZE != 0 {
+    if !offset.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
     if !matches!(flags & MAP_TYPE, libc::MAP_SHARED | libc::MAP_PRIVATE | libc::MAP_SHARED_VALIDATE) {
@@ -136,7 +136,7 @@ pub fn guest_mmap(
     let mut claims = Vec::new();
 
     if fixed || noreplace {
-        if addr % PAGE_SIZE != 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         let end = end_of(addr, len)?;
@@ -168,7 +168,7 @@ pub fn guest_mmap(
 /// Guest `munmap`: unmaps the guest's parts of the range; other parts are left
 /// alone, as Linux succeeds silently on unmapped ranges.
 pub fn guest_munmap(mm: &mut AddressSpace, addr: u64, len: u64) -> Result<u64, Errno> {
-    if addr % PAGE_SIZE != 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
     let len = rounded_len(len)?;
@@ -185,7 +185,7 @@ pub fn guest_munmap(mm: &mut AddressSpace, addr: u64, len: u64) -> Result<u64, E
 /// Guest `mprotect`: the whole range must be guest memory (else `ENOMEM`, as
 /// Linux reports unmapped pages).
 pub fn guest_mprotect(mm: &mut AddressSpace, addr: u64, len: u64, prot: i32) -> Result<u64, Errno> {
-    if addr % PAGE_SIZE != 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
     let prot = guest_prot(prot)?;
@@ -210,7 +210,7 @@ pub fn guest_mprotect(mm: &mut AddressSpace, addr: u64, len: u64, prot: i32) -> 
 /// Guest `madvise`: only on guest memory (`MADV_DONTNEED` on Kestrel's own
 /// memory would zero it).
 pub fn guest_madvise(mm: &AddressSpace, addr: u64, len: u64, advice: i32) -> Result<u64, Errno> {
-    if addr % PAGE_SIZE != 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
     if len == 0 {
@@ -242,7 +242,7 @@ pub fn guest_mremap(
     flags: i32,
     new_addr: u64,
 ) -> Result<u64, Errno> {
-    if old % PAGE_SIZE != 0 || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0 {
+    if !old.is_multiple_of(PAGE_SIZE) || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0 {
         return Err(Errno::EINVAL);
     }
     if flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0 {
@@ -257,7 +257,7 @@ pub fn guest_mremap(
     }
     let mut claims = Vec::new();
     if flags & MREMAP_FIXED != 0 {
-        if new_addr % PAGE_SIZE != 0 {
+        if !new_addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         let new_end = end_of(new_addr, new_len)?;

@@ -11,14 +11,12 @@ use std::sync::atomic::Ordering;
 
 /// Engine settings from the command line.
 pub fn engine_config(proc: &Process) -> EngineConfig {
-    let mut config = EngineConfig::default();
-    config.interpret_only = proc.settings.interpret_only;
-    if let Some(n) = proc.settings.jit_threshold {
-        config.jit_threshold = n;
+    let defaults = EngineConfig::default();
+    EngineConfig {
+        interpret_only: proc.settings.interpret_only,
+        jit_threshold: proc.settings.jit_threshold.unwrap_or(defaults.jit_threshold),
+        ..defaults
     }
-    // `-d in_asm`: show each compiled region (guest code as IR, then host code).
-    config.dump_code = proc.settings.log_items.in_asm;
-    config
 }
 
 /// Runs the guest until it exits; never returns.

@@ -181,8 +181,7 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
 
     inherited_signals(&mut proc);
 
-    let mut cpu = CpuState::default();
-    cpu.pc = program.entry;
+    let mut cpu = CpuState { pc: program.entry, ..CpuState::default() };
     cpu.x[SP] = sp;
     if opts.log_items.page {
         log_layout(&proc, &program, sp);

@@ -51,21 +51,21 @@ pub const GUEST_STAT_SIZE: usize = 128;
 pub fn stat_to_guest(st: &libc::stat) -> [u8; GUEST_STAT_SIZE] {
     let mut out = [0u8; GUEST_STAT_SIZE];
     let mut put = |offset: usize, bytes: &[u8]| out[offset..offset + bytes.len()].copy_from_slice(bytes);
-    put(0, &(st.st_dev as u64).to_le_bytes());
-    put(8, &(st.st_ino as u64).to_le_bytes());
-    put(16, &(st.st_mode as u32).to_le_bytes());
+    put(0, &st.st_dev.to_le_bytes());
+    put(8, &st.st_ino.to_le_bytes());
+    put(16, &st.st_mode.to_le_bytes());
     put(20, &(st.st_nlink.min(u32::MAX as u64) as u32).to_le_bytes());
-    put(24, &(st.st_uid as u32).to_le_bytes());
-    put(28, &(st.st_gid as u32).to_le_bytes());
-    put(32, &(st.st_rdev as u64).to_le_bytes());
-    put(48, &(st.st_size as i64).to_le_bytes());
+    put(24, &st.st_uid.to_le_bytes());
+    put(28, &st.st_gid.to_le_bytes());
+    put(32, &st.st_rdev.to_le_bytes());
+    put(48, &st.st_size.to_le_bytes());
     put(56, &(st.st_blksize as i32).to_le_bytes());
-    put(64, &(st.st_blocks as i64).to_le_bytes());
-    put(72, &(st.st_atime as i64).to_le_bytes());
+    put(64, &st.st_blocks.to_le_bytes());
+    put(72, &st.st_atime.to_le_bytes());
     put(80, &(st.st_atime_nsec as u64).to_le_bytes());
-    put(88, &(st.st_mtime as i64).to_le_bytes());
+    put(88, &st.st_mtime.to_le_bytes());
     put(96, &(st.st_mtime_nsec as u64).to_le_bytes());
-    put(104, &(st.st_ctime as i64).to_le_bytes());
+    put(104, &st.st_ctime.to_le_bytes());
     put(112, &(st.st_ctime_nsec as u64).to_le_bytes());
     out
 }
