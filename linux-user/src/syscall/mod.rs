@@ -27,13 +27,10 @@ use nix::errno::Errno;
 pub fn handle(proc: &mut Process, cpu: &mut CpuState) {
     let nr = cpu.x[8];
     let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
-    let trace = logging::items().strace;
-    if trace {
-        strace::print_call(&proc.mm, nr, &args);
-    }
+    let trace = logging::items().strace.then(|| strace::begin(&proc.mm, nr, &args));
     let result = dispatch(proc, cpu, nr, args);
-    if trace {
-        strace::print_result(nr, &result);
+    if let Some(call) = trace {
+        strace::finish(nr, call, &result);
     }
     cpu.x[0] = host::encode(result);
 }

@@ -1,9 +1,9 @@
 //! `-strace` output in qemu-user's format:
 //! `PID name(arg,arg,...) = result` or `= -1 errno=N (message)`.
 //!
-//! The call is printed before it runs and the result after, so a blocking call
-//! shows up while it blocks and output the call itself produces appears between
-//! the two halves, as with qemu.
+//! Each call is written as one whole line once it has finished, so lines from
+//! a parent and its forked children never cut into each other. Calls that do
+//! not return when they succeed (`exit`, `execve`) are written before they run.
 
 use super::host::SysResult;
 use super::numbers;
@@ -203,28 +203,33 @@ pub fn format_result(nr: u64, result: &SysResult) -> String {
     }
 }
 
-/// Calls after which nothing is printed because they do not return.
-fn never_returns(nr: u64) -> bool {
-    matches!(nr, numbers::EXIT | numbers::EXIT_GROUP)
+/// Calls written before they run because success does not return.
+fn printed_before(nr: u64) -> bool {
+    matches!(nr, numbers::EXIT | numbers::EXIT_GROUP | numbers::EXECVE | numbers::EXECVEAT)
 }
 
-/// Prints the call half of a line.
-pub fn print_call(mm: &AddressSpace, nr: u64, args: &[u64; 6]) {
-    let mut line = format!("{} {}", std::process::id(), format_call(mm, nr, args));
-    if never_returns(nr) || matches!(nr, numbers::EXECVE | numbers::EXECVEAT) {
-        line.push('\n');
+/// Formats a call before it runs (arguments may be changed by the call); the
+/// line is written now if the call may not return.
+pub fn begin(mm: &AddressSpace, nr: u64, args: &[u64; 6]) -> String {
+    let line = format!("{} {}", std::process::id(), format_call(mm, nr, args));
+    if printed_before(nr) {
+        logging::line(&line);
     }
-    logging::write_raw(line.as_bytes());
+    line
 }
 
-/// Prints the result half of a line.
-pub fn print_result(nr: u64, result: &SysResult) {
-    let mut line = format_result(nr, result);
-    if matches!(nr, numbers::EXECVE | numbers::EXECVEAT) {
-        line = format!("{} {}{line}", std::process::id(), numbers::info(nr).map(|i| i.name).unwrap_or(""));
-    }
-    line.push('\n');
-    logging::write_raw(line.as_bytes());
+/// Writes the finished line for a call.
+pub fn finish(nr: u64, call: String, result: &SysResult) {
+    let line = if printed_before(nr) {
+        let name = numbers::info(nr).map(|i| i.name).unwrap_or("");
+        format!("{} {name}{}", std::process::id(), format_result(nr, result))
+    } else {
+        // A forked child reports its own pid, not the one the call began in.
+        let pid = std::process::id().to_string();
+        let rest = call.split_once(' ').map(|(_, r)| r).unwrap_or(&call);
+        format!("{pid} {rest}{}", format_result(nr, result))
+    };
+    logging::line(&line);
 }
 
 #[cfg(test)]
