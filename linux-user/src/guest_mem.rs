@@ -88,7 +88,11 @@ pub fn read_path(mm: &AddressSpace, addr: u64) -> Result<Vec<u8>, Errno> {
 pub fn read_string_array(mm: &AddressSpace, addr: u64) -> Result<Vec<Vec<u8>>, Errno> {
     const MAX_STRINGS: usize = 0x7fff_ffff;
     const MAX_STRING: usize = 32 * 4096; // Linux's MAX_ARG_STRLEN
+    // Linux allows a quarter of the stack limit for all strings; this bound is
+    // looser and only keeps a guest from making Kestrel allocate without end.
+    const MAX_TOTAL: usize = 64 << 20;
     let mut out = Vec::new();
+    let mut total = 0usize;
     if addr == 0 {
         return Ok(out);
     }
@@ -101,13 +105,18 @@ pub fn read_string_array(mm: &AddressSpace, addr: u64) -> Result<Vec<Vec<u8>>, E
         if out.len() >= MAX_STRINGS {
             return Err(Errno::E2BIG);
         }
-        out.push(read_cstring(mm, ptr, MAX_STRING).map_err(|e| {
+        let s = read_cstring(mm, ptr, MAX_STRING).map_err(|e| {
             if e == Errno::ENAMETOOLONG {
                 Errno::E2BIG
             } else {
                 e
             }
-        })?);
+        })?;
+        total += s.len() + 1 + 8;
+        if total > MAX_TOTAL {
+            return Err(Errno::E2BIG);
+        }
+        out.push(s);
         slot = slot.checked_add(8).ok_or(Errno::EFAULT)?;
     }
 }
