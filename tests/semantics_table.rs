@@ -100,7 +100,7 @@ fn semantics_table_on_both_tiers() {
     let mut failures = Vec::new();
     for (tier, config) in [
         ("interpreter", EngineConfig { interpret_only: true, ..Default::default() }),
-        ("cranelift", EngineConfig { interpret_only: false, jit_threshold: 1, optimize: true }),
+        ("cranelift", EngineConfig { interpret_only: false, jit_threshold: 1, optimize: true, dump_code: false }),
     ] {
         let mut engine = Engine::new(config);
         for row in ROWS {

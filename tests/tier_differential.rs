@@ -184,8 +184,8 @@ fn compare_class(class: usize, sequences: usize, seed: u64) {
     let mut data = Mapping::new(DATA_BYTES);
     let mut rng = Rng(seed);
     let mut interp = Engine::new(EngineConfig { interpret_only: true, ..Default::default() });
-    let mut jit = Engine::new(EngineConfig { interpret_only: false, jit_threshold: 1, optimize: true });
-    let mut jit_regions = Engine::new(EngineConfig { interpret_only: false, jit_threshold: 3, optimize: true });
+    let mut jit = Engine::new(EngineConfig { interpret_only: false, jit_threshold: 1, optimize: true, dump_code: false });
+    let mut jit_regions = Engine::new(EngineConfig { interpret_only: false, jit_threshold: 3, optimize: true, dump_code: false });
     let memory_class = CLASSES[class].3;
     for seq in 0..sequences {
         let looping = !memory_class && seq % 2 == 1;

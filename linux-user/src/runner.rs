@@ -15,6 +15,8 @@ pub fn engine_config(proc: &Process) -> EngineConfig {
     EngineConfig {
         interpret_only: proc.settings.interpret_only,
         jit_threshold: proc.settings.jit_threshold.unwrap_or(defaults.jit_threshold),
+        // `-d in_asm`: show each compiled region (guest code as IR, then host code).
+        dump_code: proc.settings.log_items.in_asm,
         ..defaults
     }
 }

@@ -37,6 +37,8 @@ pub struct Compiler {
     /// Chain slots of the compiled blocks; their addresses are baked into code.
     slots: Vec<Box<[u64]>>,
     opt: OptLevel,
+    /// Print each region's guest code, IR and host code to stderr (`-d out_asm`).
+    pub dump: bool,
 }
 
 fn new_module(opt: OptLevel) -> Result<JITModule, String> {
@@ -64,7 +66,15 @@ impl Compiler {
         let mut module = new_module(opt)?;
         let trampoline = build_trampoline(&mut module)?;
         let ctx = module.make_context();
-        Ok(Compiler { module: Some(module), ctx, fctx: FunctionBuilderContext::new(), trampoline, slots: Vec::new(), opt })
+        Ok(Compiler {
+            module: Some(module),
+            ctx,
+            fctx: FunctionBuilderContext::new(),
+            trampoline,
+            slots: Vec::new(),
+            opt,
+            dump: false,
+        })
     }
 
     /// Runs translated code at `code` until it returns a status.
@@ -139,7 +149,16 @@ impl Compiler {
             b.seal_all_blocks();
             b.finalize(module.isa().frontend_config());
         }
+        if self.dump {
+            self.ctx.set_disasm(true);
+            eprintln!("== region at {:#x} ({} blocks)\n{}", head.pc, region.len(), self.ctx.func.display());
+        }
         let result = module.define_function(id, &mut self.ctx).map_err(|e| format!("{e:?}"));
+        if self.dump {
+            if let Some(vcode) = self.ctx.compiled_code().and_then(|c| c.vcode.clone()) {
+                eprintln!("== host code\n{vcode}");
+            }
+        }
         module.clear_context(&mut self.ctx);
         result?;
         module.finalize_definitions().map_err(|e| e.to_string())?;

@@ -2,9 +2,11 @@
 //!
 //! Guest registers live in `CpuState` memory and every guest instruction reads
 //! and writes them there, so guest state is exact at every instruction boundary
-//! (a faulting load leaves all earlier writes visible, none later). Cranelift's
-//! alias analysis forwards stores to later loads within the block because
-//! CpuState accesses and guest memory accesses are in different alias regions.
+//! (a faulting load leaves all earlier writes visible, none later). Each
+//! CpuState field is its own Cranelift alias region, distinct from guest memory,
+//! so Cranelift's alias analysis keeps a register's value in a host register
+//! across instructions (store-to-load forwarding, redundant-load elimination)
+//! while every write still reaches memory in order.
 //!
 //! Instructions without a native translation here call the interpreter through
 //! [`super::helpers::interp_one`]; the result is identical by construction.
@@ -59,7 +61,10 @@ pub fn block_signature() -> Signature {
 pub struct BlockTranslator<'a, 'b> {
     b: &'a mut FunctionBuilder<'b>,
     cpu: Value,
-    state: MemFlagsData,
+    /// Flags for CpuState fields, one alias region per field offset.
+    field_flags: std::collections::HashMap<i32, MemFlagsData>,
+    /// Flags for chain slots and the jump cache (written only by the engine).
+    tables: MemFlagsData,
     guest: MemFlagsData,
     block_sig: ir::SigRef,
     helper_sig: ir::SigRef,
@@ -77,9 +82,9 @@ pub struct BlockTranslator<'a, 'b> {
 impl<'a, 'b> BlockTranslator<'a, 'b> {
     /// Starts translating into `b`, whose entry block has the `cpu` parameter.
     pub fn new(b: &'a mut FunctionBuilder<'b>, cpu: Value, slots: &'a [u64], jump_cache: u64) -> Self {
-        let state_region = b.func.dfg.alias_regions.insert(ir::AliasRegionData { user_id: 1, description: "cpu".into() });
+        let tables_region = b.func.dfg.alias_regions.insert(ir::AliasRegionData { user_id: 1, description: "tables".into() });
         let guest_region = b.func.dfg.alias_regions.insert(ir::AliasRegionData { user_id: 2, description: "guest".into() });
-        let state = MemFlagsData::trusted().with_alias_region(Some(state_region));
+        let tables = MemFlagsData::trusted().with_alias_region(Some(tables_region));
         let guest = MemFlagsData::new().with_alias_region(Some(guest_region));
         let block_sig = b.import_signature(block_signature());
         let mut hs = Signature::new(CallConv::SystemV);
@@ -91,7 +96,8 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         BlockTranslator {
             b,
             cpu,
-            state,
+            field_flags: std::collections::HashMap::new(),
+            tables,
             guest,
             block_sig,
             helper_sig,
@@ -138,12 +144,28 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         self.b.ins().iconst(types::I64, v as i64)
     }
 
+    /// Memory flags for the CpuState field at `offset` (its own alias region).
+    fn field(&mut self, offset: i32) -> MemFlagsData {
+        if let Some(f) = self.field_flags.get(&offset) {
+            return *f;
+        }
+        let region = self.b.func.dfg.alias_regions.insert(ir::AliasRegionData {
+            user_id: 0x1000 + offset as u32,
+            description: format!("cpu+{offset}").into(),
+        });
+        let f = MemFlagsData::trusted().with_alias_region(Some(region));
+        self.field_flags.insert(offset, f);
+        f
+    }
+
     fn load_state(&mut self, ty: ir::Type, offset: i32) -> Value {
-        self.b.ins().load(ty, self.state, self.cpu, offset)
+        let f = self.field(offset);
+        self.b.ins().load(ty, f, self.cpu, offset)
     }
 
     fn store_state(&mut self, v: Value, offset: i32) {
-        self.b.ins().store(self.state, v, self.cpu, offset);
+        let f = self.field(offset);
+        self.b.ins().store(f, v, self.cpu, offset);
     }
 
     /// Reads X[r] with 31 as XZR.
@@ -393,7 +415,7 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         let slot = self.slots[self.next_slot];
         self.next_slot += 1;
         let slot_addr = self.iconst(slot);
-        let code = self.b.ins().load(types::I64, self.state, slot_addr, 0);
+        let code = self.b.ins().load(types::I64, self.tables, slot_addr, 0);
         let req = self.load_state(types::I32, offsets::EXIT_REQUEST);
         let have = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
         let calm = self.b.ins().icmp_imm_s(IntCC::Equal, req, 0);
@@ -423,8 +445,8 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         let off = self.b.ins().ishl_imm_s(idx, 4);
         let base = self.iconst(self.jump_cache);
         let entry = self.b.ins().iadd(base, off);
-        let cached_pc = self.b.ins().load(types::I64, self.state, entry, 0);
-        let code = self.b.ins().load(types::I64, self.state, entry, 8);
+        let cached_pc = self.b.ins().load(types::I64, self.tables, entry, 0);
+        let code = self.b.ins().load(types::I64, self.tables, entry, 8);
         let req = self.load_state(types::I32, offsets::EXIT_REQUEST);
         let hit = self.b.ins().icmp(IntCC::Equal, cached_pc, target);
         let calm = self.b.ins().icmp_imm_s(IntCC::Equal, req, 0);

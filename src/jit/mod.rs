@@ -46,11 +46,13 @@ pub struct EngineConfig {
     pub jit_threshold: u32,
     /// Optimise compiled code (slower compilation, faster code).
     pub optimize: bool,
+    /// Print the IR and host code of every compiled region to stderr.
+    pub dump_code: bool,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { interpret_only: false, jit_threshold: 50, optimize: true }
+        EngineConfig { interpret_only: false, jit_threshold: 50, optimize: true, dump_code: false }
     }
 }
 
@@ -82,7 +84,10 @@ impl Engine {
     /// engine runs in the first tier only.
     pub fn new(config: EngineConfig) -> Self {
         let opt = if config.optimize { OptLevel::Speed } else { OptLevel::None };
-        let compiler = if config.interpret_only { None } else { Compiler::new(opt).ok() };
+        let mut compiler = if config.interpret_only { None } else { Compiler::new(opt).ok() };
+        if let Some(c) = compiler.as_mut() {
+            c.dump = config.dump_code;
+        }
         let empty = JumpCacheEntry { pc: u64::MAX, code: 0 };
         Engine {
             config,
