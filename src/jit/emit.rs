@@ -11,6 +11,8 @@
 //! Instructions without a native translation here call the interpreter through
 //! [`super::helpers::interp_one`]; the result is identical by construction.
 
+mod simd;
+
 use super::helpers;
 use crate::guest::aarch64::cpu::{offsets, CpuState};
 use crate::guest::aarch64::decode::*;
@@ -77,6 +79,8 @@ pub struct BlockTranslator<'a, 'b> {
     region: std::collections::HashMap<u64, ir::Block>,
     /// Guest address of the instruction being translated.
     current_pc: u64,
+    /// The host has fused multiply-add (FMA3), so FMADD/FMLA compile natively.
+    host_has_fma: bool,
 }
 
 impl<'a, 'b> BlockTranslator<'a, 'b> {
@@ -106,6 +110,7 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             jump_cache,
             region: std::collections::HashMap::new(),
             current_pc: 0,
+            host_has_fma: std::is_x86_feature_detected!("fma"),
         }
     }
 
@@ -144,8 +149,11 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         self.b.ins().iconst(types::I64, v as i64)
     }
 
-    /// Memory flags for the CpuState field at `offset` (its own alias region).
+    /// Memory flags for the CpuState field at `offset` (its own alias region;
+    /// all parts of one vector register share the register's region).
     fn field(&mut self, offset: i32) -> MemFlagsData {
+        let v0 = CpuState::offset_of_v(0);
+        let offset = if (v0..CpuState::offset_of_v(32)).contains(&offset) { offset - (offset - v0) % 16 } else { offset };
         if let Some(f) = self.field_flags.get(&offset) {
             return *f;
         }
@@ -566,10 +574,10 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             LdStKind::StoreVec => {
                 let off = CpuState::offset_of_v(rt as usize);
                 if size == 4 {
-                    let lo = self.load_state(types::I64, off);
-                    let hi = self.load_state(types::I64, off + 8);
-                    self.b.ins().store(self.guest, lo, addr, 0);
-                    self.b.ins().store(self.guest, hi, addr, 8);
+                    // One 128-bit access: two 64-bit halves would defeat the
+                    // host's store-to-load forwarding for a following Q access.
+                    let v = self.load_state(types::I8X16, off);
+                    self.b.ins().store(self.guest, v, addr, 0);
                 } else {
                     let ty = [types::I8, types::I16, types::I32, types::I64][size as usize];
                     let v = self.load_state(ty, off);
@@ -580,10 +588,8 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             LdStKind::LoadVec => {
                 let off = CpuState::offset_of_v(rt as usize);
                 if size == 4 {
-                    let lo = self.b.ins().load(types::I64, self.guest, addr, 0);
-                    let hi = self.b.ins().load(types::I64, self.guest, addr, 8);
-                    self.store_state(lo, off);
-                    self.store_state(hi, off + 8);
+                    let v = self.b.ins().load(types::I8X16, self.guest, addr, 0);
+                    self.store_state(v, off);
                 } else {
                     let v = self.load_gpr(LdStKind::Load, size, addr);
                     let zero = self.iconst(0);
@@ -950,6 +956,7 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
                 self.transfer(LdStKind::Store, size, rt, addr);
                 self.b.ins().fence();
             }
+            Insn::SimdFp(w) if self.emit_simd(w, pc) => {}
             _ => {
                 self.call_interpreter(word, pc);
                 if insn.ends_block() {

@@ -242,6 +242,8 @@ pub mod offsets {
     pub const CHAIN_SLOT: i32 = offset_of!(CpuState, chain_slot) as i32;
     /// `CpuState::icount`.
     pub const ICOUNT: i32 = offset_of!(CpuState, icount) as i32;
+    /// `CpuState::fpcr`.
+    pub const FPCR: i32 = offset_of!(CpuState, fpcr) as i32;
     /// `CpuState::tpidr_el0`.
     pub const TPIDR_EL0: i32 = offset_of!(CpuState, tpidr_el0) as i32;
 }
