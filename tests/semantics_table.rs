@@ -128,3 +128,127 @@ fn semantics_table_on_both_tiers() {
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// One FP/SIMD scenario: code words (run as one block), vector inputs
+/// (register, low 64 bits, high 64 bits), FPCR, then checks on the result.
+struct FpCase {
+    name: &'static str,
+    words: &'static [u32],
+    v_in: &'static [(usize, u64, u64)],
+    fpcr: u64,
+    x_out: &'static [(usize, u64)],
+    v_out: &'static [(usize, u64, u64)],
+}
+
+const D_ONE: u64 = 0x3ff0_0000_0000_0000;
+const D_THREE: u64 = 0x4008_0000_0000_0000;
+const D_THIRD: u64 = 0x3fd5_5555_5555_5555;
+const D_SNAN: u64 = 0x7ff0_0000_0000_0001;
+const D_QNAN_OF_SNAN: u64 = 0x7ff8_0000_0000_0001;
+const D_DEFAULT_NAN: u64 = 0x7ff8_0000_0000_0000;
+const D_INF: u64 = 0x7ff0_0000_0000_0000;
+
+const FP_CASES: &[FpCase] = &[
+    FpCase {
+        name: "fdiv inexact sets FPSR.IXC",
+        words: &[0xd51b443f, 0x1e621820, 0xd53b4420],
+        v_in: &[(1, D_ONE, 0), (2, D_THREE, 0)],
+        fpcr: 0,
+        x_out: &[(0, 0x10)],
+        v_out: &[(0, D_THIRD, 0)],
+    },
+    FpCase {
+        name: "fdiv of a signalling NaN quiets it and sets IOC",
+        words: &[0xd51b443f, 0x1e621820, 0xd53b4420],
+        v_in: &[(1, D_SNAN, 0), (2, D_THREE, 0)],
+        fpcr: 0,
+        x_out: &[(0, 0x1)],
+        v_out: &[(0, D_QNAN_OF_SNAN, 0)],
+    },
+    FpCase {
+        name: "inf / inf gives the Arm default NaN (positive), IOC",
+        words: &[0xd51b443f, 0x1e621820, 0xd53b4420],
+        v_in: &[(1, D_INF, 0), (2, D_INF, 0)],
+        fpcr: 0,
+        x_out: &[(0, 0x1)],
+        v_out: &[(0, D_DEFAULT_NAN, 0)],
+    },
+    FpCase {
+        name: "fdiv rounding toward zero (FPCR.RMode = 3)",
+        words: &[0xd51b443f, 0x1e621820, 0xd53b4420],
+        v_in: &[(1, 0x4000_0000_0000_0000, 0), (2, D_THREE, 0)],
+        fpcr: 3 << 22,
+        x_out: &[(0, 0x10)],
+        v_out: &[(0, 0x3fe5_5555_5555_5555, 0)],
+    },
+    FpCase {
+        name: "fmla v3.2d accumulates per lane",
+        words: &[0x4e65cc83],
+        v_in: &[(3, D_ONE, D_THREE), (4, D_THREE, D_ONE), (5, D_THREE, D_THREE)],
+        fpcr: 0,
+        x_out: &[],
+        v_out: &[(3, 0x4024_0000_0000_0000, 0x4018_0000_0000_0000)],
+    },
+    FpCase {
+        name: "scalar fadd s6 zeroes the rest of the register",
+        words: &[0x1e2828e6],
+        v_in: &[(6, u64::MAX, u64::MAX), (7, 0x3f80_0000, 0), (8, 0x4000_0000, 0)],
+        fpcr: 0,
+        x_out: &[],
+        v_out: &[(6, 0x4040_0000, 0)],
+    },
+    FpCase {
+        name: "strlen idiom: cmeq #0, umaxp, fmov",
+        words: &[0x4e209949, 0x6e29a52b, 0x9e660161],
+        v_in: &[(10, 0x4142_4344_4546_0048, 0x4141_4141_4141_4141)],
+        fpcr: 0,
+        x_out: &[(1, 0xff)],
+        v_out: &[(9, 0x0000_0000_0000_ff00, 0)],
+    },
+];
+
+#[test]
+fn fp_and_simd_cases_on_both_tiers() {
+    let page = code_page();
+    let mut failures = Vec::new();
+    for (tier, config) in [
+        ("interpreter", EngineConfig { interpret_only: true, ..Default::default() }),
+        ("cranelift", EngineConfig { interpret_only: false, jit_threshold: 1, optimize: true, dump_code: false }),
+    ] {
+        let mut engine = Engine::new(config);
+        for case in FP_CASES {
+            // SAFETY: `page` is our own writable mapping.
+            unsafe {
+                for (i, w) in case.words.iter().chain(std::iter::once(&0xd400_0001u32)).enumerate() {
+                    std::ptr::write((page + 4 * i as u64) as *mut u32, *w);
+                }
+            }
+            invalidate_range(page, 4096);
+            let mut cpu = CpuState::default();
+            cpu.pc = page;
+            cpu.fpcr = case.fpcr;
+            for &(r, lo, hi) in case.v_in {
+                cpu.v[r] = ((hi as u128) << 64) | lo as u128;
+            }
+            loop {
+                match engine.run(&mut cpu) {
+                    ExitReason::ExitRequest => continue,
+                    ExitReason::Syscall => break,
+                    other => panic!("{}: unexpected exit {other:?}", case.name),
+                }
+            }
+            for &(r, v) in case.x_out {
+                if cpu.x[r] != v {
+                    failures.push(format!("{tier}: {}: x{r} = {:#x}, expected {v:#x}", case.name, cpu.x[r]));
+                }
+            }
+            for &(r, lo, hi) in case.v_out {
+                let want = ((hi as u128) << 64) | lo as u128;
+                if cpu.v[r] != want {
+                    failures.push(format!("{tier}: {}: v{r} = {:#034x}, expected {want:#034x}", case.name, cpu.v[r]));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}

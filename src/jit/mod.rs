@@ -84,6 +84,8 @@ impl Engine {
     /// engine runs in the first tier only.
     pub fn new(config: EngineConfig) -> Self {
         let opt = if config.optimize { OptLevel::Speed } else { OptLevel::None };
+        // Start with clear host FP flags: they feed the guest's FPSR.IXC.
+        crate::guest::aarch64::sysregs::take_host_inexact();
         let mut compiler = if config.interpret_only { None } else { Compiler::new(opt).ok() };
         if let Some(c) = compiler.as_mut() {
             c.dump = config.dump_code;

@@ -85,13 +85,41 @@ fn monotonic_ns() -> u64 {
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
+/// MXCSR's inexact flag (PE).
+const MXCSR_PE: u32 = 1 << 5;
+/// MXCSR's exception flags (IE DE ZE OE UE PE).
+const MXCSR_FLAGS: u32 = 0x3f;
+/// FPSR.IXC (inexact, cumulative).
+const FPSR_IXC: u64 = 1 << 4;
+
+/// Reads and clears the host's sticky inexact flag. Translated code computes
+/// FP results that are normal numbers natively; their inexact exceptions
+/// accumulate in MXCSR and are folded into FPSR.IXC here (all other flags
+/// come only from the interpreter's exact FP paths).
+pub fn take_host_inexact() -> bool {
+    let mut mxcsr: u32 = 0;
+    // SAFETY: stmxcsr/ldmxcsr on a local; only the sticky flag bits change,
+    // the control bits (masks, rounding) are written back unchanged.
+    unsafe {
+        std::arch::asm!("stmxcsr [{}]", in(reg) &mut mxcsr, options(nostack, preserves_flags));
+        let cleared = mxcsr & !MXCSR_FLAGS;
+        std::arch::asm!("ldmxcsr [{}]", in(reg) &cleared, options(nostack, preserves_flags, readonly));
+    }
+    mxcsr & MXCSR_PE != 0
+}
+
 /// Value an MRS of `reg` reads, or `None` if EL0 may not read it (SIGILL).
-pub fn read(cpu: &CpuState, reg: u16) -> Option<u64> {
+pub fn read(cpu: &mut CpuState, reg: u16) -> Option<u64> {
     let model = &DEFAULT_MODEL;
     Some(match reg {
         NZCV => cpu.nzcv(),
         FPCR => cpu.fpcr,
-        FPSR => cpu.fpsr,
+        FPSR => {
+            if take_host_inexact() {
+                cpu.fpsr |= FPSR_IXC;
+            }
+            cpu.fpsr
+        }
         TPIDR_EL0 => cpu.tpidr_el0,
         TPIDRRO_EL0 => cpu.tpidrro_el0,
         DIT => 0,
@@ -118,7 +146,10 @@ pub fn write(cpu: &mut CpuState, reg: u16, value: u64) -> bool {
         // FPCR: AHP, DN, FZ, RMode, FZ16 and the trap-enable bits are RES0 here
         // (no trapping FP exceptions), as Linux hardware without trap support.
         FPCR => cpu.fpcr = value & 0x07ff_0000,
-        FPSR => cpu.fpsr = value & 0xf800_009f,
+        FPSR => {
+            take_host_inexact();
+            cpu.fpsr = value & 0xf800_009f;
+        }
         TPIDR_EL0 => cpu.tpidr_el0 = value,
         DIT => {}
         _ => return false,
