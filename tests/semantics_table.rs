@@ -58,6 +58,9 @@ const ROWS: &[Row] = &[
     (0x12010420, "and w0, w1, #0x80000001", &[(1, MAX)], 0, &[(0, 0x8000_0001)], None),
     (0xd200f020, "eor x0, x1, #0x5555555555555555", &[(1, MAX)], 0, &[(0, 0xaaaa_aaaa_aaaa_aaaa)], None),
     (0xeae21020, "bics x0, x1, x2, ror #4", &[(1, MAX), (2, 0xf)], 0xf, &[(0, 0x0fff_ffff_ffff_ffff)], Some(0)),
+    (0x1ac24020, "crc32b w0, w1, w2", &[(1, 0xffff_ffff), (2, 0x61)], 0, &[(0, 0x1748_41bc)], None),
+    (0x1ac25020, "crc32cb w0, w1, w2", &[(1, 0xffff_ffff), (2, 0x61)], 0, &[(0, 0x3e2f_bccf)], None),
+    (0x9ac24c20, "crc32x w0, w1, x2", &[(1, 0xffff_ffff), (2, 0x0807_0605_0403_0201)], 0, &[(0, 0xc035_773a)], None),
     (0x2a627c20, "orn w0, w1, w2, lsr #31", &[(1, 0), (2, 0x8000_0000)], 0, &[(0, 0xffff_fffe)], None),
 ];
 

@@ -43,7 +43,7 @@ pub const HWCAP_ASIMDDP: u64 = 1 << 20;
 pub const HWCAP_SSBS: u64 = 1 << 28;
 
 /// Features the translator can execute today. Only these are ever advertised.
-pub const IMPLEMENTED: u64 = HWCAP_FP | HWCAP_ASIMD | HWCAP_ATOMICS;
+pub const IMPLEMENTED: u64 = HWCAP_FP | HWCAP_ASIMD | HWCAP_ATOMICS | HWCAP_CRC32 | HWCAP_CPUID;
 
 /// Armv8.0 baseline with the crypto extension, as on Cortex-A53/A72 boards.
 const ARMV8_0_CRYPTO: u64 = HWCAP_FP
