@@ -10,6 +10,12 @@
 //!   (bad pointers give `EFAULT`, never a host crash),
 //! - `/proc/self/maps` can later be produced from it.
 //!
+//! Two ranges are reserved for the guest up front (`PROT_NONE`, nothing
+//! committed): the heap after the program, and a large region where the guest's
+//! own `mmap` calls are placed. Freed guest memory inside them goes back to
+//! being reserved rather than unmapped, so Kestrel's allocations (code cache,
+//! heap) never move into holes the guest expects to reuse.
+//!
 //! Addresses here are guest addresses; with `GUEST_BASE` 0 they are also host
 //! addresses. This module only does bookkeeping; `mmap.rs` and `brk.rs` talk to
 //! the host kernel.
@@ -108,6 +114,8 @@ pub struct AddressSpace {
     maps: BTreeMap<u64, Mapping>,
     /// The heap, once the program is loaded.
     pub heap: Option<HeapRange>,
+    /// Reserved range where guest `mmap` without a fixed address is placed.
+    pub mmap_region: Option<(u64, u64)>,
 }
 
 impl AddressSpace {
@@ -200,24 +208,75 @@ impl AddressSpace {
         gaps
     }
 
+    /// The ranges reserved for the guest (heap, mmap region).
+    pub fn reserved_ranges(&self) -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        if let Some(h) = self.heap {
+            out.push((h.start, h.reserve_end));
+        }
+        if let Some(r) = self.mmap_region {
+            out.push(r);
+        }
+        out.retain(|(s, e)| s < e);
+        out
+    }
+
+    /// Splits `[start, end)` into pieces inside and outside the guest
+    /// reservations: `(start, end, reserved)`, in address order.
+    pub fn split_by_reservation(&self, start: u64, end: u64) -> Vec<(u64, u64, bool)> {
+        let mut cuts = vec![start, end];
+        for (s, e) in self.reserved_ranges() {
+            for c in [s, e] {
+                if start < c && c < end {
+                    cuts.push(c);
+                }
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        let reserved = self.reserved_ranges();
+        cuts.windows(2)
+            .map(|w| (w[0], w[1], reserved.iter().any(|&(s, e)| s <= w[0] && w[1] <= e)))
+            .collect()
+    }
+
     /// Sub-ranges of `[start, end)` that belong neither to a guest mapping nor to
-    /// the heap reservation: the parts Kestrel may own.
+    /// a guest reservation: the parts Kestrel may own.
     pub fn foreign_gaps(&self, start: u64, end: u64) -> Vec<(u64, u64)> {
         let mut out = Vec::new();
         for (s, e) in self.unmapped_gaps(start, end) {
-            match self.heap {
-                Some(h) if h.start < e && s < h.reserve_end => {
-                    if s < h.start {
-                        out.push((s, h.start));
-                    }
-                    if e > h.reserve_end {
-                        out.push((h.reserve_end, e));
-                    }
+            for (ps, pe, reserved) in self.split_by_reservation(s, e) {
+                if !reserved {
+                    out.push((ps, pe));
                 }
-                _ => out.push((s, e)),
             }
         }
         out
+    }
+
+    /// True if `[start, end)` is free (no guest mapping) and inside the mmap
+    /// region, so a guest mapping may be placed there.
+    pub fn is_free_in_region(&self, start: u64, end: u64) -> bool {
+        matches!(self.mmap_region, Some((rs, re)) if rs <= start && end <= re && start < end)
+            && self.overlapping(start, end).is_empty()
+    }
+
+    /// Highest free `len`-byte range in the mmap region (top-down first fit,
+    /// like Linux's default layout).
+    pub fn find_free(&self, len: u64) -> Option<u64> {
+        let (rs, re) = self.mmap_region?;
+        let floor = self.find(rs).map_or(rs, |m| m.end.max(rs));
+        let mut top = re;
+        for (_, m) in self.maps.range(rs..re).rev() {
+            if m.end <= top && top - m.end >= len && m.end >= floor {
+                return Some(top - len);
+            }
+            top = top.min(m.start);
+            if top <= floor {
+                return None;
+            }
+        }
+        (top >= floor && top - floor >= len).then(|| top - len)
     }
 
     /// True if every byte of `[start, end)` is a guest mapping.
@@ -305,10 +364,31 @@ mod tests {
     }
 
     #[test]
-    fn heap_reserve_is_not_foreign() {
+    fn reservations_are_not_foreign() {
         let mut mm = space();
         mm.heap = Some(HeapRange { start: 0x30000, brk: 0x30000, mapped_end: 0x30000, reserve_end: 0x38000 });
         assert_eq!(mm.foreign_gaps(0x2f000, 0x3a000), vec![(0x38000, 0x3a000)]);
+        mm.mmap_region = Some((0x39000, 0x40000));
+        assert_eq!(mm.foreign_gaps(0x2f000, 0x42000), vec![(0x38000, 0x39000), (0x41000, 0x42000)]);
+        assert_eq!(
+            mm.split_by_reservation(0x37000, 0x3a000),
+            vec![(0x37000, 0x38000, true), (0x38000, 0x39000, false), (0x39000, 0x3a000, true)]
+        );
+    }
+
+    #[test]
+    fn finds_free_space_top_down() {
+        let mut mm = AddressSpace::new();
+        mm.mmap_region = Some((0x100000, 0x200000));
+        assert_eq!(mm.find_free(0x1000), Some(0x1ff000));
+        mm.insert(0x1f0000, 0x200000, RW, 2, MappingKind::Anonymous);
+        mm.insert(0x1e0000, 0x1e8000, RW, 2, MappingKind::Anonymous);
+        assert_eq!(mm.find_free(0x8000), Some(0x1e8000));
+        assert_eq!(mm.find_free(0x9000), Some(0x1d7000));
+        assert_eq!(mm.find_free(0x100000), None);
+        assert!(mm.is_free_in_region(0x1e8000, 0x1f0000));
+        assert!(!mm.is_free_in_region(0x1e7000, 0x1f0000));
+        assert!(!mm.is_free_in_region(0x1f0000, 0x201000));
     }
 
     #[test]

@@ -79,29 +79,41 @@ fn undo_claims(claims: &[(u64, u64)]) {
     }
 }
 
-/// Gives `[start, end)` back: unmapped, except inside the heap reservation,
-/// which is re-reserved so nothing else can be placed there.
+/// Gives `[start, end)` back: unmapped, except inside the guest reservations
+/// (heap, mmap region), which are re-reserved so nothing else moves in.
 fn release(mm: &AddressSpace, start: u64, end: u64) {
-    let (heap_start, heap_end) = match mm.heap {
-        Some(h) => (h.start, h.reserve_end),
-        None => (0, 0),
-    };
-    let mut pieces = Vec::new();
-    let (in_s, in_e) = (start.max(heap_start), end.min(heap_end));
-    if in_s < in_e {
-        if start < in_s {
-            pieces.push((start, in_s, false));
-        }
-        pieces.push((in_s, in_e, true));
-        if in_e < end {
-            pieces.push((in_e, end, false));
-        }
-    } else {
-        pieces.push((start, end, false));
+    for (s, e, reserved) in mm.split_by_reservation(start, end) {
+        let _ = if reserved { host_mem::rereserve(s, e - s) } else { host_mem::munmap(s, e - s) };
     }
-    for (s, e, reserve) in pieces {
-        let _ = if reserve { host_mem::rereserve(s, e - s) } else { host_mem::munmap(s, e - s) };
+}
+
+/// Size of the region reserved for guest mappings, tried largest first. It
+/// costs address space only (no memory), but RLIMIT_AS may forbid the larger.
+const MMAP_REGION_SIZES: [u64; 5] = [1 << 40, 1 << 38, 1 << 36, 1 << 34, 1 << 32];
+
+/// Reserves the region guest `mmap` calls are placed in. Without it guest
+/// mappings go wherever the kernel puts them, which still works but lets
+/// Kestrel's own allocations land in holes the guest unmapped.
+pub fn reserve_mmap_region(mm: &mut AddressSpace) {
+    for size in MMAP_REGION_SIZES {
+        if let Ok(start) = host_mem::reserve_anywhere(size) {
+            mm.mmap_region = Some((start, start + size));
+            return;
+        }
     }
+}
+
+/// Where a guest mapping without `MAP_FIXED` goes: the hint if it is free in
+/// the region, else the highest free range there; `None` lets the kernel choose.
+fn place_in_region(mm: &AddressSpace, hint: u64, len: u64) -> Option<u64> {
+    if hint != 0 && hint.is_multiple_of(PAGE_SIZE) {
+        if let Some(end) = hint.checked_add(len) {
+            if mm.is_free_in_region(hint, end) {
+                return Some(hint);
+            }
+        }
+    }
+    mm.find_free(len)
 }
 
 /// Name for a file mapping, from the descriptor's path.
@@ -134,8 +146,15 @@ pub fn guest_mmap(
     let noreplace = flags & libc::MAP_FIXED_NOREPLACE != 0;
     let mut host_flags = flags;
     let mut claims = Vec::new();
+    let mut addr = addr;
 
-    if fixed || noreplace {
+    if !(fixed || noreplace) {
+        if let Some(target) = place_in_region(mm, addr, len) {
+            // Replaces only the region's reservation: the range is free guest space.
+            addr = target;
+            host_flags |= libc::MAP_FIXED;
+        }
+    } else {
         if !addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
@@ -154,6 +173,10 @@ pub fn guest_mmap(
         Ok(start) => start,
         Err(errno) => {
             undo_claims(&claims);
+            if !(fixed || noreplace) && host_flags & libc::MAP_FIXED != 0 {
+                // A failed MAP_FIXED may have dropped part of the reservation.
+                let _ = host_mem::rereserve(addr, len);
+            }
             return Err(errno);
         }
     };
@@ -233,7 +256,10 @@ pub fn guest_madvise(mm: &AddressSpace, addr: u64, len: u64, advice: i32) -> Res
     }
 }
 
-/// Guest `mremap`.
+/// Guest `mremap`. Inside the mmap region the kernel cannot see free guest
+/// space (it is reserved), so growth in place and moves are arranged here:
+/// the reservation after the mapping is dropped to let it grow, and a move
+/// goes to a free range of the region with `MREMAP_FIXED`.
 pub fn guest_mremap(
     mm: &mut AddressSpace,
     old: u64,
@@ -255,16 +281,31 @@ pub fn guest_mremap(
     if old_len > 0 && !mm.is_covered(old, old_end) {
         return Err(Errno::EFAULT);
     }
+    let (mut flags, mut new_addr) = (flags, new_addr);
     let mut claims = Vec::new();
+    // Reservation given up so the kernel can grow the mapping in place.
+    let mut opened: Option<(u64, u64)> = None;
     if flags & MREMAP_FIXED != 0 {
         if !new_addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         let new_end = end_of(new_addr, new_len)?;
         claims = claim_for_fixed(mm, new_addr, new_end, Errno::ENOMEM)?;
+    } else if new_len > old_len && old_len > 0 {
+        let (grow_start, grow_end) = (old + old_len, end_of(old, new_len)?);
+        if mm.is_free_in_region(grow_start, grow_end) {
+            host_mem::munmap(grow_start, grow_end - grow_start)?;
+            opened = Some((grow_start, grow_end));
+        } else if flags & MREMAP_MAYMOVE != 0 {
+            if let Some(target) = mm.find_free(new_len) {
+                flags |= MREMAP_FIXED;
+                new_addr = target;
+            }
+        }
     }
     // SAFETY: the old range is guest memory and the new one (if fixed) is guest
-    // memory or claimed above; otherwise the kernel picks a free range.
+    // memory, claimed above, or free space of the region; otherwise the kernel
+    // picks a free range.
     let r = unsafe {
         libc::mremap(
             old as *mut libc::c_void,
@@ -277,17 +318,23 @@ pub fn guest_mremap(
     if r == libc::MAP_FAILED {
         let errno = Errno::last();
         undo_claims(&claims);
+        if let Some((s, e)) = opened {
+            let _ = host_mem::rereserve(s, e - s);
+        }
         return Err(errno);
     }
     let start = r as u64;
     kestrel::jit::invalidate_range(old, old_len);
     if start == old {
         if new_len < old_len {
-            // The kernel unmapped the tail; keep the heap reservation intact.
+            // The kernel unmapped the tail; keep the reservations intact.
             release(mm, old + new_len, old + old_len);
             mm.remove(old + new_len, old + old_len);
         }
     } else {
+        if let Some((s, e)) = opened {
+            let _ = host_mem::rereserve(s, e - s);
+        }
         if flags & MREMAP_DONTUNMAP == 0 && old_len > 0 {
             release(mm, old, old + old_len);
             mm.remove(old, old + old_len);
@@ -345,6 +392,33 @@ mod tests {
         guest_munmap(&mut mm, a, 2 * PAGE_SIZE).unwrap();
         guest_munmap(&mut mm, c, 4 * PAGE_SIZE).unwrap();
         assert_eq!(mm.iter().count(), 0);
+    }
+
+    #[test]
+    fn region_keeps_holes_for_the_guest() {
+        let mut mm = AddressSpace::new();
+        let base = host_mem::reserve_anywhere(64 * PAGE_SIZE).unwrap();
+        mm.mmap_region = Some((base, base + 64 * PAGE_SIZE));
+        let a = guest_mmap(&mut mm, 0, 3 * PAGE_SIZE, RW, ANON, -1, 0).unwrap();
+        assert_eq!(a, base + 61 * PAGE_SIZE);
+        guest_munmap(&mut mm, a + PAGE_SIZE, PAGE_SIZE).unwrap();
+        // Something else mapping now cannot take the hole: it is still reserved.
+        let other = host_mem::mmap(0, PAGE_SIZE, RW, ANON, -1, 0).unwrap();
+        assert!(other < base || other >= base + 64 * PAGE_SIZE);
+        let fixed = guest_mmap(&mut mm, a + PAGE_SIZE, PAGE_SIZE, RW, ANON | libc::MAP_FIXED, -1, 0);
+        assert_eq!(fixed, Ok(a + PAGE_SIZE));
+        // A hint inside the region is honoured when free.
+        let hinted = guest_mmap(&mut mm, base, PAGE_SIZE, RW, ANON, -1, 0).unwrap();
+        assert_eq!(hinted, base);
+        // Growing in place into free region space.
+        let grown = guest_mremap(&mut mm, base, PAGE_SIZE, 4 * PAGE_SIZE, 0, 0).unwrap();
+        assert_eq!(grown, base);
+        assert!(mm.is_covered(base, base + 4 * PAGE_SIZE));
+        // Moving stays inside the region.
+        let moved = guest_mremap(&mut mm, a, 3 * PAGE_SIZE, 8 * PAGE_SIZE, MREMAP_MAYMOVE, 0).unwrap();
+        assert!(moved >= base && moved + 8 * PAGE_SIZE <= base + 64 * PAGE_SIZE);
+        host_mem::munmap(other, PAGE_SIZE).unwrap();
+        host_mem::munmap(base, 64 * PAGE_SIZE).unwrap();
     }
 
     #[test]

@@ -179,6 +179,7 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
     let sp = stack::install(&mut proc.mm, opts.stack_size, program.main.exec_stack, &contents)
         .map_err(|source| StartError::Stack { path: shown.clone(), source })?;
 
+    crate::mmap::reserve_mmap_region(&mut proc.mm);
     inherited_signals(&mut proc);
 
     let mut cpu = CpuState { pc: program.entry, ..CpuState::default() };
