@@ -95,7 +95,16 @@ const MMAP_REGION_SIZES: [u64; 5] = [1 << 40, 1 << 38, 1 << 36, 1 << 34, 1 << 32
 /// mappings go wherever the kernel puts them, which still works but lets
 /// Kestrel's own allocations land in holes the guest unmapped.
 pub fn reserve_mmap_region(mm: &mut AddressSpace) {
-    for size in MMAP_REGION_SIZES {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes into the struct we pass.
+    let address_limit = if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0 {
+        limit.rlim_cur
+    } else {
+        libc::RLIM_INFINITY
+    };
+    // Under an address-space limit, leave most of it to real allocations.
+    let allowed = |size: u64| address_limit == libc::RLIM_INFINITY || size <= address_limit / 4;
+    for size in MMAP_REGION_SIZES.into_iter().filter(|&s| allowed(s)) {
         if let Ok(start) = host_mem::reserve_anywhere(size) {
             mm.mmap_region = Some((start, start + size));
             return;

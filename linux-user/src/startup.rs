@@ -210,6 +210,9 @@ fn log_layout(proc: &Process, program: &LoadedProgram, sp: u64) {
     if let Some(h) = proc.mm.heap {
         logging::line(&format!("  heap: brk {:#x}, reserved to {:#x}", h.brk, h.reserve_end));
     }
+    if let Some((s, e)) = proc.mm.mmap_region {
+        logging::line(&format!("  mmap region: {s:#x}-{e:#x}"));
+    }
 }
 
 #[cfg(test)]
