@@ -16,6 +16,7 @@ mod mm;
 mod mmap;
 mod process;
 mod runner;
+mod sigframe;
 mod signals;
 mod stack;
 mod startup;

@@ -34,7 +34,10 @@ pub fn run(mut proc: Process, cpu: CpuState) -> ! {
         // only the atomic `exit_request`.
         let cpu = unsafe { &mut *cpu_ptr };
         match engine.run(cpu) {
-            ExitReason::Syscall => syscall::handle(&mut proc, cpu),
+            ExitReason::Syscall => {
+                syscall::handle(&mut proc, cpu);
+                deliver_pending(&mut proc, cpu);
+            }
             ExitReason::Undefined { pc, word } => {
                 let line = format!("kestrel: unimplemented/undefined instruction 0x{word:08x} at 0x{pc:x}");
                 report_fatal(&line);
@@ -50,7 +53,7 @@ pub fn run(mut proc: Process, cpu: CpuState) -> ! {
             }
             ExitReason::ExitRequest => {
                 cpu.exit_request.store(0, Ordering::SeqCst);
-                note_undelivered(&mut proc, signals::take_pending());
+                deliver_pending(&mut proc, cpu);
             }
         }
     }
@@ -68,13 +71,36 @@ fn proc_has_log_file() -> bool {
     logging::is_internal_fd(logging::current_fd())
 }
 
-/// Signals caught for guest handlers cannot be delivered yet; say so once each.
-fn note_undelivered(proc: &mut Process, pending: u64) {
-    for sig in 1..=signals::NSIG {
-        if pending & signals::bit(sig) != 0 && proc.reported_unimplemented.insert(3 << 32 | sig as u64) {
-            logging::unimp(&format!(
-                "kestrel: signal {sig} arrived for a guest handler; delivery is not implemented yet"
-            ));
+/// Delivers the lowest pending signal that the guest does not block into its
+/// handler; others stay pending and are delivered at the next opportunity
+/// (the engine is asked to come back at once).
+fn deliver_pending(proc: &mut Process, cpu: &mut CpuState) {
+    let pending = signals::take_pending();
+    let deliverable = pending & !proc.signals.mask;
+    if deliverable == 0 {
+        signals::repost_pending(pending);
+        if let Some(saved) = proc.signals.saved_mask.take() {
+            // rt_sigsuspend returned without a handler to run.
+            proc.signals.mask = saved;
         }
+        return;
+    }
+    let sig = deliverable.trailing_zeros() as usize + 1;
+    let rest = pending & !signals::bit(sig);
+    let action = proc.signals.actions[sig - 1];
+    if action.handler > signals::SIG_IGN {
+        let (code, pid, uid) = signals::sender(sig);
+        let info = crate::sigframe::SigInfo { code, pid_or_addr: pid as u64, uid, esr: None };
+        if let Some(saved) = proc.signals.saved_mask.take() {
+            let temporary = proc.signals.mask;
+            proc.signals.mask = saved;
+            crate::sigframe::deliver_with_mask(proc, cpu, sig, info, temporary);
+        } else {
+            crate::sigframe::deliver(proc, cpu, sig, info);
+        }
+    }
+    if rest != 0 {
+        signals::repost_pending(rest);
+        cpu.exit_request.store(1, Ordering::SeqCst);
     }
 }

@@ -23,8 +23,6 @@ use crate::signals::{bit, GuestSigaction, SIG_DFL, SS_DISABLE, SS_ONSTACK};
 use kestrel::guest::aarch64::cpu::CpuState;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// `SA_SIGINFO`.
-pub const SA_SIGINFO: u64 = 0x4;
 /// `SA_ONSTACK`.
 pub const SA_ONSTACK: u64 = 0x0800_0000;
 /// `SA_RESTART`.
@@ -61,8 +59,6 @@ const FRAME_TOTAL: u64 = SIGFRAME_SIZE + 16;
 /// Details of one signal for `siginfo_t`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SigInfo {
-    /// `si_signo`.
-    pub signo: i32,
     /// `si_code` (`SI_USER` = 0, `SI_KERNEL` = 0x80, `SEGV_MAPERR` = 1, ...).
     pub code: i32,
     /// `si_pid` for signals sent by a process, or `si_addr` for faults.
@@ -123,6 +119,14 @@ fn on_altstack(proc: &Process, sp: u64) -> bool {
 /// Builds the signal frame for `sig` and points the CPU at the handler.
 /// The caller has checked that `sig` has a guest handler and is not blocked.
 pub fn deliver(proc: &mut Process, cpu: &mut CpuState, sig: usize, info: SigInfo) {
+    let mask = proc.signals.mask;
+    deliver_with_mask(proc, cpu, sig, info, mask);
+}
+
+/// Like [`deliver`], with the handler's mask built on `running_mask` (the
+/// temporary mask of an interrupted `rt_sigsuspend`) while the frame saves the
+/// process's current mask for sigreturn to restore.
+pub fn deliver_with_mask(proc: &mut Process, cpu: &mut CpuState, sig: usize, info: SigInfo, running_mask: u64) {
     let action: GuestSigaction = proc.signals.actions[sig - 1];
     let old_mask = proc.signals.mask;
     let altstack = proc.signals.altstack;
@@ -207,7 +211,7 @@ pub fn deliver(proc: &mut Process, cpu: &mut CpuState, sig: usize, info: SigInfo
     cpu.x[31] = frame;
     cpu.pc = action.handler;
 
-    let mut mask = old_mask | action.mask;
+    let mut mask = running_mask | action.mask;
     if action.flags & SA_NODEFER == 0 {
         mask |= bit(sig);
     }

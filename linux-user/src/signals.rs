@@ -2,13 +2,12 @@
 //! stack, plus what the host must do so that default and ignored signals behave
 //! as the guest asked.
 //!
-//! Delivering a signal into guest code (building an AArch64 signal frame) is not
-//! implemented yet. Until then:
 //! - `SIG_DFL` / `SIG_IGN` set by the guest are applied to the host, so default
 //!   actions kill or stop the process exactly as on Linux, and ignored signals
 //!   stay ignored across `execve`;
 //! - a guest handler makes the host catch the signal and record it as pending
-//!   (see [`take_pending`]), so it neither kills the process nor is lost;
+//!   (see [`take_pending`]); the execution loop then delivers it into the guest
+//!   handler at the next block boundary or system call return (`sigframe.rs`);
 //! - the guest's blocked mask is applied to the host, so blocked signals stay
 //!   pending and the mask is inherited by programs the guest executes.
 //!
@@ -95,11 +94,14 @@ pub struct SignalState {
     pub mask: u64,
     /// `sigaltstack` setting.
     pub altstack: AltStack,
+    /// The mask to restore after a handler that interrupted `rt_sigsuspend`
+    /// (which runs with a temporary mask); saved in that handler's frame.
+    pub saved_mask: Option<u64>,
 }
 
 impl Default for SignalState {
     fn default() -> Self {
-        SignalState { actions: [GuestSigaction::default(); NSIG], mask: 0, altstack: AltStack::default() }
+        SignalState { actions: [GuestSigaction::default(); NSIG], mask: 0, altstack: AltStack::default(), saved_mask: None }
     }
 }
 
@@ -124,12 +126,29 @@ pub fn unblockable() -> u64 {
 
 /// Signals caught on the host for a guest handler and not yet delivered.
 static PENDING: AtomicU64 = AtomicU64::new(0);
+
+/// Puts signals back as pending (they could not be delivered yet).
+pub fn repost_pending(mask: u64) {
+    PENDING.fetch_or(mask, Ordering::SeqCst);
+}
 /// The running thread's CPU state, so the host handler can ask the engine to
 /// return to the execution loop.
 static CURRENT_CPU: AtomicPtr<CpuState> = AtomicPtr::new(std::ptr::null_mut());
 
-extern "C" fn record_signal(sig: libc::c_int) {
+/// Sender details of the last occurrence of each caught signal: si_code in
+/// the low 32 bits, si_pid above; and si_uid.
+static SENDER: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
+static SENDER_UID: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
+
+extern "C" fn record_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
     if (1..=NSIG as i32).contains(&sig) {
+        if !info.is_null() {
+            // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler;
+            // si_pid/si_uid are read from the union as the kernel filled it.
+            let (code, pid, uid) = unsafe { ((*info).si_code, (*info).si_pid(), (*info).si_uid()) };
+            SENDER[sig as usize - 1].store((code as u32 as u64) | ((pid as u32 as u64) << 32), Ordering::SeqCst);
+            SENDER_UID[sig as usize - 1].store(uid as u64, Ordering::SeqCst);
+        }
         PENDING.fetch_or(bit(sig as usize), Ordering::SeqCst);
     }
     let cpu = CURRENT_CPU.load(Ordering::SeqCst);
@@ -139,6 +158,12 @@ extern "C" fn record_signal(sig: libc::c_int) {
         // asynchronously, and only that field is touched.
         unsafe { (*std::ptr::addr_of!((*cpu).exit_request)).store(1, Ordering::SeqCst) };
     }
+}
+
+/// `(si_code, si_pid, si_uid)` of the last caught occurrence of `sig`.
+pub fn sender(sig: usize) -> (i32, u32, u32) {
+    let v = SENDER[sig - 1].load(Ordering::SeqCst);
+    (v as u32 as i32, (v >> 32) as u32, SENDER_UID[sig - 1].load(Ordering::SeqCst) as u32)
 }
 
 /// Registers the CPU state the signal handler should interrupt.
@@ -163,16 +188,19 @@ pub fn apply_host_disposition(sig: usize, action: &GuestSigaction) {
     }
     // Flags that change what the kernel does for us (child reaping, restarting
     // interrupted system calls) are passed on; the rest concern delivery.
-    let passed = (libc::SA_NOCLDSTOP | libc::SA_NOCLDWAIT | libc::SA_RESTART) as u64;
+    // SA_RESTART is not passed on: a blocking host call must return EINTR so the
+    // guest handler can run; the guest's SA_RESTART is emulated by re-running
+    // its SVC after the handler returns (see `syscall::handle`).
+    let passed = (libc::SA_NOCLDSTOP | libc::SA_NOCLDWAIT) as u64;
     let handler = match action.handler {
         SIG_DFL => libc::SIG_DFL,
         SIG_IGN => libc::SIG_IGN,
-        _ => record_signal as extern "C" fn(libc::c_int) as usize,
+        _ => record_signal as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize,
     };
     // SAFETY: an all-zero sigaction is a valid starting value.
     let mut host: libc::sigaction = unsafe { std::mem::zeroed() };
     host.sa_sigaction = handler;
-    host.sa_flags = (action.flags & passed) as libc::c_int;
+    host.sa_flags = (action.flags & passed) as libc::c_int | libc::SA_SIGINFO;
     // SAFETY: `host` is fully initialised; the handler only touches atomics,
     // which is async-signal-safe.
     unsafe {

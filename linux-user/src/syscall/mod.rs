@@ -27,12 +27,37 @@ use nix::errno::Errno;
 pub fn handle(proc: &mut Process, cpu: &mut CpuState) {
     let nr = cpu.x[8];
     let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
+    if nr == numbers::RT_SIGRETURN {
+        // Restores every register from the signal frame; there is no result.
+        if logging::items().strace {
+            logging::line(&format!("{} rt_sigreturn()", std::process::id()));
+        }
+        crate::sigframe::sigreturn(proc, cpu);
+        return;
+    }
     let trace = logging::items().strace.then(|| strace::begin(&proc.mm, nr, &args));
     let result = dispatch(proc, cpu, nr, args);
     if let Some(call) = trace {
         strace::finish(nr, call, &result);
     }
+    if result == Err(Errno::EINTR) && nr != numbers::RT_SIGSUSPEND && restart_after_handler(proc) {
+        // The call was interrupted by a signal whose handler asked for
+        // SA_RESTART: run the handler, then the SVC again with the same
+        // arguments, as the kernel does.
+        cpu.pc -= 4;
+        return;
+    }
     cpu.x[0] = host::encode(result);
+}
+
+/// True if the signal about to be delivered has `SA_RESTART`.
+fn restart_after_handler(proc: &Process) -> bool {
+    let pending = crate::signals::peek_pending() & !proc.signals.mask;
+    if pending == 0 {
+        return false;
+    }
+    let sig = pending.trailing_zeros() as usize + 1;
+    proc.signals.actions[sig - 1].flags & crate::sigframe::SA_RESTART != 0
 }
 
 /// Runs one system call.
@@ -88,7 +113,6 @@ pub fn dispatch(proc: &mut Process, cpu: &mut CpuState, nr: u64, a: [u64; 6]) ->
         n::RT_SIGPENDING => signal::rt_sigpending(proc, a[0], a[1]),
         n::RT_SIGSUSPEND => signal::rt_sigsuspend(proc, a[0], a[1]),
         n::SIGALTSTACK => signal::sigaltstack(proc, a[0], a[1]),
-        n::RT_SIGRETURN => Err(Errno::ENOSYS), // no signal frames are built yet
 
         _ => match passthrough::host_number(nr) {
             Some(host_nr) => host::syscall(host_nr, a),
