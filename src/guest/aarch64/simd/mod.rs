@@ -11,16 +11,18 @@
 //! - `advsimd_int`, `advsimd_widen`, `advsimd_reduce`, `advsimd_fp`,
 //!   `advsimd_shift`, `advsimd_imm`, `advsimd_permute`, `advsimd_indexed`:
 //!   the AdvSIMD vector and scalar classes, one file per encoding class.
+//! - `crypto_aes`, `crypto_sha` (SHA-1, SHA-256), `crypto_sha512_sha3`.
 //! - `ldst_structure`: LD1-LD4/ST1-ST4, lane and replicate forms.
 //! - `fp_format` (formats, NaN rules, exact rounding), `fp_arith` (Arm
 //!   operator semantics), `fp_convert`, `fp_estimate`, `host_fp` (host SSE
 //!   arithmetic under the guest rounding mode), `int_elem`, `lanes`: helpers.
 //!
-//! Provided: the Armv8.0 FP and AdvSIMD instruction set (plus PMULL2 1Q).
+//! Provided: the Armv8.0 FP and AdvSIMD instruction set with PMULL/PMULL2
+//! 1Q; FEAT_AES, FEAT_SHA1, FEAT_SHA256, FEAT_SHA512, FEAT_SHA3.
 //! Not provided yet (these decode as undefined): half-precision arithmetic
 //! (FEAT_FP16 classes; half-precision moves and conversions do work),
-//! crypto (AES, SHA, SM3/4), dot product, RDM (SQRDMLAH), complex FCMLA/FCADD,
-//! FMLAL, BF16, FRINT32/64, FJCVTZS.
+//! SM3/SM4, dot product, RDM (SQRDMLAH), complex FCMLA/FCADD, FMLAL, BF16,
+//! FRINT32/64, FJCVTZS.
 
 use super::cpu::CpuState;
 use super::interp::Exception;
@@ -33,6 +35,9 @@ mod advsimd_permute;
 mod advsimd_reduce;
 mod advsimd_shift;
 mod advsimd_widen;
+mod crypto_aes;
+mod crypto_sha;
+mod crypto_sha512_sha3;
 mod fp_arith;
 mod fp_convert;
 mod fp_estimate;
@@ -53,8 +58,13 @@ pub fn exec(cpu: &mut CpuState, word: u32) -> Result<(), Exception> {
 
 fn dispatch(cpu: &mut CpuState, word: u32) -> Option<()> {
     if bit(word, 31) {
-        // Only the scalar FP <-> general register conversions use bit 31 (sf).
-        return if bits(word, 30, 24) == 0b0011110 { scalar_fp::exec(cpu, word) } else { None };
+        // Bit 31 is sf of the scalar FP <-> general register conversions,
+        // or part of the 1100 1110 crypto space (SHA512, SHA3).
+        return match bits(word, 30, 24) {
+            0b0011110 => scalar_fp::exec(cpu, word),
+            0b1001110 => crypto_sha512_sha3::exec(cpu, word),
+            _ => None,
+        };
     }
     if bits(word, 29, 25) == 0b00110 {
         return ldst_structure::exec(cpu, word);
@@ -119,16 +129,23 @@ fn register_classes(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
                     advsimd_reduce::across_lanes(cpu, word)
                 }
             }
+            // AES (vector space) and the two-register SHA group (scalar space).
+            0b0100 => {
+                if scalar {
+                    crypto_sha::two_reg(cpu, word)
+                } else {
+                    crypto_aes::exec(cpu, word)
+                }
+            }
             _ => None,
         };
     }
     if scalar {
-        // Scalar copy is the only allocated bit-21-clear scalar form here.
-        return if bits(word, 23, 21) == 0 && bit(word, 10) && !bit(word, 15) {
-            advsimd_permute::scalar_copy(cpu, word)
-        } else {
-            None
-        };
+        // Scalar copy and the three-register SHA group.
+        if !bit(word, 10) {
+            return crypto_sha::three_reg(cpu, word);
+        }
+        return if bits(word, 23, 21) == 0 && !bit(word, 15) { advsimd_permute::scalar_copy(cpu, word) } else { None };
     }
     if bit(word, 10) {
         return if bits(word, 23, 21) == 0 && !bit(word, 15) { advsimd_permute::copy(cpu, word) } else { None };

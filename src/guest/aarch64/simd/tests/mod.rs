@@ -10,6 +10,8 @@ mod advsimd_int;
 mod advsimd_permute;
 mod advsimd_shift_imm;
 mod advsimd_widen_reduce;
+mod crypto;
+mod crypto_known_answers;
 mod differential;
 mod ldst_structure;
 mod no_panic;
