@@ -14,6 +14,7 @@ mod loader;
 mod logging;
 mod mm;
 mod mmap;
+mod proc;
 mod process;
 mod runner;
 mod sigframe;
@@ -21,6 +22,7 @@ mod signals;
 mod stack;
 mod startup;
 mod syscall;
+mod threads;
 
 use cli::{Parsed, PROGRAM_NAME};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -3,6 +3,7 @@
 
 use crate::logging;
 use crate::process::Process;
+use crate::threads::{self, Shared, ThreadState};
 use crate::signals;
 use crate::syscall;
 use kestrel::guest::aarch64::cpu::CpuState;
@@ -22,21 +23,49 @@ pub fn engine_config(proc: &Process) -> EngineConfig {
 }
 
 /// Runs the guest until it exits; never returns.
-pub fn run(mut proc: Process, cpu: CpuState) -> ! {
-    let mut engine = Engine::new(engine_config(&proc));
-    // The CPU state lives for the rest of the process at a fixed address, so
-    // the host signal handler may flag it (see `signals::set_current_cpu`).
-    let cpu_ptr: *mut CpuState = Box::into_raw(Box::new(cpu));
-    signals::set_current_cpu(cpu_ptr);
+pub fn run(proc: Process, cpu: CpuState) -> ! {
+    let me = ThreadState::save_from(&proc);
+    let shared: &'static Shared = Box::leak(Box::new(Shared::new(proc)));
+    run_thread(shared, Box::new(cpu), me);
+    // The main thread's guest code called `exit` while other threads run: the
+    // process lives on until the last of them exits (that one ends it).
     loop {
-        // SAFETY: `cpu_ptr` came from Box::into_raw and is never freed; this
-        // loop is its only user apart from the signal handler, which touches
-        // only the atomic `exit_request`.
-        let cpu = unsafe { &mut *cpu_ptr };
+        // SAFETY: pause just waits for a signal.
+        unsafe { libc::pause() };
+    }
+}
+
+/// Runs one guest thread until it calls `exit` (returns) or the process ends.
+fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) {
+    let mut engine = {
+        let locked = shared.lock(&mut me);
+        Engine::new(engine_config(&locked))
+    };
+    // The CPU state stays at a fixed address while the thread runs, so the
+    // host signal handler can flag it (see `threads::kick_all_cpus`).
+    let cpu_ptr: *mut CpuState = Box::into_raw(cpu);
+    let slot = threads::register_cpu(cpu_ptr);
+    // SAFETY: `cpu_ptr` came from Box::into_raw; this loop is its only user
+    // apart from the signal handler, which touches only `exit_request`.
+    let cpu = unsafe { &mut *cpu_ptr };
+    loop {
         match engine.run(cpu) {
             ExitReason::Syscall => {
-                syscall::handle(&mut proc, cpu);
-                deliver_pending(&mut proc, cpu);
+                if let Some(status) = handle_syscall(shared, &mut me, cpu) {
+                    if let Some(slot) = slot {
+                        threads::unregister_cpu(slot);
+                    }
+                    // The CpuState stays allocated: the engine registered its
+                    // exit flag, and leaking one page-sized struct per finished
+                    // thread is cheaper than tracking that.
+                    drop(engine);
+                    if threads::thread_ended() == 0 {
+                        crate::syscall::process::exit_process(status);
+                    }
+                    return;
+                }
+                let mut locked = shared.lock(&mut me);
+                deliver_pending(&mut locked, cpu);
             }
             ExitReason::Undefined { pc, word } => {
                 let line = format!("kestrel: unimplemented/undefined instruction 0x{word:08x} at 0x{pc:x}");
@@ -53,8 +82,111 @@ pub fn run(mut proc: Process, cpu: CpuState) -> ! {
             }
             ExitReason::ExitRequest => {
                 cpu.exit_request.store(0, Ordering::SeqCst);
-                deliver_pending(&mut proc, cpu);
+                let mut locked = shared.lock(&mut me);
+                deliver_pending(&mut locked, cpu);
             }
+        }
+    }
+}
+
+/// Handles one system call. Returns `Some(status)` when this thread exits.
+fn handle_syscall(shared: &'static Shared, me: &mut ThreadState, cpu: &mut CpuState) -> Option<u64> {
+    use crate::syscall::numbers as n;
+    let nr = cpu.x[8];
+    match nr {
+        n::EXIT => return Some(thread_exit(shared, me, cpu.x[0])),
+        n::CLONE if is_thread_clone(cpu.x[0]) => {
+            let result = spawn_thread(shared, me, cpu);
+            cpu.x[0] = result;
+            return None;
+        }
+        _ => {}
+    }
+    if threads::live_threads() > 1 {
+        if let Some(host_nr) = threads::host_number_if_blocking(nr) {
+            let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
+            if logging::items().strace {
+                logging::line(&format!("{} {}(...) (blocking, in thread)", std::process::id(), crate::syscall::numbers::info(nr).map_or("?", |i| i.name)));
+            }
+            cpu.x[0] = threads::host_syscall(host_nr, args);
+            return None;
+        }
+    }
+    let mut locked = shared.lock(me);
+    syscall::handle(&mut locked, cpu);
+    None
+}
+
+/// `clone` flags that make a thread (shared address space, no vfork).
+fn is_thread_clone(flags: u64) -> bool {
+    flags & libc::CLONE_VM as u64 != 0 && flags & libc::CLONE_VFORK as u64 == 0
+}
+
+/// `exit` of one thread: clear and wake `clear_child_tid` as the kernel does,
+/// then let the thread end. Returns the exit status.
+fn thread_exit(shared: &'static Shared, me: &mut ThreadState, status: u64) -> u64 {
+    let tid_addr = {
+        let locked = shared.lock(me);
+        locked.clear_child_tid
+    };
+    if tid_addr != 0 {
+        // SAFETY: the guest registered this address for exactly this write; a
+        // bad pointer is ignored by the kernel too, so check it is mapped.
+        let ok = {
+            let locked = shared.lock(me);
+            locked.mm.check(tid_addr, 4, crate::mm::Access::Write)
+        };
+        if ok {
+            // SAFETY: checked writable guest memory; futex wake on it.
+            unsafe {
+                kestrel::mem::write::<u32>(tid_addr, 0);
+                libc::syscall(libc::SYS_futex, tid_addr, libc::FUTEX_WAKE, 1, 0, 0, 0);
+            }
+        }
+    }
+    status
+}
+
+/// Creates a guest thread for `clone(CLONE_VM | ...)`; returns the value for
+/// the parent's x0 (the new thread's id, or a negative errno).
+fn spawn_thread(shared: &'static Shared, me: &mut ThreadState, cpu: &mut CpuState) -> u64 {
+    let (flags, newsp, ptid, tls, ctid) = (cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4]);
+    let mut child_cpu = Box::new(cpu.clone());
+    child_cpu.x[0] = 0;
+    if newsp != 0 {
+        child_cpu.x[31] = newsp;
+    }
+    if flags & libc::CLONE_SETTLS as u64 != 0 {
+        child_cpu.tpidr_el0 = tls;
+    }
+    let mut child_state = *me;
+    child_state.saved_mask = None;
+    child_state.robust_list = (0, 0);
+    child_state.clear_child_tid = if flags & libc::CLONE_CHILD_CLEARTID as u64 != 0 { ctid } else { 0 };
+    let (tid_tx, tid_rx) = std::sync::mpsc::channel::<u64>();
+    threads::thread_started();
+    let builder = std::thread::Builder::new().name("guest".into()).stack_size(16 << 20);
+    let spawned = builder.spawn(move || {
+        // SAFETY: gettid has no arguments and cannot fail.
+        let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u64;
+        if flags & libc::CLONE_CHILD_SETTID as u64 != 0 {
+            // SAFETY: the guest asked for its tid to be stored here; the write
+            // happens before the thread runs guest code, as in the kernel.
+            unsafe { kestrel::mem::write::<u32>(ctid, tid as u32) };
+        }
+        if flags & libc::CLONE_PARENT_SETTID as u64 != 0 {
+            // SAFETY: as above, for the parent's copy.
+            unsafe { kestrel::mem::write::<u32>(ptid, tid as u32) };
+        }
+        signals::apply_host_mask(child_state.mask);
+        let _ = tid_tx.send(tid);
+        run_thread(shared, child_cpu, child_state);
+    });
+    match spawned {
+        Ok(_) => tid_rx.recv().unwrap_or((-(libc::EAGAIN as i64)) as u64),
+        Err(_) => {
+            threads::thread_ended();
+            (-(libc::EAGAIN as i64)) as u64
         }
     }
 }

@@ -15,8 +15,7 @@
 //! to Kestrel's own handling, and glibc's internal real-time signals 32 and 33
 //! are never touched on the host (the guest's libc uses its own copies).
 
-use kestrel::guest::aarch64::cpu::CpuState;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Highest signal number (Linux `_NSIG`).
 pub const NSIG: usize = 64;
@@ -131,9 +130,6 @@ static PENDING: AtomicU64 = AtomicU64::new(0);
 pub fn repost_pending(mask: u64) {
     PENDING.fetch_or(mask, Ordering::SeqCst);
 }
-/// The running thread's CPU state, so the host handler can ask the engine to
-/// return to the execution loop.
-static CURRENT_CPU: AtomicPtr<CpuState> = AtomicPtr::new(std::ptr::null_mut());
 
 /// Sender details of the last occurrence of each caught signal: si_code in
 /// the low 32 bits, si_pid above; and si_uid.
@@ -151,13 +147,7 @@ extern "C" fn record_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: 
         }
         PENDING.fetch_or(bit(sig as usize), Ordering::SeqCst);
     }
-    let cpu = CURRENT_CPU.load(Ordering::SeqCst);
-    if !cpu.is_null() {
-        // SAFETY: the pointer was registered by the execution loop for a CpuState
-        // that outlives it; `exit_request` is an atomic meant to be set
-        // asynchronously, and only that field is touched.
-        unsafe { (*std::ptr::addr_of!((*cpu).exit_request)).store(1, Ordering::SeqCst) };
-    }
+    crate::threads::kick_all_cpus();
 }
 
 /// `(si_code, si_pid, si_uid)` of the last caught occurrence of `sig`.
@@ -166,10 +156,6 @@ pub fn sender(sig: usize) -> (i32, u32, u32) {
     (v as u32 as i32, (v >> 32) as u32, SENDER_UID[sig - 1].load(Ordering::SeqCst) as u32)
 }
 
-/// Registers the CPU state the signal handler should interrupt.
-pub fn set_current_cpu(cpu: *mut CpuState) {
-    CURRENT_CPU.store(cpu, Ordering::SeqCst);
-}
 
 /// Takes the set of signals caught for guest handlers since the last call.
 pub fn take_pending() -> u64 {

@@ -72,9 +72,10 @@ pub fn clone(proc: &mut Process, cpu: &mut CpuState, a: [u64; 6]) -> SysResult {
     let vfork_pipe = if flags & CLONE_VFORK != 0 { Some(cloexec_pipe()?) } else { None };
     let exit_signal = flags & CSIGNAL;
     let pid = if exit_signal == libc::SIGCHLD as u64 {
-        // SAFETY: Kestrel is single-threaded while the guest is (threads are
-        // refused above), so the child gets consistent copies of every lock;
-        // glibc's fork resets its own state.
+        // SAFETY: the forking thread holds the process lock, so the child
+        // gets a consistent copy of the guest state; glibc's fork resets its
+        // own state. Guest threads are created by the execution loop, never
+        // here (see `runner::spawn_thread`).
         unsafe { libc::fork() }
     } else {
         // SAFETY: a fork-like clone (no shared VM, no new stack) with a
@@ -90,6 +91,8 @@ pub fn clone(proc: &mut Process, cpu: &mut CpuState, a: [u64; 6]) -> SysResult {
         return Err(errno);
     }
     if pid == 0 {
+        // Only the forking thread exists in the child.
+        crate::threads::reset_after_fork();
         if let Some(inherited) = proc.vfork_release_fd.take() {
             close_fd(inherited);
         }
