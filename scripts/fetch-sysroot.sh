@@ -110,6 +110,18 @@ unpack() {
         die "cannot unpack $1"
 }
 
+# Undo first-stage placeholders that differ from a booted system. debootstrap
+# links proc -> /proc for its second stage; on a real system /proc is a
+# mount point, so readlink("/proc") fails with EINVAL and `readlink -f`
+# resolves paths through it. With the link, a guest that looks up /proc under
+# the sysroot finds a symlink to itself and loops. Without it, /proc lookups
+# fall through to the host's procfs (or the emulator's view of it).
+fixup() {
+    if [ -L "$1/proc" ]; then
+        rm -f "$1/proc"
+    fi
+}
+
 # The package name inside a .deb file.
 deb_name() { dpkg-deb -f "$1" Package; }
 
@@ -159,6 +171,7 @@ build() {
     is_aarch64_elf "$(readlink -f "$dir/usr/bin/python3")" ||
         die "no aarch64 python3 in the new sysroot"
     [ -e "$dir/lib/ld-linux-aarch64.so.1" ] || die "no lib/ld-linux-aarch64.so.1 in the new sysroot"
+    fixup "$dir"
     echo "$stamp_text" >"$dir/.kestrel-sysroot"
     # Swap only when complete, so an interrupted run never leaves a
     # half-built sysroot that looks cached.
@@ -168,6 +181,7 @@ build() {
 }
 
 if [ "${KESTREL_SYSROOT_REFRESH:-0}" != 1 ] && cached_ok; then
+    fixup "$sysroot"
     exit 0
 fi
 ensure_tools

@@ -447,7 +447,10 @@ pub fn parse(
     let program = command.remove(0);
 
     Ok(Parsed::Run(Box::new(Options {
-        ld_prefix: text_or_env("ld_prefix", "KESTREL_LD_PREFIX").map(PathBuf::from),
+        // Made absolute now: the guest may chdir before it opens a path that
+        // is looked up under the prefix, and a re-executed Kestrel inherits it.
+        ld_prefix: text_or_env("ld_prefix", "KESTREL_LD_PREFIX")
+            .map(|p| std::path::absolute(&p).unwrap_or_else(|_| PathBuf::from(p))),
         env_edits,
         argv0: text_or_env("argv0", "KESTREL_ARGV0"),
         cpu,
@@ -506,6 +509,13 @@ mod tests {
         assert_eq!(o.jit_threshold, Some(7));
         assert_eq!(o.program, OsString::from("prog"));
         assert_eq!(o.args, os(&["-x", "--", "y"]));
+    }
+
+    #[test]
+    fn relative_prefix_becomes_absolute() {
+        let o = run(&["-L", "root/./sub", "prog"]);
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(o.ld_prefix, Some(cwd.join("root/sub")));
     }
 
     #[test]

@@ -49,7 +49,8 @@ pub fn guest_environment(
             let mut e = k.into_vec();
             e.push(b'=');
             e.extend(v.into_vec());
-            e
+            // A parent guest's loader variables arrive renamed (see exec.rs).
+            crate::syscall::exec::unhide_loader_var(e)
         })
         .collect();
     for edit in edits {

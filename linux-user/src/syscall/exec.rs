@@ -9,6 +9,12 @@
 //! - Anything else (host binaries, scripts with host interpreters, files that
 //!   do not exist): the host's `execve` gets the call unchanged and reports
 //!   success or the right errno itself.
+//!
+//! The new Kestrel gets the guest's environment as its own, so variables
+//! meant for the guest's dynamic loader (`LD_PRELOAD`, `LD_LIBRARY_PATH`,
+//! `LD_TRACE_LOADED_OBJECTS`, which `ldd` sets, ...) would steer the host's
+//! loader starting Kestrel instead. They travel renamed (`KESTREL_GUEST_`
+//! in front) and get their names back in the guest's environment.
 
 use super::fs::{path_arg, PathArg};
 use super::host::{syscall_args, SysResult};
@@ -165,6 +171,33 @@ pub fn kestrel_command(
     args
 }
 
+/// Prefix that hides a guest loader variable from the host's loader.
+const HIDDEN_PREFIX: &[u8] = b"KESTREL_GUEST_";
+
+/// True for `NAME=value` entries that the host's dynamic loader or libc
+/// start-up would act on (glibc's `ld.so`: `LD_*`, `GLIBC_TUNABLES`).
+fn is_loader_var(entry: &[u8]) -> bool {
+    entry.starts_with(b"LD_") || entry.starts_with(b"GLIBC_TUNABLES=")
+}
+
+/// The entry as the re-executed Kestrel's host environment carries it.
+pub fn hide_loader_var(entry: &[u8]) -> Vec<u8> {
+    if is_loader_var(entry) {
+        [HIDDEN_PREFIX, entry].concat()
+    } else {
+        entry.to_vec()
+    }
+}
+
+/// Undoes `hide_loader_var` for an entry of Kestrel's own environment on
+/// its way into the guest's.
+pub fn unhide_loader_var(entry: Vec<u8>) -> Vec<u8> {
+    match entry.strip_prefix(HIDDEN_PREFIX) {
+        Some(rest) if is_loader_var(rest) => rest.to_vec(),
+        _ => entry,
+    }
+}
+
 fn exec_under_kestrel(
     proc: &Process,
     program: &Path,
@@ -177,7 +210,8 @@ fn exec_under_kestrel(
         .into_iter()
         .map(|a| to_c(a.into_vec()))
         .collect::<Result<_, _>>()?;
-    let env: Vec<CString> = env.iter().cloned().map(to_c).collect::<Result<_, _>>()?;
+    let env: Vec<CString> =
+        env.iter().map(|e| to_c(hide_loader_var(e))).collect::<Result<_, _>>()?;
     let mut argp: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
     argp.push(std::ptr::null());
     let mut envp: Vec<*const libc::c_char> = env.iter().map(|e| e.as_ptr()).collect();
@@ -191,6 +225,19 @@ fn exec_under_kestrel(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loader_variables_travel_hidden() {
+        for entry in [&b"LD_PRELOAD=/x.so"[..], b"LD_TRACE_LOADED_OBJECTS=1", b"GLIBC_TUNABLES=a=1"] {
+            let hidden = hide_loader_var(entry);
+            assert!(hidden.starts_with(b"KESTREL_GUEST_LD_") || hidden.starts_with(b"KESTREL_GUEST_GLIBC"));
+            assert_eq!(unhide_loader_var(hidden), entry);
+        }
+        assert_eq!(hide_loader_var(b"PATH=/bin"), b"PATH=/bin");
+        assert_eq!(hide_loader_var(b"OLD_X=1"), b"OLD_X=1");
+        // Only names that were hidden are restored.
+        assert_eq!(unhide_loader_var(b"KESTREL_GUEST_FOO=1".to_vec()), b"KESTREL_GUEST_FOO=1");
+    }
     use crate::hwcap::CpuModel;
     use crate::process::Settings;
 
