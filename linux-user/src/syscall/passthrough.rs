@@ -114,6 +114,13 @@ pub fn host_number(guest: u64) -> Option<libc::c_long> {
         nr::TIMERFD_CREATE => SYS_timerfd_create,
         nr::TIMERFD_SETTIME => SYS_timerfd_settime,
         nr::TIMERFD_GETTIME => SYS_timerfd_gettime,
+        // POSIX timers: struct sigevent and itimerspec are the same; the
+        // signals they raise reach the guest like any other host signal.
+        nr::TIMER_CREATE => SYS_timer_create,
+        nr::TIMER_SETTIME => SYS_timer_settime,
+        nr::TIMER_GETTIME => SYS_timer_gettime,
+        nr::TIMER_GETOVERRUN => SYS_timer_getoverrun,
+        nr::TIMER_DELETE => SYS_timer_delete,
 
         // Identity and sessions.
         nr::GETPID => SYS_getpid,
