@@ -120,6 +120,25 @@ fixup() {
     if [ -L "$1/proc" ]; then
         rm -f "$1/proc"
     fi
+    compile_python "$1"
+}
+
+# Byte-compile the standard library into the sysroot, as the package's
+# postinst (py3compile) would. Without these caches the guest python looks
+# for them, and writes them, at the same absolute paths on the host: under
+# the host's own /usr/lib/python3.11 when that exists. .pyc files do not
+# depend on the architecture, so a host python of the same version makes
+# them; -d records the guest path of each source.
+compile_python() {
+    local lib=$1/usr/lib/python3.11
+    [ -d "$lib" ] && [ ! -d "$lib/__pycache__" ] || return 0
+    if ! command -v python3.11 >/dev/null; then
+        note "no host python3.11: the guest's standard library stays uncompiled"
+        return 0
+    fi
+    note "byte-compiling $lib"
+    python3.11 -m compileall -q -j0 -d /usr/lib/python3.11 "$lib" >/dev/null ||
+        note "some standard-library files did not compile (harmless)"
 }
 
 # The package name inside a .deb file.
