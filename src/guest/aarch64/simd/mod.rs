@@ -11,6 +11,8 @@
 //! - `advsimd_int`, `advsimd_widen`, `advsimd_reduce`, `advsimd_fp`,
 //!   `advsimd_shift`, `advsimd_imm`, `advsimd_permute`, `advsimd_indexed`:
 //!   the AdvSIMD vector and scalar classes, one file per encoding class.
+//! - `advsimd_dot`: SDOT/UDOT and SQRDMLAH/SQRDMLSH (three same extra and
+//!   by element).
 //! - `crypto_aes`, `crypto_sha` (SHA-1, SHA-256), `crypto_sha512_sha3`.
 //! - `ldst_structure`: LD1-LD4/ST1-ST4, lane and replicate forms.
 //! - `fp_format` (formats, NaN rules, exact rounding), `fp_arith` (Arm
@@ -18,15 +20,17 @@
 //!   arithmetic under the guest rounding mode), `int_elem`, `lanes`: helpers.
 //!
 //! Provided: the Armv8.0 FP and AdvSIMD instruction set with PMULL/PMULL2
-//! 1Q; FEAT_AES, FEAT_SHA1, FEAT_SHA256, FEAT_SHA512, FEAT_SHA3.
+//! 1Q; FEAT_AES, FEAT_SHA1, FEAT_SHA256, FEAT_SHA512, FEAT_SHA3;
+//! FEAT_DotProd; FEAT_RDM.
 //! Not provided yet (these decode as undefined): half-precision arithmetic
 //! (FEAT_FP16 classes; half-precision moves and conversions do work),
-//! SM3/SM4, dot product, RDM (SQRDMLAH), complex FCMLA/FCADD, FMLAL, BF16,
+//! SM3/SM4, complex FCMLA/FCADD, FMLAL, BF16, int8 matrix multiply,
 //! FRINT32/64, FJCVTZS.
 
 use super::cpu::CpuState;
 use super::interp::Exception;
 
+mod advsimd_dot;
 mod advsimd_fp;
 mod advsimd_imm;
 mod advsimd_indexed;
@@ -87,7 +91,7 @@ fn dispatch(cpu: &mut CpuState, word: u32) -> Option<()> {
 /// or by-element operations.
 fn shift_imm_or_indexed(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
     if !bit(word, 10) {
-        return advsimd_indexed::indexed(cpu, word, scalar);
+        return advsimd_dot::indexed(cpu, word, scalar).or_else(|| advsimd_indexed::indexed(cpu, word, scalar));
     }
     if bit(word, 23) {
         return None;
@@ -140,15 +144,19 @@ fn register_classes(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
             _ => None,
         };
     }
-    if scalar {
-        // Scalar copy and the three-register SHA group.
-        if !bit(word, 10) {
-            return crypto_sha::three_reg(cpu, word);
-        }
-        return if bits(word, 23, 21) == 0 && !bit(word, 15) { advsimd_permute::scalar_copy(cpu, word) } else { None };
-    }
     if bit(word, 10) {
-        return if bits(word, 23, 21) == 0 && !bit(word, 15) { advsimd_permute::copy(cpu, word) } else { None };
+        // Three same extra; copy.
+        if bit(word, 15) {
+            return advsimd_dot::three_same_extra(cpu, word, scalar);
+        }
+        if bits(word, 23, 21) != 0 {
+            return None;
+        }
+        return if scalar { advsimd_permute::scalar_copy(cpu, word) } else { advsimd_permute::copy(cpu, word) };
+    }
+    if scalar {
+        // The three-register SHA group is the only other scalar form here.
+        return crypto_sha::three_reg(cpu, word);
     }
     if bit(word, 15) {
         return None;

@@ -5,6 +5,7 @@
 use super::super::cpu::CpuState;
 use super::exec;
 
+mod advsimd_dot;
 mod advsimd_fp;
 mod advsimd_int;
 mod advsimd_permute;
