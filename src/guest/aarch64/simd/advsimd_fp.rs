@@ -1,10 +1,12 @@
 //! AdvSIMD floating-point lanes: the FP opcodes of "three same" and
-//! "two-register miscellaneous", vector and scalar. Single and double only;
-//! the half-precision classes are separate encodings and not provided.
+//! "two-register miscellaneous", vector and scalar. The half-precision
+//! classes (`advsimd_fp16`) decode their own fields and reuse these with
+//! [`Fmt::H`].
 
 use super::super::cpu::CpuState;
 use super::advsimd_int::Fields;
 use super::fp_arith::{self as arith, CmpOp};
+use super::fp_bounded_int;
 use super::fp_convert;
 use super::fp_estimate;
 use super::fp_format::{Fmt, FpCtx, Rounding};
@@ -37,7 +39,7 @@ pub enum FpOp {
 
 /// Decodes opcode (15:11), U and a (bit 23). The bool is true for the
 /// pairwise forms (FADDP, FMAXP, ...).
-fn decode_three_same(opcode: u32, u: bool, a: bool) -> Option<(FpOp, bool)> {
+pub fn decode_three_same(opcode: u32, u: bool, a: bool) -> Option<(FpOp, bool)> {
     use FpOp::*;
     Some(match (opcode, u, a) {
         (0b11000, p, false) => (MaxNum, p),
@@ -148,9 +150,13 @@ pub fn with_ctx<T>(cpu: &mut CpuState, f: impl FnOnce(&mut FpCtx) -> T) -> T {
 
 /// AdvSIMD (scalar) three same with an FP opcode (15:11 >= 11000).
 pub fn three_same(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
+    three_same_in(cpu, word, scalar, bits(word, 15, 11), sz_format(word))
+}
+
+/// An FP three-same operation given its five-bit opcode and format.
+pub fn three_same_in(cpu: &mut CpuState, word: u32, scalar: bool, opcode: u32, fmt: Fmt) -> Option<()> {
     let f = Fields::of(word);
-    let (op, pairwise) = decode_three_same(bits(word, 15, 11), f.u, bit(word, 23))?;
-    let fmt = sz_format(word);
+    let (op, pairwise) = decode_three_same(opcode, f.u, bit(word, 23))?;
     let esize = fmt.width();
     if scalar {
         let scalar_ok = matches!(op, FpOp::Mulx | FpOp::CmEq | FpOp::CmGe | FpOp::CmGt | FpOp::AcGe | FpOp::AcGt)
@@ -187,6 +193,9 @@ pub fn three_same(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
 #[derive(Clone, Copy)]
 enum Misc {
     Cmp(CmpOp),
+    /// FRINT32Z/X, FRINT64Z/X: bits of the integer range and whether the
+    /// FPCR mode is used (X) rather than towards zero.
+    RoundIntN(u32, bool),
     Abs,
     Neg,
     Sqrt,
@@ -230,6 +239,8 @@ fn decode_misc(opcode: u32, u: bool, a: bool) -> Option<Misc> {
         (0b11101, true, true) => RsqrtEstimate,
         (0b11100, false, true) => UnsignedRecipEstimate,
         (0b11100, true, true) => UnsignedRsqrtEstimate,
+        (0b11110, x, false) => RoundIntN(32, x),
+        (0b11111, x, false) => RoundIntN(64, x),
         _ => return None,
     })
 }
@@ -258,6 +269,10 @@ fn misc_lane(ctx: &mut FpCtx, fmt: Fmt, op: Misc, x: u64) -> u64 {
         Misc::RsqrtEstimate => fp_estimate::recip_sqrt(ctx, fmt, x),
         Misc::UnsignedRecipEstimate => fp_estimate::unsigned_recip(x),
         Misc::UnsignedRsqrtEstimate => fp_estimate::unsigned_recip_sqrt(x),
+        Misc::RoundIntN(int_bits, use_fpcr) => {
+            let mode = if use_fpcr { ctx.rounding() } else { Rounding::Zero };
+            fp_bounded_int::round_to_int_n(ctx, fmt, x, mode, int_bits)
+        }
     }
 }
 
@@ -280,23 +295,30 @@ fn recip_exponent(ctx: &mut FpCtx, fmt: Fmt, x: u64) -> u64 {
 
 /// AdvSIMD (scalar) two-register miscellaneous with an FP opcode.
 pub fn two_reg_misc(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
-    let f = Fields::of(word);
     let opcode = bits(word, 16, 12);
-    let a = bit(word, 23);
-    if matches!(opcode, 0b10110 | 0b10111) && !a {
+    if matches!(opcode, 0b10110 | 0b10111) && !bit(word, 23) {
         return convert_width(cpu, word, scalar);
     }
-    let op = decode_misc(opcode, f.u, a)?;
-    let fmt = sz_format(word);
+    two_reg_misc_in(cpu, word, scalar, sz_format(word))
+}
+
+/// An FP two-register-misc operation (opcode 16:12, U, a = bit 23) on
+/// `fmt` lanes. Half precision has no unsigned estimates and no FRINT32/64.
+pub fn two_reg_misc_in(cpu: &mut CpuState, word: u32, scalar: bool, fmt: Fmt) -> Option<()> {
+    let f = Fields::of(word);
+    let op = decode_misc(bits(word, 16, 12), f.u, bit(word, 23))?;
     if scalar {
-        if matches!(op, Misc::Abs | Misc::Neg | Misc::Sqrt | Misc::RoundInt(..)) {
+        if matches!(op, Misc::Abs | Misc::Neg | Misc::Sqrt | Misc::RoundInt(..) | Misc::RoundIntN(..)) {
             return None;
         }
     } else if matches!(op, Misc::RecipExponent) || (fmt == Fmt::D && !f.q) {
         return None;
     }
     let unsigned_estimate = matches!(op, Misc::UnsignedRecipEstimate | Misc::UnsignedRsqrtEstimate);
-    if unsigned_estimate && (scalar || fmt == Fmt::D) {
+    if unsigned_estimate && (scalar || fmt != Fmt::S) {
+        return None;
+    }
+    if matches!(op, Misc::RoundIntN(..)) && fmt == Fmt::H {
         return None;
     }
     let esize = fmt.width();

@@ -1,7 +1,8 @@
 //! AdvSIMD modified immediate: MOVI, MVNI, ORR, BIC (vector, immediate) and
-//! FMOV (vector, immediate).
+//! FMOV (vector, immediate), including its half-precision form.
 
 use super::super::cpu::CpuState;
+use super::fp_format::{expand_imm8, Fmt};
 use super::lanes::{bit, bits, reg, set_vreg, vreg};
 
 /// AdvSIMDExpandImm: the 64-bit pattern for `op`, `cmode` and `imm8`.
@@ -56,8 +57,13 @@ pub fn modified_immediate(cpu: &mut CpuState, word: u32) -> Option<()> {
     let rd = reg(word, 0);
     let imm8 = ((bits(word, 18, 16) << 5) | bits(word, 9, 5)) as u64;
     if o2 {
-        // FMOV (vector, immediate) half precision.
-        return None;
+        // FMOV (vector, immediate), half precision (FEAT_FP16): op 0, cmode 1111.
+        if op || cmode != 0b1111 {
+            return None;
+        }
+        let half = expand_imm8(Fmt::H, imm8 as u32) as u128;
+        set_vreg(cpu, rd, half * 0x0001_0001_0001_0001_0001_0001_0001_0001, q);
+        return Some(());
     }
     if cmode == 0b1111 && op && !q {
         return None;

@@ -1,6 +1,8 @@
 //! AdvSIMD (scalar) x indexed element: each lane of Rn combined with one
 //! lane of Rm (MUL, MLA, MLS, [SU]MULL, [SU]MLAL, [SU]MLSL, SQDMULH,
-//! SQRDMULH, SQDMULL, SQDMLAL, SQDMLSL, FMUL, FMULX, FMLA, FMLS).
+//! SQRDMULH, SQDMULL, SQDMLAL, SQDMLSL, FMUL, FMULX, FMLA, FMLS, the FP
+//! ones also for half precision). SDOT/UDOT and SQRDMLAH/SQRDMLSH by
+//! element are in `advsimd_dot`.
 
 use super::super::cpu::CpuState;
 use super::advsimd_fp::{three_same_lane, with_ctx, FpOp};
@@ -18,6 +20,7 @@ pub fn indexed(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
     let is_fp = matches!((opcode, u), (0b0001, false) | (0b0101, false) | (0b1001, _));
     if is_fp {
         let fmt = match size {
+            0 => Fmt::H,
             2 => Fmt::S,
             3 if l == 0 => Fmt::D,
             _ => return None,
@@ -25,8 +28,13 @@ pub fn indexed(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
         if !scalar && fmt == Fmt::D && !q {
             return None;
         }
-        let index = if fmt == Fmt::S { (h << 1) | l } else { h };
-        let rm = reg(word, 16);
+        // Half-precision elements take M as the low index bit, so Rm is
+        // limited to V0-V15 as for 16-bit integer elements.
+        let (index, rm) = match fmt {
+            Fmt::H => ((h << 2) | (l << 1) | m, bits(word, 19, 16) as u8),
+            Fmt::S => ((h << 1) | l, reg(word, 16)),
+            Fmt::D => (h, reg(word, 16)),
+        };
         let op = match opcode {
             0b0001 => FpOp::Mla,
             0b0101 => FpOp::Mls,

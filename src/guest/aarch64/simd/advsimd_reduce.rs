@@ -1,5 +1,6 @@
 //! Reductions: AdvSIMD across-lanes (ADDV, [SU]ADDLV, [SU]MAXV/MINV, FMAXV...)
-//! and scalar pairwise (ADDP, FADDP, FMAXP...) instructions.
+//! and scalar pairwise (ADDP, FADDP, FMAXP...) instructions, the FP ones
+//! also in half precision.
 
 use super::super::cpu::CpuState;
 use super::advsimd_int::Fields;
@@ -65,13 +66,14 @@ pub fn across_lanes(cpu: &mut CpuState, word: u32) -> Option<()> {
     let opcode = bits(word, 16, 12);
     let n = vreg(cpu, f.rn);
     if matches!(opcode, 0b01100 | 0b01111) {
-        // Single precision only (4S); the U = 0 forms are half precision.
+        // U = 1: single precision (4S only); U = 0: half precision (4H, 8H).
         let op = fp_op(opcode, bit(word, 23))?;
-        if !f.u || bit(word, 22) || !f.q {
+        if bit(word, 22) || (f.u && !f.q) {
             return None;
         }
-        let lanes: Vec<u64> = (0..4).map(|i| get(n, 32, i)).collect();
-        fp_reduce(cpu, f.rd, Fmt::S, op, &lanes);
+        let fmt = if f.u { Fmt::S } else { Fmt::H };
+        let lanes: Vec<u64> = (0..f.lanes_of(fmt.width())).map(|i| get(n, fmt.width(), i)).collect();
+        fp_reduce(cpu, f.rd, fmt, op, &lanes);
         return Some(());
     }
     let esize = f.esize();
@@ -96,15 +98,21 @@ pub fn scalar_pairwise(cpu: &mut CpuState, word: u32) -> Option<()> {
     let f = Fields::of(word);
     let opcode = bits(word, 16, 12);
     let n = vreg(cpu, f.rn);
-    if !f.u {
-        if opcode != 0b11011 || f.size != 3 {
+    if !f.u && opcode == 0b11011 {
+        if f.size != 3 {
             return None;
         }
         set_scalar(cpu, f.rd, get(n, 64, 0).wrapping_add(get(n, 64, 1)), 64);
         return Some(());
     }
     let op = fp_op(opcode, bit(word, 23))?;
-    let fmt = if bit(word, 22) { Fmt::D } else { Fmt::S };
+    // U = 0 selects half precision (sz must be 0), U = 1 single or double.
+    let fmt = match (f.u, bit(word, 22)) {
+        (false, false) => Fmt::H,
+        (false, true) => return None,
+        (true, false) => Fmt::S,
+        (true, true) => Fmt::D,
+    };
     let w = fmt.width();
     fp_reduce(cpu, f.rd, fmt, op, &[get(n, w, 0), get(n, w, 1)]);
     Some(())

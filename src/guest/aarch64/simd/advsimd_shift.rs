@@ -194,6 +194,7 @@ fn widening(cpu: &mut CpuState, s: &Shift) -> Option<()> {
 /// SCVTF/UCVTF and FCVTZS/FCVTZU with a fraction-bit count.
 fn fixed_point(cpu: &mut CpuState, s: &Shift, to_float: bool) -> Option<()> {
     let fmt = match s.esize {
+        16 => Fmt::H,
         32 => Fmt::S,
         64 => Fmt::D,
         _ => return None,

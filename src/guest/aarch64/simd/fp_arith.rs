@@ -1,8 +1,7 @@
 //! Arm floating-point operator semantics on bit patterns of a given format:
 //! input flushing, NaN selection and the Arm-specific operators (FMAX/FMIN and
-//! their NM forms, FMULX, comparisons). Rounded arithmetic goes to `host_fp`.
-//!
-//! Only single and double precision are handled here; callers reject half.
+//! their NM forms, FMULX, comparisons). Rounded arithmetic goes to `host_fp`
+//! (half precision on to `soft_fp`), so every format is handled here.
 
 use super::fp_format::{fpsr, unpack_raw, Fmt, FpCtx, Value};
 use super::host_fp::{self, BinOp};

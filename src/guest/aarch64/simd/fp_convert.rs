@@ -87,7 +87,8 @@ pub fn to_int(ctx: &mut FpCtx, fmt: Fmt, x: u64, fbits: u32, mode: Rounding, uns
 }
 
 /// SCVTF/UCVTF: a `width`-bit integer with `fbits` fraction bits to `fmt`,
-/// rounded with `mode`.
+/// rounded with `mode`. Unlike FCVT, a tiny half-precision result (possible
+/// with fraction bits) is flushed under FZ16.
 pub fn from_int(ctx: &mut FpCtx, fmt: Fmt, x: u64, fbits: u32, mode: Rounding, unsigned: bool, width: u32) -> u64 {
     let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
     let x = x & mask;
@@ -96,7 +97,7 @@ pub fn from_int(ctx: &mut FpCtx, fmt: Fmt, x: u64, fbits: u32, mode: Rounding, u
     } else {
         (false, x)
     };
-    let flush = fmt != Fmt::H && ctx.flush(fmt);
+    let flush = ctx.flush(fmt);
     round_pack(ctx, fmt, neg, mag as u128, -(fbits as i32), mode, flush)
 }
 

@@ -25,7 +25,7 @@ fn recip_sqrt_estimate(a: u64) -> u64 {
     b.div_ceil(2)
 }
 
-/// Exponent field and the fraction as 52 bits (MSB-aligned) of a S/D value.
+/// Exponent field and the fraction as 52 bits (MSB-aligned) of a value.
 fn fields(fmt: Fmt, x: u64) -> (i64, u64) {
     let exp = ((x & fmt.exp_mask()) >> fmt.fbits()) as i64;
     let frac = (x & fmt.frac_mask()) << (52 - fmt.fbits());
@@ -37,7 +37,7 @@ fn assemble(fmt: Fmt, negative: bool, exp: i64, frac52: u64) -> u64 {
     fmt.zero(negative) | ((exp as u64) << fmt.fbits()) | (frac52 >> (52 - fmt.fbits()))
 }
 
-/// FRECPE for single or double precision.
+/// FRECPE for any format.
 pub fn recip(ctx: &mut FpCtx, fmt: Fmt, x: u64) -> u64 {
     let x = ctx.flush_input(fmt, x);
     let neg = fmt.is_negative(x);
@@ -54,7 +54,7 @@ pub fn recip(ctx: &mut FpCtx, fmt: Fmt, x: u64) -> u64 {
     }
     let (mut exp, mut frac) = fields(fmt, x);
     // Below 2^-(bias+1) the reciprocal overflows.
-    let tiny_limit = if fmt == Fmt::S { 1u64 << 21 } else { 1u64 << 50 };
+    let tiny_limit = 1u64 << (fmt.fbits() - 2);
     if exp == 0 && (x & fmt.frac_mask()) < tiny_limit {
         ctx.raise(fpsr::OFC | fpsr::IXC);
         let to_inf = match ctx.rounding() {
@@ -91,7 +91,7 @@ pub fn recip(ctx: &mut FpCtx, fmt: Fmt, x: u64) -> u64 {
     assemble(fmt, neg, result_exp, frac)
 }
 
-/// FRSQRTE for single or double precision.
+/// FRSQRTE for any format.
 pub fn recip_sqrt(ctx: &mut FpCtx, fmt: Fmt, x: u64) -> u64 {
     let x = ctx.flush_input(fmt, x);
     let neg = fmt.is_negative(x);

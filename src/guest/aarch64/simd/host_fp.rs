@@ -1,6 +1,7 @@
 //! Arithmetic on the host SSE unit under the guest's rounding mode and
 //! flush-to-zero setting, with the host exception flags translated into FPSR
-//! bits.
+//! bits. Half precision, which SSE lacks, goes to the exact software
+//! arithmetic in `soft_fp` instead.
 //!
 //! MXCSR is switched around each operation and restored afterwards. The
 //! compiler does not know that SSE arithmetic depends on MXCSR, so operands
@@ -9,6 +10,7 @@
 //! the read-back, because it depends on fenced inputs and feeds a fenced output.
 
 use super::fp_format::{fpsr, Fmt, FpCtx, Rounding};
+use super::soft_fp;
 use std::arch::asm;
 
 /// MXCSR exception flag bits (IE DE ZE OE UE PE).
@@ -188,17 +190,26 @@ fn finish(ctx: &mut FpCtx, fmt: Fmt, flags: u32, result: u64) -> u64 {
     }
 }
 
-/// `a op b` for non-NaN single or double operands (already flushed).
+/// `a op b` for non-NaN operands (already flushed).
 pub fn binary(ctx: &mut FpCtx, fmt: Fmt, op: BinOp, a: u64, b: u64) -> u64 {
+    if fmt == Fmt::H {
+        return soft_fp::binary(ctx, fmt, op, a, b);
+    }
     run(ctx, fmt, HostOp::Binary(op, a, b))
 }
 
-/// Square root of a non-NaN single or double operand (already flushed).
+/// Square root of a non-NaN operand (already flushed).
 pub fn sqrt(ctx: &mut FpCtx, fmt: Fmt, a: u64) -> u64 {
+    if fmt == Fmt::H {
+        return soft_fp::square_root(ctx, fmt, a);
+    }
     run(ctx, fmt, HostOp::Sqrt(a))
 }
 
 /// `addend + a * b` with a single rounding, for non-NaN operands.
 pub fn fused(ctx: &mut FpCtx, fmt: Fmt, addend: u64, a: u64, b: u64) -> u64 {
+    if fmt == Fmt::H {
+        return soft_fp::mul_add(ctx, fmt, addend, a, b);
+    }
     run(ctx, fmt, HostOp::Fused(addend, a, b))
 }

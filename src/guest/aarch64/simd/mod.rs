@@ -11,27 +11,31 @@
 //! - `advsimd_int`, `advsimd_widen`, `advsimd_reduce`, `advsimd_fp`,
 //!   `advsimd_shift`, `advsimd_imm`, `advsimd_permute`, `advsimd_indexed`:
 //!   the AdvSIMD vector and scalar classes, one file per encoding class.
+//! - `advsimd_fp16`: the half-precision three-same and two-register-misc
+//!   classes (FEAT_FP16), mapped onto `advsimd_fp`.
 //! - `advsimd_dot`: SDOT/UDOT and SQRDMLAH/SQRDMLSH (three same extra and
 //!   by element).
 //! - `crypto_aes`, `crypto_sha` (SHA-1, SHA-256), `crypto_sha512_sha3`.
 //! - `ldst_structure`: LD1-LD4/ST1-ST4, lane and replicate forms.
 //! - `fp_format` (formats, NaN rules, exact rounding), `fp_arith` (Arm
-//!   operator semantics), `fp_convert`, `fp_estimate`, `host_fp` (host SSE
-//!   arithmetic under the guest rounding mode), `int_elem`, `lanes`: helpers.
+//!   operator semantics), `fp_convert`, `fp_estimate`, `fp_bounded_int`
+//!   (FRINT32/64, FJCVTZS), `host_fp` (host SSE arithmetic under the guest
+//!   rounding mode), `soft_fp` (exact half-precision arithmetic),
+//!   `int_elem`, `lanes`: helpers.
 //!
 //! Provided: the Armv8.0 FP and AdvSIMD instruction set with PMULL/PMULL2
-//! 1Q; FEAT_AES, FEAT_SHA1, FEAT_SHA256, FEAT_SHA512, FEAT_SHA3;
-//! FEAT_DotProd; FEAT_RDM.
-//! Not provided yet (these decode as undefined): half-precision arithmetic
-//! (FEAT_FP16 classes; half-precision moves and conversions do work),
-//! SM3/SM4, complex FCMLA/FCADD, FMLAL, BF16, int8 matrix multiply,
-//! FRINT32/64, FJCVTZS.
+//! 1Q; FEAT_FP16 (scalar and vector half-precision arithmetic); FEAT_AES,
+//! FEAT_SHA1, FEAT_SHA256, FEAT_SHA512, FEAT_SHA3; FEAT_DotProd; FEAT_RDM;
+//! FEAT_FRINTTS; FEAT_JSCVT.
+//! Not provided (these decode as undefined): SM3/SM4, complex FCMLA/FCADD,
+//! FMLAL/FMLSL (FEAT_FHM), BF16, int8 matrix multiply and USDOT/SUDOT.
 
 use super::cpu::CpuState;
 use super::interp::Exception;
 
 mod advsimd_dot;
 mod advsimd_fp;
+mod advsimd_fp16;
 mod advsimd_imm;
 mod advsimd_indexed;
 mod advsimd_int;
@@ -43,6 +47,7 @@ mod crypto_aes;
 mod crypto_sha;
 mod crypto_sha512_sha3;
 mod fp_arith;
+mod fp_bounded_int;
 mod fp_convert;
 mod fp_estimate;
 mod fp_format;
@@ -51,6 +56,7 @@ mod int_elem;
 mod lanes;
 mod ldst_structure;
 mod scalar_fp;
+mod soft_fp;
 
 use lanes::{bit, bits};
 
@@ -141,13 +147,17 @@ fn register_classes(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
                     crypto_aes::exec(cpu, word)
                 }
             }
+            0b1100 => advsimd_fp16::two_reg_misc(cpu, word, scalar),
             _ => None,
         };
     }
     if bit(word, 10) {
-        // Three same extra; copy.
+        // Three same extra; three same (FP16) with bits 22:21 = 10; copy.
         if bit(word, 15) {
             return advsimd_dot::three_same_extra(cpu, word, scalar);
+        }
+        if bit(word, 22) {
+            return advsimd_fp16::three_same(cpu, word, scalar);
         }
         if bits(word, 23, 21) != 0 {
             return None;

@@ -1,9 +1,11 @@
 //! The scalar floating-point data-processing classes (bits 30 = 0, 28:25 = 1111):
 //! moves, arithmetic, fused multiply-add, compares, conditional compare and
-//! select, immediates, and conversions to and from general registers.
+//! select, immediates, and conversions to and from general registers, in
+//! half, single and double precision; FRINT32/64 and FJCVTZS.
 
 use super::super::cpu::CpuState;
 use super::fp_arith::{self as arith, compare_flags};
+use super::fp_bounded_int;
 use super::fp_convert;
 use super::fp_format::{expand_imm8, Fmt, FpCtx, Rounding};
 use super::lanes::{bit, bits, reg, set_scalar};
@@ -41,13 +43,9 @@ pub fn exec(cpu: &mut CpuState, word: u32) -> Option<()> {
     }
 }
 
-/// The operand format; half precision only where the caller allows it.
-fn format(word: u32, allow_half: bool) -> Option<Fmt> {
-    let fmt = Fmt::from_ftype(bits(word, 23, 22))?;
-    if fmt == Fmt::H && !allow_half {
-        return None;
-    }
-    Some(fmt)
+/// The operand format named by the ftype field.
+fn format(word: u32) -> Option<Fmt> {
+    Fmt::from_ftype(bits(word, 23, 22))
 }
 
 fn read(cpu: &CpuState, r: u8, fmt: Fmt) -> u64 {
@@ -66,7 +64,7 @@ fn three_source(cpu: &mut CpuState, word: u32) -> Option<()> {
     if bit(word, 31) || bit(word, 29) {
         return None;
     }
-    let fmt = format(word, false)?;
+    let fmt = format(word)?;
     let (rd, rn, ra, rm) = (reg(word, 0), reg(word, 5), reg(word, 10), reg(word, 16));
     let (a, n, m) = (read(cpu, ra, fmt), read(cpu, rn, fmt), read(cpu, rm, fmt));
     // o1 negates the addend, o1 != o0 negates the product (via operand n).
@@ -80,7 +78,7 @@ fn three_source(cpu: &mut CpuState, word: u32) -> Option<()> {
 }
 
 fn two_source(cpu: &mut CpuState, word: u32) -> Option<()> {
-    let fmt = format(word, false)?;
+    let fmt = format(word)?;
     let (rd, rn, rm) = (reg(word, 0), reg(word, 5), reg(word, 16));
     let (a, b) = (read(cpu, rn, fmt), read(cpu, rm, fmt));
     let opcode = bits(word, 15, 12);
@@ -105,17 +103,14 @@ fn two_source(cpu: &mut CpuState, word: u32) -> Option<()> {
 
 fn one_source(cpu: &mut CpuState, word: u32) -> Option<()> {
     let opcode = bits(word, 20, 15);
-    let fmt = format(word, true)?;
+    let fmt = format(word)?;
     let (rd, rn) = (reg(word, 0), reg(word, 5));
     let x = read(cpu, rn, fmt);
     let (r, out_fmt) = match opcode {
         0 => (x, fmt),
         1 => (fmt.abs(x), fmt),
         2 => (fmt.neg(x), fmt),
-        3 => {
-            format(word, false)?;
-            (with_ctx(cpu, |ctx| arith::sqrt(ctx, fmt, x)), fmt)
-        }
+        3 => (with_ctx(cpu, |ctx| arith::sqrt(ctx, fmt, x)), fmt),
         4 | 5 | 7 => {
             let to = Fmt::from_ftype(opcode & 3)?;
             if to == fmt {
@@ -137,6 +132,15 @@ fn one_source(cpu: &mut CpuState, word: u32) -> Option<()> {
             });
             (r, fmt)
         }
+        // FRINT32Z, FRINT32X, FRINT64Z, FRINT64X: single and double only.
+        16..=19 if fmt != Fmt::H => {
+            let int_bits = if opcode < 18 { 32 } else { 64 };
+            let r = with_ctx(cpu, |ctx| {
+                let mode = if opcode & 1 == 1 { ctx.rounding() } else { Rounding::Zero };
+                fp_bounded_int::round_to_int_n(ctx, fmt, x, mode, int_bits)
+            });
+            (r, fmt)
+        }
         _ => return None,
     };
     set_scalar(cpu, rd, r, out_fmt.width());
@@ -147,7 +151,7 @@ fn compare(cpu: &mut CpuState, word: u32) -> Option<()> {
     if bits(word, 15, 14) != 0 || bits(word, 2, 0) != 0 {
         return None;
     }
-    let fmt = format(word, true)?;
+    let fmt = format(word)?;
     let a = read(cpu, reg(word, 5), fmt);
     let b = if bit(word, 3) { 0 } else { read(cpu, reg(word, 16), fmt) };
     let signalling = bit(word, 4);
@@ -157,7 +161,7 @@ fn compare(cpu: &mut CpuState, word: u32) -> Option<()> {
 }
 
 fn cond_compare(cpu: &mut CpuState, word: u32) -> Option<()> {
-    let fmt = format(word, true)?;
+    let fmt = format(word)?;
     let cond = bits(word, 15, 12) as u8;
     let nzcv = if cpu.condition_holds(cond) {
         let a = read(cpu, reg(word, 5), fmt);
@@ -172,7 +176,7 @@ fn cond_compare(cpu: &mut CpuState, word: u32) -> Option<()> {
 }
 
 fn cond_select(cpu: &mut CpuState, word: u32) -> Option<()> {
-    let fmt = format(word, true)?;
+    let fmt = format(word)?;
     let cond = bits(word, 15, 12) as u8;
     let src = if cpu.condition_holds(cond) { reg(word, 5) } else { reg(word, 16) };
     let r = read(cpu, src, fmt);
@@ -184,7 +188,7 @@ fn immediate(cpu: &mut CpuState, word: u32) -> Option<()> {
     if bits(word, 9, 5) != 0 {
         return None;
     }
-    let fmt = format(word, true)?;
+    let fmt = format(word)?;
     let r = expand_imm8(fmt, bits(word, 20, 13));
     set_scalar(cpu, reg(word, 0), r, fmt.width());
     Some(())
@@ -203,7 +207,7 @@ fn fixed_point_convert(cpu: &mut CpuState, word: u32) -> Option<()> {
     if bit(word, 29) {
         return None;
     }
-    let fmt = format(word, true)?;
+    let fmt = format(word)?;
     let width = int_width(word);
     let scale = bits(word, 15, 10);
     if width == 32 && scale < 32 {
@@ -239,6 +243,9 @@ fn int_convert(cpu: &mut CpuState, word: u32) -> Option<()> {
     let rmode = bits(word, 20, 19);
     let opcode = bits(word, 18, 16);
     let ftype = bits(word, 23, 22);
+    if (width, ftype, rmode, opcode) == (32, 1, 3, 6) {
+        return js_convert(cpu, word);
+    }
     if opcode >= 6 {
         return fmov_general(cpu, word, width, ftype, rmode);
     }
@@ -263,6 +270,15 @@ fn int_convert(cpu: &mut CpuState, word: u32) -> Option<()> {
         let r = with_ctx(cpu, |ctx| fp_convert::to_int(ctx, fmt, x, 0, mode, unsigned, width));
         cpu.set_xzr(rd, r);
     }
+    Some(())
+}
+
+/// FJCVTZS Wd, Dn: NZCV becomes 0Z00, Z set when the conversion was exact.
+fn js_convert(cpu: &mut CpuState, word: u32) -> Option<()> {
+    let x = read(cpu, reg(word, 5), Fmt::D);
+    let (r, exact) = with_ctx(cpu, |ctx| fp_bounded_int::js_convert(ctx, x));
+    cpu.set_xzr(reg(word, 0), r as u64);
+    cpu.set_nzcv(if exact { 0x4 << 28 } else { 0 });
     Some(())
 }
 

@@ -14,6 +14,8 @@ mod advsimd_widen_reduce;
 mod crypto;
 mod crypto_known_answers;
 mod differential;
+mod fp16;
+mod fp_bounded_int;
 mod ldst_structure;
 mod no_panic;
 mod scalar_fp;

@@ -88,3 +88,42 @@ fn structure_load_store_words_never_panic() {
         let _ = exec(&mut cpu, word);
     }
 }
+
+/// The classes added with the optional features (crypto, dot product, RDM,
+/// FP16, FRINT32/64, FJCVTZS), which the general test above reaches rarely;
+/// especially the 1100 1110 crypto space, which has bit 31 set.
+#[test]
+fn feature_class_words_never_panic() {
+    // (mask, value) of each class's fixed bits.
+    const CLASSES: [(u32, u32); 12] = [
+        (0xff00_0000, 0xce00_0000), // SHA512, SHA3, SM3, SM4
+        (0xff3e_0c00, 0x4e28_0800), // AES
+        (0xff20_8c00, 0x5e00_0000), // SHA three-register
+        (0xff3e_0c00, 0x5e28_0800), // SHA two-register
+        (0x9f20_8400, 0x0e00_8400), // three same extra
+        (0xdf20_8400, 0x5e00_8400), // scalar three same extra
+        (0x9f60_c400, 0x0e40_0400), // three same (FP16)
+        (0xdf60_c400, 0x5e40_0400), // scalar three same (FP16)
+        (0x9f7e_0c00, 0x0e78_0800), // two-register misc (FP16)
+        (0xdf7e_0c00, 0x5e78_0800), // scalar two-register misc (FP16)
+        (0x5f20_0000, 0x1e20_0000), // scalar FP, all ftypes
+        (0x9f00_0400, 0x0f00_0000), // by element
+    ];
+    let mut rng = Rng(0x0bad_5eed_1234_4321);
+    let mut cpu = CpuState::default();
+    let fpcrs = [0, 0x8_0000, 0xc0_0000, 0x100_0000, 0x200_0000, 0x3c8_0000];
+    for i in 0..400_000u32 {
+        let (mask, fixed) = CLASSES[i as usize % CLASSES.len()];
+        let word = (rng.next() as u32 & !mask) | fixed;
+        if i % 64 == 0 {
+            for r in 0..32 {
+                cpu.v[r] = ((value(&mut rng) as u128) << 64) | value(&mut rng) as u128;
+            }
+            cpu.fpcr = fpcrs[(rng.next() % fpcrs.len() as u64) as usize];
+        }
+        match exec(&mut cpu, word) {
+            Ok(()) | Err(Exception::Undefined(_)) => {}
+            Err(e) => panic!("{word:#010x}: {e:?}"),
+        }
+    }
+}

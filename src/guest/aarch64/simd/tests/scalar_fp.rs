@@ -177,7 +177,7 @@ fn scalar_fp_table() {
 fn scalar_fp_unallocated() {
     check_undefined(&[
         0x1ea22820, // fadd with ftype 10
-        0x1ee22820, // fadd h0, h1, h2 (FEAT_FP16 arithmetic not provided)
+        0x1ee84020, // frint32z with ftype 11 (single and double only)
         0x9e622820, // M bit set
         0x1e229820, // 2-source opcode 1001
         0x1e224020, // fcvt s0, s1 (same format)
