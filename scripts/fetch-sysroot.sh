@@ -6,7 +6,8 @@
 #
 # CACHE is $KESTREL_CACHE, or .cache/ at the top of the repository.
 # The tree is built once; later runs only check its stamp and return.
-# Set KESTREL_SYSROOT_REFRESH=1 to build it again.
+# Set KESTREL_SYSROOT_REFRESH=1 to build it again, KESTREL_DEBIAN_MIRROR to
+# use another Debian mirror than deb.debian.org.
 #
 # How: `debootstrap --foreign` downloads the minbase packages into
 # DIR/var/cache/apt/archives; its second stage would run the arm64 maintainer

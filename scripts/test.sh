@@ -10,6 +10,10 @@
 #    with their recorded reference outputs, CLI and loader error paths).
 # 3. Debian's busybox-static:arm64, fetched and cached in .cache/, run under
 #    Kestrel and qemu-aarch64 with the outputs compared.
+# 4. An arm64 Debian sysroot (debootstrap minbase + python3, built and cached
+#    in .cache/sysroot by scripts/fetch-sysroot.sh; needs root the first
+#    time): its dynamically linked programs run with -L and their outputs
+#    compared with recorded references (tests/sysroot/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,5 +39,8 @@ cargo test --release --workspace
 echo "== busybox (Debian arm64) under Kestrel vs qemu-aarch64"
 scripts/fetch-busybox.sh
 KESTREL="$PWD/target/release/kestrel-aarch64" scripts/run-busybox-compare.sh
+
+echo "== dynamically linked programs from a Debian arm64 sysroot"
+KESTREL="$PWD/target/release/kestrel-aarch64" scripts/run-sysroot-tests.sh
 
 echo "== all tests passed"

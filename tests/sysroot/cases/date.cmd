@@ -1,0 +1,2 @@
+# date: formatting a fixed time in UTC.
+/usr/bin/date -d @0 -u
