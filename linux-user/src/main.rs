@@ -7,6 +7,7 @@
 mod brk;
 mod cli;
 mod elf;
+mod fault;
 mod guest_mem;
 mod host_mem;
 mod hwcap;
@@ -74,7 +75,10 @@ fn main() {
         std::process::exit(1);
     }
     match startup::start(&opts) {
-        Ok((proc, cpu)) => runner::run(proc, cpu),
+        Ok((proc, cpu)) => {
+            fault::install();
+            runner::run(proc, cpu)
+        }
         Err(err) => {
             eprintln!("kestrel: {err}");
             std::process::exit(1);

@@ -2,6 +2,7 @@
 //! handle that, and continue.
 
 use crate::logging;
+use crate::fault;
 use crate::process::Process;
 use crate::threads::{self, Shared, ThreadState};
 use crate::signals;
@@ -49,7 +50,18 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
     // apart from the signal handler, which touches only `exit_request`.
     let cpu = unsafe { &mut *cpu_ptr };
     loop {
-        match engine.run(cpu) {
+        let mut reason = ExitReason::ExitRequest;
+        if let Some(host_fault) = fault::guarded(|| reason = engine.run(cpu)) {
+            // A guest load or store faulted: find the guest instruction and
+            // give the guest its SIGSEGV/SIGBUS there.
+            if let Some(pc) = engine.guest_pc_at(host_fault.host_pc) {
+                cpu.pc = pc;
+            }
+            let mut locked = shared.lock(&mut me);
+            deliver_fault(&mut locked, cpu, &host_fault);
+            continue;
+        }
+        match reason {
             ExitReason::Syscall => {
                 if let Some(status) = handle_syscall(shared, &mut me, cpu) {
                     if let Some(slot) = slot {
@@ -87,6 +99,32 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
             }
         }
     }
+}
+
+/// Delivers a synchronous fault to the guest's handler, or terminates the
+/// process as Linux would when there is none (or the signal is blocked).
+fn deliver_fault(proc: &mut Process, cpu: &mut CpuState, host_fault: &fault::HostFault) {
+    let sig = host_fault.signal as usize;
+    let action = proc.signals.actions[sig - 1];
+    let blocked = proc.signals.mask & signals::bit(sig) != 0;
+    if action.handler <= signals::SIG_IGN || blocked {
+        signals::die_by_signal(host_fault.signal);
+    }
+    // Kestrel keeps pages the guest unmapped reserved (PROT_NONE) on the host,
+    // so the host says ACCERR where Linux would say MAPERR.
+    const SEGV_MAPERR: i32 = 1;
+    let code = if sig == libc::SIGSEGV as usize && proc.mm.find(host_fault.addr).is_none() {
+        SEGV_MAPERR
+    } else {
+        host_fault.code
+    };
+    let info = crate::sigframe::SigInfo {
+        code,
+        pid_or_addr: host_fault.addr,
+        uid: 0,
+        esr: Some(fault::data_abort_esr(host_fault)),
+    };
+    crate::sigframe::deliver(proc, cpu, sig, info);
 }
 
 /// Handles one system call. Returns `Some(status)` when this thread exits.

@@ -25,6 +25,30 @@ pub enum OptLevel {
     Speed,
 }
 
+/// Where one compiled region's host code lies and which guest instruction
+/// each piece of it implements, so a host fault inside it can be attributed
+/// to the exact guest instruction.
+#[derive(Debug, Clone)]
+pub struct CodeMap {
+    /// First byte of the region's host code.
+    pub start: u64,
+    /// Length of the host code.
+    pub len: u64,
+    /// (host offset start, end, guest pc), sorted by offset.
+    pub ranges: Vec<(u32, u32, u64)>,
+}
+
+impl CodeMap {
+    /// Guest pc of the instruction whose code contains `host_pc`.
+    pub fn guest_pc(&self, host_pc: u64) -> Option<u64> {
+        if host_pc < self.start || host_pc >= self.start + self.len {
+            return None;
+        }
+        let off = (host_pc - self.start) as u32;
+        self.ranges.iter().find(|&&(s, e, _)| s <= off && off < e).map(|&(_, _, pc)| pc)
+    }
+}
+
 /// Signature of the trampoline that enters translated code from Rust.
 type Trampoline = unsafe extern "C" fn(*mut CpuState, *const u8) -> i32;
 
@@ -107,7 +131,7 @@ impl Compiler {
     /// Compiles a region of guest blocks into one function entered at the first
     /// block; returns the entry point. Exits between blocks of the region are
     /// direct jumps; the other exits chain through slots.
-    pub fn compile(&mut self, region: &[&Block], jump_cache: *const JumpCacheEntry) -> Result<*const u8, String> {
+    pub fn compile(&mut self, region: &[&Block], jump_cache: *const JumpCacheEntry) -> Result<(*const u8, CodeMap), String> {
         let module = self.module.as_mut().ok_or("no code module")?;
         let head = region.first().ok_or("empty region")?;
         let sig = block_signature();
@@ -115,6 +139,7 @@ impl Compiler {
         self.ctx.func.signature = sig;
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
         let slots = vec![0u64; MAX_SLOTS_PER_BLOCK * region.len()].into_boxed_slice();
+        let mut guest_pcs: Vec<u64> = Vec::new();
         let slot_addrs: Vec<u64> = slots.iter().map(|s| s as *const u64 as u64).collect();
         {
             let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
@@ -129,12 +154,14 @@ impl Compiler {
                 t.declare_region(&pcs);
                 t.jump_to_region_block(head.pc);
                 let mut srcloc = 0u32;
+                guest_pcs.clear();
                 for block in region {
                     t.begin_block(block.pc);
                     let mut ended = false;
                     for (i, (word, insn)) in block.insns.iter().enumerate() {
                         let pc = block.pc + 4 * i as u64;
                         t.set_srcloc(SourceLoc::new(srcloc));
+                        guest_pcs.push(pc);
                         srcloc += 1;
                         if t.emit(*word, insn, pc) {
                             ended = true;
@@ -154,6 +181,18 @@ impl Compiler {
             eprintln!("== region at {:#x} ({} blocks)\n{}", head.pc, region.len(), self.ctx.func.display());
         }
         let result = module.define_function(id, &mut self.ctx).map_err(|e| format!("{e:?}"));
+        let (ranges, len) = match self.ctx.compiled_code() {
+            Some(code) => (
+                code.buffer
+                    .get_srclocs_sorted()
+                    .iter()
+                    .filter(|l| !l.loc.is_default())
+                    .filter_map(|l| guest_pcs.get(l.loc.bits() as usize).map(|&pc| (l.start, l.end, pc)))
+                    .collect::<Vec<_>>(),
+                code.code_buffer().len() as u64,
+            ),
+            None => (Vec::new(), 0),
+        };
         if self.dump {
             if let Some(vcode) = self.ctx.compiled_code().and_then(|c| c.vcode.clone()) {
                 eprintln!("== host code\n{vcode}");
@@ -163,7 +202,8 @@ impl Compiler {
         result?;
         module.finalize_definitions().map_err(|e| e.to_string())?;
         self.slots.push(slots);
-        Ok(module.get_finalized_function(id))
+        let entry = module.get_finalized_function(id);
+        Ok((entry, CodeMap { start: entry as u64, len, ranges }))
     }
 }
 

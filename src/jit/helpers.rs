@@ -15,6 +15,8 @@ pub extern "C" fn interp_one(cpu: *mut CpuState, word: u64, pc: u64) -> i32 {
     // SAFETY: translated code passes the CpuState it was entered with, which the
     // engine holds exclusively for the duration of the call.
     let cpu = unsafe { &mut *cpu };
+    // Exact pc while the helper runs, in case the instruction faults.
+    cpu.pc = pc;
     match exec(cpu, &decode(word as u32), pc) {
         Ok(Flow::Next) => 0,
         // Branches and SVC are always translated natively, so anything else is

@@ -75,6 +75,8 @@ pub struct Engine {
     jump_cache: Box<[JumpCacheEntry]>,
     generation: u64,
     registered_cpu: usize,
+    /// Host-code maps of the compiled regions (for attributing host faults).
+    code_maps: Vec<compiler::CodeMap>,
     /// Statistics.
     pub stats: EngineStats,
 }
@@ -98,12 +100,14 @@ impl Engine {
             jump_cache: vec![empty; JUMP_CACHE_ENTRIES].into_boxed_slice(),
             generation: cache::code_generation(),
             registered_cpu: 0,
+            code_maps: Vec::new(),
             stats: EngineStats::default(),
         }
     }
 
     fn flush(&mut self) {
         self.blocks.clear();
+        self.code_maps.clear();
         for e in self.jump_cache.iter_mut() {
             *e = JumpCacheEntry { pc: u64::MAX, code: 0 };
         }
@@ -159,8 +163,9 @@ impl Engine {
                     let block = self.blocks.get_mut(&pc).expect("block just looked up");
                     match compiled {
                         Some(result) => match result {
-                            Ok(code) => {
+                            Ok((code, map)) => {
                                 block.code = Some(code);
+                                self.code_maps.push(map);
                                 self.stats.blocks_compiled += 1;
                             }
                             Err(_) => block.uncompilable = true,
@@ -179,6 +184,14 @@ impl Engine {
                 return exit;
             }
         }
+    }
+
+    /// The guest instruction whose compiled code contains `host_pc`, if it is
+    /// in this engine's translated code. After a host fault in guest code the
+    /// front end uses it to find the faulting guest instruction; for faults
+    /// outside translated code (interpreter, helpers), `cpu.pc` is already exact.
+    pub fn guest_pc_at(&self, host_pc: u64) -> Option<u64> {
+        self.code_maps.iter().find_map(|m| m.guest_pc(host_pc))
     }
 
     fn check_generation(&mut self) {
@@ -282,6 +295,8 @@ fn collect_region(blocks: &HashMap<u64, Box<Block>>, head: u64) -> Vec<u64> {
 fn run_interpreted(cpu: &mut CpuState, block: &Block) -> Option<ExitReason> {
     let mut pc = block.pc;
     for (_, insn) in block.insns.iter() {
+        // Exact at every instruction, so a fault in it is attributed to it.
+        cpu.pc = pc;
         match interp::exec(cpu, insn, pc) {
             Ok(Flow::Next) => pc += 4,
             Ok(Flow::Branch(target)) => {
