@@ -12,6 +12,9 @@
 //! The part of the last file page past `p_filesz` is zeroed and extra `.bss`
 //! pages are anonymous, as the kernel's ELF loader does.
 
+mod sysroot;
+pub use sysroot::resolve_in_root;
+
 use crate::elf::{self, ElfInfo, ElfKind, Segment};
 use crate::host_mem;
 use crate::mm::{page_down, page_up, AddressSpace, MappingKind, PAGE_SIZE};
@@ -111,12 +114,8 @@ fn open_regular(path: &Path) -> Result<File, LoadError> {
 fn resolve_interp(interp: &[u8], ld_prefix: Option<&Path>) -> Result<PathBuf, LoadError> {
     use std::os::unix::ffi::OsStrExt;
     let as_path = Path::new(std::ffi::OsStr::from_bytes(interp));
-    if let Some(prefix) = ld_prefix {
-        let relative = as_path.strip_prefix("/").unwrap_or(as_path);
-        let candidate = prefix.join(relative);
-        if candidate.exists() {
-            return Ok(candidate);
-        }
+    if let Some(found) = ld_prefix.and_then(|prefix| resolve_in_root(prefix, interp)) {
+        return Ok(found);
     }
     if as_path.exists() {
         return Ok(as_path.to_path_buf());

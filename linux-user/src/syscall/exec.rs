@@ -16,7 +16,8 @@
 //! loader starting Kestrel instead. They travel renamed (`KESTREL_GUEST_`
 //! in front) and get their names back in the guest's environment.
 
-use super::fs::{path_arg, PathArg};
+use super::fs::{is_proc_self_exe, path_arg, PathArg};
+use crate::loader::resolve_in_root;
 use super::host::{syscall_args, SysResult};
 use crate::elf::{classify, FileClass, BINPRM_BUF_SIZE};
 use crate::guest_mem;
@@ -114,8 +115,27 @@ fn path_of(host: &PathArg, guest_path: &[u8]) -> PathBuf {
     }
 }
 
+/// The file to read and run: inside the sysroot, symlinks there are followed
+/// within it (the kernel would follow an absolute link target on the host).
+fn program_file(proc: &Process, host: &PathArg, guest_path: &[u8]) -> PathBuf {
+    match (host, proc.settings.ld_prefix.as_deref()) {
+        (PathArg::Host(_), Some(root)) if !is_proc_self_exe(guest_path) => {
+            resolve_in_root(root, guest_path).unwrap_or_else(|| path_of(host, guest_path))
+        }
+        _ => path_of(host, guest_path),
+    }
+}
+
+/// Where the `#!` interpreter `interp` of a script is on the host.
+fn script_interpreter(proc: &Process, interp: &[u8]) -> PathBuf {
+    let root = proc.settings.ld_prefix.as_deref();
+    root.and_then(|root| resolve_in_root(root, interp))
+        .or_else(|| proc.settings.host_path(interp))
+        .unwrap_or_else(|| PathBuf::from(OsStr::from_bytes(interp)))
+}
+
 fn run(proc: &mut Process, guest_path: &[u8], host: PathArg, argv: u64, envp: u64) -> SysResult {
-    let path = path_of(&host, guest_path);
+    let path = program_file(proc, &host, guest_path);
     let class = read_head(&path).map(|head| classify(&head));
     match class {
         Ok(FileClass::Aarch64Elf) => {
@@ -127,10 +147,7 @@ fn run(proc: &mut Process, guest_path: &[u8], host: PathArg, argv: u64, envp: u6
             exec_under_kestrel(proc, &path, &argv0, &rest, &env)
         }
         Ok(FileClass::Script { interp, arg }) => {
-            let interp_host = proc
-                .settings
-                .host_path(&interp)
-                .unwrap_or_else(|| PathBuf::from(OsStr::from_bytes(&interp)));
+            let interp_host = script_interpreter(proc, &interp);
             let interp_is_guest = read_head(&interp_host).map(|h| classify(&h)) == Ok(FileClass::Aarch64Elf);
             if !interp_is_guest {
                 return host_execve(host.ptr(), argv, envp);
