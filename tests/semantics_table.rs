@@ -73,28 +73,37 @@ fn code_page() -> u64 {
     p as u64
 }
 
-fn run_row(engine: &mut Engine, page: u64, row: &Row) -> CpuState {
-    let (word, _, inputs, nzcv, _, _) = *row;
-    // SAFETY: `page` is our own writable mapping.
+/// Runs `words` (then `svc #0`, which ends the run) at `page` from the state
+/// `init` sets up, and returns the final state.
+fn run_code(engine: &mut Engine, page: u64, words: &[u32], name: &str, init: impl FnOnce(&mut CpuState)) -> CpuState {
+    // SAFETY: `page` is our own writable mapping, large enough for the test code.
     unsafe {
-        std::ptr::write(page as *mut u32, word);
-        std::ptr::write((page + 4) as *mut u32, 0xd400_0001); // svc #0 ends the run
+        for (i, w) in words.iter().chain(std::iter::once(&0xd400_0001u32)).enumerate() {
+            std::ptr::write((page + 4 * i as u64) as *mut u32, *w);
+        }
     }
-    invalidate_range(page, 8);
+    invalidate_range(page, 4096);
     let mut cpu = CpuState::default();
     cpu.pc = page;
-    cpu.set_nzcv(nzcv << 28);
-    for &(r, v) in inputs {
-        cpu.x[r] = v;
-    }
+    init(&mut cpu);
     loop {
         match engine.run(&mut cpu) {
             ExitReason::ExitRequest => continue,
             ExitReason::Syscall => break,
-            other => panic!("{}: unexpected exit {other:?}", row.1),
+            other => panic!("{name}: unexpected exit {other:?}"),
         }
     }
     cpu
+}
+
+fn run_row(engine: &mut Engine, page: u64, row: &Row) -> CpuState {
+    let (word, name, inputs, nzcv, _, _) = *row;
+    run_code(engine, page, &[word], name, |cpu| {
+        cpu.set_nzcv(nzcv << 28);
+        for &(r, v) in inputs {
+            cpu.x[r] = v;
+        }
+    })
 }
 
 #[test]
@@ -220,26 +229,12 @@ fn fp_and_simd_cases_on_both_tiers() {
     ] {
         let mut engine = Engine::new(config);
         for case in FP_CASES {
-            // SAFETY: `page` is our own writable mapping.
-            unsafe {
-                for (i, w) in case.words.iter().chain(std::iter::once(&0xd400_0001u32)).enumerate() {
-                    std::ptr::write((page + 4 * i as u64) as *mut u32, *w);
+            let cpu = run_code(&mut engine, page, case.words, case.name, |cpu| {
+                cpu.fpcr = case.fpcr;
+                for &(r, lo, hi) in case.v_in {
+                    cpu.v[r] = ((hi as u128) << 64) | lo as u128;
                 }
-            }
-            invalidate_range(page, 4096);
-            let mut cpu = CpuState::default();
-            cpu.pc = page;
-            cpu.fpcr = case.fpcr;
-            for &(r, lo, hi) in case.v_in {
-                cpu.v[r] = ((hi as u128) << 64) | lo as u128;
-            }
-            loop {
-                match engine.run(&mut cpu) {
-                    ExitReason::ExitRequest => continue,
-                    ExitReason::Syscall => break,
-                    other => panic!("{}: unexpected exit {other:?}", case.name),
-                }
-            }
+            });
             for &(r, v) in case.x_out {
                 if cpu.x[r] != v {
                     failures.push(format!("{tier}: {}: x{r} = {:#x}, expected {v:#x}", case.name, cpu.x[r]));
