@@ -90,7 +90,9 @@ run_case() {
             local line words
             line=$(grep -v '^#' "$file")
             # The line is ours (a test case), so shell quoting may be used.
-            eval "words=($line)"
+            words=()
+            eval "words=($line)" && ((${#words[@]})) ||
+                { echo "$file: no command line" >&2; return 1; }
             argv0=${words[0]}
             prog=${words[0]}
             args=("${words[@]:1}")
