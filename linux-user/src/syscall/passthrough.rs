@@ -176,6 +176,31 @@ pub fn host_number(guest: u64) -> Option<libc::c_long> {
         nr::MEMBARRIER => SYS_membarrier,
         nr::PIDFD_OPEN => SYS_pidfd_open,
         nr::PIDFD_SEND_SIGNAL => SYS_pidfd_send_signal,
+        nr::SCHED_SETATTR => SYS_sched_setattr,
+        nr::SCHED_GETATTR => SYS_sched_getattr,
+        nr::IOPRIO_SET => SYS_ioprio_set,
+        nr::IOPRIO_GET => SYS_ioprio_get,
+        nr::KCMP => SYS_kcmp,
+        nr::PROCESS_VM_READV => SYS_process_vm_readv,
+        nr::PROCESS_VM_WRITEV => SYS_process_vm_writev,
+
+        // Signals: siginfo_t, signalfd_siginfo and the 8-byte kernel sigset are
+        // the same on both; the host mask mirrors the guest's, so signals the
+        // guest blocked to wait for them stay queued on the host for these.
+        nr::RT_SIGTIMEDWAIT => SYS_rt_sigtimedwait,
+        nr::RT_SIGQUEUEINFO => SYS_rt_sigqueueinfo,
+        nr::RT_TGSIGQUEUEINFO => SYS_rt_tgsigqueueinfo,
+        nr::SIGNALFD4 => SYS_signalfd4,
+
+        // Namespaces and mounts, for container and chroot tooling.
+        nr::MOUNT => SYS_mount,
+        nr::UMOUNT2 => SYS_umount2,
+        nr::PIVOT_ROOT => SYS_pivot_root,
+        nr::UNSHARE => SYS_unshare,
+        nr::SETNS => SYS_setns,
+        nr::SETHOSTNAME => SYS_sethostname,
+        nr::SETDOMAINNAME => SYS_setdomainname,
+        nr::VHANGUP => SYS_vhangup,
 
         // Memory calls that neither map nor unmap.
         nr::MSYNC => SYS_msync,
@@ -184,6 +209,7 @@ pub fn host_number(guest: u64) -> Option<libc::c_long> {
         nr::MLOCKALL => SYS_mlockall,
         nr::MUNLOCKALL => SYS_munlockall,
         nr::MINCORE => SYS_mincore,
+        nr::MLOCK2 => SYS_mlock2,
         _ => return None,
     })
 }
