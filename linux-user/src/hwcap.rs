@@ -123,6 +123,44 @@ impl CpuModel {
 }
 
 
+impl CpuModel {
+    /// `MIDR_EL1` of the real CPU: implementer, variant, architecture, part
+    /// number and revision, as `/proc/cpuinfo` reports them. `max` keeps the
+    /// identity the translator's `MRS MIDR_EL1` returns.
+    pub fn midr(self) -> u64 {
+        match self {
+            CpuModel::CortexA53 => 0x410f_d034, // r0p4
+            CpuModel::CortexA72 => 0x410f_d083, // r0p3
+            CpuModel::NeoverseN1 => 0x413f_d0c1, // r3p1
+            CpuModel::Max => kestrel::guest::aarch64::sysregs::DEFAULT_MODEL.midr,
+        }
+    }
+}
+
+/// Names of the `AT_HWCAP` bits, by bit number, as the arm64 kernel prints
+/// them on the `Features` line of `/proc/cpuinfo` (arch/arm64/kernel/cpuinfo.c).
+const HWCAP_NAMES: [&str; 32] = [
+    "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp",
+    "asimdhp", "cpuid", "asimdrdm", "jscvt", "fcma", "lrcpc", "dcpop", "sha3", "sm3", "sm4",
+    "asimddp", "sha512", "sve", "asimdfhm", "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb",
+    "paca", "pacg",
+];
+
+/// Names of the `AT_HWCAP2` bits, by bit number; the kernel prints them after
+/// the `AT_HWCAP` ones.
+const HWCAP2_NAMES: [&str; 19] = [
+    "dcpodp", "sve2", "sveaes", "svepmull", "svebitperm", "svesha3", "svesm4", "flagm2", "frint",
+    "svei8mm", "svef32mm", "svef64mm", "svebf16", "i8mm", "bf16", "dgh", "rng", "bti", "mte",
+];
+
+/// The feature names for a pair of hwcap words, in the kernel's order.
+pub fn feature_names(hwcap: u64, hwcap2: u64) -> Vec<&'static str> {
+    let pick = |word: u64, names: &'static [&'static str]| {
+        names.iter().enumerate().filter(move |(bit, _)| word & (1 << bit) != 0).map(|(_, n)| *n)
+    };
+    pick(hwcap, &HWCAP_NAMES).chain(pick(hwcap2, &HWCAP2_NAMES)).collect()
+}
+
 /// The `AT_HWCAP` value for a model.
 pub fn hwcap(model: CpuModel) -> u64 {
     model.architectural_hwcap() & IMPLEMENTED
@@ -145,6 +183,25 @@ mod tests {
         }
         assert_eq!(hwcap(CpuModel::CortexA53) & HWCAP_ATOMICS, 0);
         assert_ne!(hwcap(CpuModel::Max) & HWCAP_ATOMICS, 0);
+    }
+
+    #[test]
+    fn feature_names_follow_the_bits() {
+        assert_eq!(feature_names(HWCAP_FP | HWCAP_ASIMD | HWCAP_CPUID, 0), ["fp", "asimd", "cpuid"]);
+        assert_eq!(feature_names(HWCAP_SSBS, 1), ["ssbs", "dcpodp"]);
+        assert_eq!(HWCAP_NAMES[HWCAP_ATOMICS.trailing_zeros() as usize], "atomics");
+        assert_eq!(HWCAP_NAMES[HWCAP_ASIMDDP.trailing_zeros() as usize], "asimddp");
+        assert_eq!(HWCAP_NAMES[HWCAP_LRCPC.trailing_zeros() as usize], "lrcpc");
+    }
+
+    #[test]
+    fn models_have_arm_identities() {
+        for m in CpuModel::ALL {
+            assert_eq!(m.midr() >> 24, 0x41, "{}", m.name());
+            assert_eq!((m.midr() >> 16) & 0xf, 0xf, "{}", m.name());
+        }
+        assert_eq!((CpuModel::CortexA53.midr() >> 4) & 0xfff, 0xd03);
+        assert_eq!((CpuModel::NeoverseN1.midr() >> 4) & 0xfff, 0xd0c);
     }
 
     #[test]

@@ -108,7 +108,10 @@ fn auxv(settings: &Settings, program: &LoadedProgram) -> Vec<(u64, AuxValue)> {
         (AT_EUID, v(euid as u64)),
         (AT_GID, v(gid as u64)),
         (AT_EGID, v(egid as u64)),
-        (AT_SECURE, v(0)),
+        // Set when the host ran Kestrel setuid/setgid (binfmt_misc `C`), so
+        // the guest's libc distrusts its environment too.
+        // SAFETY: getauxval only reads the process's auxiliary vector.
+        (AT_SECURE, v(unsafe { libc::getauxval(libc::AT_SECURE) })),
         (AT_RANDOM, AuxValue::RandomBytes),
         (AT_HWCAP2, v(hwcap::hwcap2(settings.cpu))),
         (AT_EXECFN, AuxValue::ExecFn),
@@ -182,6 +185,12 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
 
     crate::mmap::reserve_mmap_region(&mut proc.mm);
     inherited_signals(&mut proc);
+    let heap_start = proc.mm.heap.map_or(0, |h| h.start);
+    match crate::proc::start_info(&proc.mm, sp, program.main.bias, heap_start) {
+        Ok(info) => crate::proc::record_start(info),
+        Err(e) => logging::guest_error(&format!("kestrel: cannot read back the initial stack: {e}")),
+    }
+    set_thread_name(&opts.program);
 
     let mut cpu = CpuState { pc: program.entry, ..CpuState::default() };
     cpu.x[SP] = sp;
@@ -189,6 +198,19 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
         log_layout(&proc, &program, sp);
     }
     Ok((proc, cpu))
+}
+
+/// Names the host thread after the guest program, as the kernel's exec does
+/// (`comm`, the base name cut to 15 bytes): `ps`, `top` and the guest's own
+/// `/proc/<pid>/stat` and `/proc/<pid>/comm` then show the guest's name.
+fn set_thread_name(program: &std::ffi::OsStr) {
+    let bytes = program.as_bytes();
+    let base = bytes.rsplit(|&b| b == b'/').next().unwrap_or(bytes);
+    let mut name = [0u8; 16];
+    let n = base.len().min(15);
+    name[..n].copy_from_slice(&base[..n]);
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes.
+    unsafe { libc::prctl(libc::PR_SET_NAME, name.as_ptr()) };
 }
 
 fn log_layout(proc: &Process, program: &LoadedProgram, sp: u64) {

@@ -1,6 +1,7 @@
 //! File system calls that need more than a pass-through: flag and struct
-//! translation, the sysroot (`-L`) view of absolute paths, `/proc/self/exe`,
-//! and keeping the guest away from Kestrel's own descriptors.
+//! translation, the sysroot (`-L`) view of absolute paths, the guest's own
+//! files under `/proc` (`crate::proc`), and keeping the guest away from
+//! Kestrel's own descriptors.
 
 use super::abi;
 use super::host::{syscall_args, SysResult};
@@ -31,11 +32,7 @@ impl PathArg {
 
 /// True for the paths that name the running executable.
 pub fn is_proc_self_exe(path: &[u8]) -> bool {
-    if path == b"/proc/self/exe" || path == b"/proc/thread-self/exe" {
-        return true;
-    }
-    let own = format!("/proc/{}/exe", std::process::id());
-    path == own.as_bytes()
+    crate::proc::classify(path) == Some(crate::proc::ProcFile::Exe)
 }
 
 /// Decides which path the host should see for a guest path pointer.
@@ -56,8 +53,12 @@ fn to_cstring(bytes: &[u8]) -> Result<CString, Errno> {
 
 /// `openat(dirfd, path, flags, mode)`.
 pub fn openat(proc: &Process, dirfd: u64, path: u64, flags: u64, mode: u64) -> SysResult {
+    let host_flags = abi::open_flags_to_host(flags as i32);
+    if let Some(served) = crate::proc::open(proc, &guest_mem::read_path(&proc.mm, path)?, host_flags) {
+        return served;
+    }
     let path = path_arg(proc, path)?;
-    let flags = abi::open_flags_to_host(flags as i32) as u32 as u64;
+    let flags = host_flags as u32 as u64;
     syscall_args(libc::SYS_openat, &[dirfd, path.ptr(), flags, mode])
 }
 
@@ -140,13 +141,24 @@ fn put_stat(proc: &Process, buf: u64, st: &libc::stat) -> SysResult {
 
 /// `newfstatat(dirfd, path, statbuf, flags)`.
 pub fn newfstatat(proc: &Process, dirfd: u64, path: u64, buf: u64, flags: u64) -> SysResult {
+    let guest_path = path;
     let path = path_arg(proc, path)?;
     // SAFETY: all-zero is a valid libc::stat.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    syscall_args(
+    let result = syscall_args(
         libc::SYS_newfstatat,
         &[dirfd, path.ptr(), &mut st as *mut libc::stat as u64, flags],
-    )?;
+    );
+    if result == Err(Errno::ENOENT) {
+        // The guest's /proc files exist even where the host's /proc is absent.
+        if let Some(synthetic) = crate::proc::synthetic_stat(&guest_mem::read_path(&proc.mm, guest_path)?) {
+            st = synthetic;
+        } else {
+            result?;
+        }
+    } else {
+        result?;
+    }
     put_stat(proc, buf, &st)
 }
 
@@ -166,11 +178,17 @@ pub fn statx(proc: &Process, dirfd: u64, path: u64, flags: u64, mask: u64, buf: 
 
 /// `faccessat(dirfd, path, mode)` and `faccessat2(..., flags)`.
 pub fn faccessat(proc: &Process, dirfd: u64, path: u64, mode: u64, flags: Option<u64>) -> SysResult {
+    let guest_path = path;
     let path = path_arg(proc, path)?;
-    match flags {
+    let result = match flags {
         None => syscall_args(libc::SYS_faccessat, &[dirfd, path.ptr(), mode]),
         Some(f) => syscall_args(libc::SYS_faccessat2, &[dirfd, path.ptr(), mode, f]),
+    };
+    if result == Err(Errno::ENOENT) {
+        let name = guest_mem::read_path(&proc.mm, guest_path)?;
+        return crate::proc::synthetic_access(&name, mode).unwrap_or(result);
     }
+    result
 }
 
 /// `readlinkat(dirfd, path, buf, size)`: `/proc/self/exe` names the guest
