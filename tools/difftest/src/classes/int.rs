@@ -1,0 +1,116 @@
+//! Constraints of the integer data-processing classes: destination registers
+//! never X27/X28 and never SP; reserved and unallocated field values are
+//! replaced by valid ones so that few words are wasted.
+
+use super::{field, set, Ctx};
+
+/// Rd may be XZR (31) but not X27/X28.
+pub fn dest_xzr(c: &mut Ctx, w: u32) -> Option<u32> {
+    Some(c.protect(w, 0, true))
+}
+
+/// ADD/SUB (immediate): Rd = 31 is SP unless flags are set.
+pub fn add_sub_imm(c: &mut Ctx, w: u32) -> Option<u32> {
+    let s = field(w, 29, 1) == 1;
+    Some(c.protect(w, 0, s))
+}
+
+/// AND/ORR/EOR/ANDS (immediate): Rd = 31 is SP except for ANDS; N = 1 needs
+/// a 64-bit operation.
+pub fn logical_imm(c: &mut Ctx, mut w: u32) -> Option<u32> {
+    if field(w, 31, 1) == 0 {
+        w = set(w, 22, 1, 0);
+    }
+    let ands = field(w, 29, 2) == 3;
+    Some(c.protect(w, 0, ands))
+}
+
+/// MOVN/MOVZ/MOVK: opc = 01 is unallocated; 32-bit forms shift by 0 or 16.
+pub fn move_wide(c: &mut Ctx, mut w: u32) -> Option<u32> {
+    if field(w, 29, 2) == 1 {
+        w = set(w, 29, 2, c.rng.pick(&[0, 2, 3]));
+    }
+    if field(w, 31, 1) == 0 {
+        w = set(w, 22, 1, 0);
+    }
+    Some(c.protect(w, 0, true))
+}
+
+/// SBFM/BFM/UBFM: N must equal sf; 32-bit forms have 5-bit immr/imms.
+pub fn bitfield(c: &mut Ctx, mut w: u32) -> Option<u32> {
+    if field(w, 29, 2) == 3 {
+        w = set(w, 29, 2, c.rng.below(3) as u32);
+    }
+    let sf = field(w, 31, 1);
+    w = set(w, 22, 1, sf);
+    if sf == 0 {
+        w = set(w, 21, 1, 0);
+        w = set(w, 15, 1, 0);
+    }
+    Some(c.protect(w, 0, true))
+}
+
+/// EXTR: N must equal sf; the 32-bit form shifts by less than 32.
+pub fn extract(c: &mut Ctx, mut w: u32) -> Option<u32> {
+    let sf = field(w, 31, 1);
+    w = set(w, 22, 1, sf);
+    if sf == 0 {
+        w = set(w, 15, 1, 0);
+    }
+    Some(c.protect(w, 0, true))
+}
+
+/// Logical and ADD/SUB (shifted register): shift type 11 is reserved for
+/// ADD/SUB, 32-bit forms shift by less than 32.
+pub fn shifted(c: &mut Ctx, mut w: u32) -> Option<u32> {
+    let add_sub = field(w, 24, 1) == 1;
+    if add_sub && field(w, 22, 2) == 3 {
+        w = set(w, 22, 2, c.rng.below(3) as u32);
+    }
+    if field(w, 31, 1) == 0 {
+        w = set(w, 15, 1, 0);
+    }
+    Some(c.protect(w, 0, true))
+}
+
+/// ADD/SUB (extended register): shift amount at most 4; Rd = 31 is SP unless
+/// flags are set.
+pub fn add_sub_extended(c: &mut Ctx, mut w: u32) -> Option<u32> {
+    if field(w, 10, 3) > 4 {
+        w = set(w, 10, 3, c.rng.below(5) as u32);
+    }
+    let s = field(w, 29, 1) == 1;
+    Some(c.protect(w, 0, s))
+}
+
+/// RBIT, REV16, REV32/REV, REV (64), CLZ, CLS.
+pub fn dp_1src(c: &mut Ctx, mut w: u32) -> Option<u32> {
+    let valid: &[u32] = if field(w, 31, 1) == 1 { &[0, 1, 2, 3, 4, 5] } else { &[0, 1, 2, 4, 5] };
+    w = set(w, 10, 6, c.rng.pick(valid));
+    Some(c.protect(w, 0, true))
+}
+
+/// UDIV, SDIV, LSLV, LSRV, ASRV, RORV, CRC32{B,H,W,X}, CRC32C{B,H,W,X}.
+pub fn dp_2src(c: &mut Ctx, mut w: u32) -> Option<u32> {
+    let op = c.rng.pick(&[2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 23]);
+    w = set(w, 10, 6, op);
+    if op >= 16 {
+        // CRC32X/CRC32CX are the 64-bit forms, the others 32-bit.
+        w = set(w, 31, 1, (op & 3 == 3) as u32);
+    }
+    Some(c.protect(w, 0, true))
+}
+
+/// MADD/MSUB, SMADDL/SMSUBL, SMULH, UMADDL/UMSUBL, UMULH.
+pub fn dp_3src(c: &mut Ctx, mut w: u32) -> Option<u32> {
+    let (op31, o0) = c.rng.pick(&[(0, 2), (0, 2), (1, 2), (2, 0), (5, 2), (6, 0)]);
+    w = set(w, 21, 3, op31);
+    if o0 == 0 {
+        w = set(w, 15, 1, 0);
+        w = set(w, 10, 5, 31);
+    }
+    if op31 != 0 {
+        w = set(w, 31, 1, 1);
+    }
+    Some(c.protect(w, 0, true))
+}

@@ -1,0 +1,208 @@
+//! The test loop: generate a batch of tests of one class, run it under qemu
+//! and every Kestrel mode in parallel, judge each test, and regenerate the
+//! tests whose words qemu rejected or Kestrel does not implement (without
+//! those words) for another round.
+
+use crate::calibrate::{self, Allowed};
+use crate::classes::{Class, Group, CLASSES};
+use crate::emulator::{Emulator, RunResult};
+use crate::gen::{generate, Avoid};
+use crate::protocol::TestCase;
+use crate::report;
+use crate::verdict::{judge, Verdict, SIGILL};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Rounds of regeneration before a test is given up.
+const MAX_ROUNDS: usize = 12;
+
+/// Everything a run needs.
+pub struct Config {
+    /// Seed of the whole run.
+    pub seed: u64,
+    /// Most instructions per test.
+    pub max_insns: usize,
+    /// The guest harness binary.
+    pub harness: PathBuf,
+    /// The oracle.
+    pub qemu: Emulator,
+    /// Kestrel in each mode being checked.
+    pub subjects: Vec<Emulator>,
+    /// Kill an emulator that produces no result for this long.
+    pub stall: Duration,
+    /// Detailed reports per class (the first mismatches).
+    pub show: usize,
+}
+
+/// Counters of one class.
+#[derive(Clone, Debug, Default)]
+pub struct ClassStats {
+    /// Tests judged under every mode.
+    pub sequences: u64,
+    /// Instructions run by those tests (once, not per mode).
+    pub insns: u64,
+    /// Tests with different results (under at least one mode).
+    pub mismatches: u64,
+    /// Tests that stopped on an instruction Kestrel does not implement.
+    pub unimplemented: u64,
+    /// Those instruction words, with how often each was hit.
+    pub unimplemented_words: BTreeMap<u32, u64>,
+    /// Words qemu rejected (regenerated without them).
+    pub rejected: u64,
+    /// Tests that raised the same signal at the same place in both.
+    pub faulted: u64,
+    /// Tests abandoned (empty after removals, or too many rounds).
+    pub gave_up: u64,
+    /// Tests on which qemu itself died or hung.
+    pub oracle_failures: u64,
+}
+
+struct Pending {
+    index: u64,
+    excluded: Vec<u32>,
+    test: TestCase,
+}
+
+/// Runs batches and accumulates statistics per class.
+pub struct Runner {
+    /// The configuration.
+    pub cfg: Config,
+    /// Per-class counters, keyed by class name.
+    pub stats: BTreeMap<&'static str, ClassStats>,
+    /// Detailed reports of the mismatches shown so far.
+    pub reports: Vec<String>,
+    /// Allocated encodings of the classes probed so far.
+    allowed: Allowed,
+    probed: Vec<&'static str>,
+}
+
+impl Runner {
+    /// A runner with empty statistics.
+    pub fn new(cfg: Config) -> Runner {
+        Runner { cfg, stats: BTreeMap::new(), reports: Vec::new(), allowed: Allowed::new(), probed: Vec::new() }
+    }
+
+    /// Probes the classes `class` draws from, once per run.
+    fn calibrate(&mut self, class: &'static Class) -> Result<(), String> {
+        let sources: Vec<&'static Class> =
+            if class.group == Group::Control { CLASSES.iter().filter(|c| c.group != Group::Control).collect() } else { vec![class] };
+        for c in sources {
+            if self.probed.contains(&c.name) {
+                continue;
+            }
+            self.probed.push(c.name);
+            if let Some(set) = calibrate::probe(&self.cfg, c)? {
+                self.allowed.insert(c.name, set);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs tests `first..first + count` of `class`; returns the reports of
+    /// mismatches found in this batch (at most `show` per class overall).
+    pub fn run_batch(&mut self, class: &'static Class, first: u64, count: u64) -> Result<Vec<String>, String> {
+        self.calibrate(class)?;
+        let mut new_reports = Vec::new();
+        let cfg = &self.cfg;
+        let allowed = &self.allowed;
+        let gen = |index: u64, excluded: &[u32]| generate(cfg.seed, class, index, cfg.max_insns, Avoid { allowed, excluded });
+        let mut pending: Vec<Pending> =
+            (first..first + count).map(|index| Pending { index, excluded: Vec::new(), test: gen(index, &[]) }).collect();
+        let stats = self.stats.entry(class.name).or_default();
+        let redo = |p: &mut Pending, word: u32| {
+            p.excluded.push(word);
+            p.test = gen(p.index, &p.excluded);
+        };
+        for _ in 0..MAX_ROUNDS {
+            stats.gave_up += pending.iter().filter(|p| p.test.insns.is_empty()).count() as u64;
+            pending.retain(|p| !p.test.insns.is_empty());
+            if pending.is_empty() {
+                break;
+            }
+            // qemu first: Kestrel only runs what qemu accepts, so that it is
+            // not restarted for every reserved encoding it rightly refuses.
+            let tests: Vec<TestCase> = pending.iter().map(|p| p.test.clone()).collect();
+            let oracle = cfg.qemu.run(&cfg.harness, class.qemu_cpu, &tests, cfg.stall)?;
+            let mut next = Vec::new();
+            let mut accepted = Vec::new();
+            for (mut p, q) in pending.into_iter().zip(oracle) {
+                match &q {
+                    RunResult::Done(o) if o.signal == SIGILL && o.fault_index.is_some() => {
+                        stats.rejected += 1;
+                        let word = p.test.insns[o.fault_index.unwrap_or(0)];
+                        redo(&mut p, word);
+                        next.push(p);
+                    }
+                    RunResult::Done(_) => accepted.push((p, q)),
+                    _ => stats.oracle_failures += 1,
+                }
+            }
+            let tests: Vec<TestCase> = accepted.iter().map(|(p, _)| p.test.clone()).collect();
+            let subjects = run_subjects(cfg, &cfg.subjects, class.qemu_cpu, &tests)?;
+            for (i, (mut p, q)) in accepted.into_iter().enumerate() {
+                let n = p.test.insns.len();
+                let verdicts: Vec<Verdict> = subjects.iter().map(|s| judge(n, &q, &s[i])).collect();
+                if let Some(j) = verdicts.iter().find_map(|v| if let Verdict::Unimplemented(j) = v { Some(*j) } else { None }) {
+                    let word = p.test.insns[j];
+                    stats.unimplemented += 1;
+                    *stats.unimplemented_words.entry(word).or_default() += 1;
+                    redo(&mut p, word);
+                    next.push(p);
+                    continue;
+                }
+                stats.sequences += 1;
+                match verdicts.iter().find(|v| matches!(v, Verdict::Match { .. })) {
+                    Some(Verdict::Match { executed, faulted }) => {
+                        stats.insns += *executed as u64;
+                        stats.faulted += *faulted as u64;
+                    }
+                    _ => stats.insns += n as u64,
+                }
+                let modes: Vec<usize> = (0..verdicts.len()).filter(|&m| verdicts[m] == Verdict::Mismatch).collect();
+                if let Some(&m) = modes.first() {
+                    stats.mismatches += 1;
+                    if stats.mismatches as usize <= cfg.show {
+                        let names: Vec<&str> = modes.iter().map(|&m| cfg.subjects[m].name.as_str()).collect();
+                        let subject = &cfg.subjects[m];
+                        new_reports.push(report::mismatch(cfg, class, p.index, &p.test, subject, &names, &q, &subjects[m][i]));
+                    }
+                }
+            }
+            pending = next;
+        }
+        stats.gave_up += pending.len() as u64;
+        self.reports.extend(new_reports.iter().cloned());
+        Ok(new_reports)
+    }
+
+    /// Total mismatches over all classes.
+    pub fn total_mismatches(&self) -> u64 {
+        self.stats.values().map(|s| s.mismatches).sum()
+    }
+}
+
+/// Runs `tests` under each subject concurrently.
+pub fn run_subjects(cfg: &Config, subjects: &[Emulator], cpu: &str, tests: &[TestCase]) -> Result<Vec<Vec<RunResult>>, String> {
+    if tests.is_empty() {
+        return Ok(vec![Vec::new(); subjects.len()]);
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = subjects.iter().map(|e| s.spawn(move || e.run(&cfg.harness, cpu, tests, cfg.stall))).collect();
+        handles.into_iter().map(|h| h.join().map_err(|_| "emulator thread panicked".to_string())?).collect()
+    })
+}
+
+/// Runs `tests` under qemu and the given subjects concurrently.
+pub fn run_on(cfg: &Config, subjects: &[Emulator], cpu: &str, tests: &[TestCase]) -> Result<(Vec<RunResult>, Vec<Vec<RunResult>>), String> {
+    std::thread::scope(|s| {
+        let oracle = s.spawn(|| cfg.qemu.run(&cfg.harness, cpu, tests, cfg.stall));
+        let handles: Vec<_> = subjects.iter().map(|e| s.spawn(move || e.run(&cfg.harness, cpu, tests, cfg.stall))).collect();
+        let oracle = oracle.join().map_err(|_| "oracle thread panicked".to_string())??;
+        let mut results = Vec::new();
+        for h in handles {
+            results.push(h.join().map_err(|_| "emulator thread panicked".to_string())??);
+        }
+        Ok((oracle, results))
+    })
+}
