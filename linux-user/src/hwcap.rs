@@ -33,17 +33,45 @@ pub const HWCAP_ASIMDHP: u64 = 1 << 10;
 pub const HWCAP_CPUID: u64 = 1 << 11;
 /// `HWCAP_ASIMDRDM`.
 pub const HWCAP_ASIMDRDM: u64 = 1 << 12;
+/// `HWCAP_JSCVT`: FJCVTZS.
+pub const HWCAP_JSCVT: u64 = 1 << 13;
 /// `HWCAP_LRCPC`.
 pub const HWCAP_LRCPC: u64 = 1 << 15;
 /// `HWCAP_DCPOP`.
 pub const HWCAP_DCPOP: u64 = 1 << 16;
+/// `HWCAP_SHA3`: EOR3, RAX1, XAR, BCAX.
+pub const HWCAP_SHA3: u64 = 1 << 17;
+/// `HWCAP_SHA512`.
+pub const HWCAP_SHA512: u64 = 1 << 21;
 /// `HWCAP_ASIMDDP`: dot product.
 pub const HWCAP_ASIMDDP: u64 = 1 << 20;
 /// `HWCAP_SSBS`.
 pub const HWCAP_SSBS: u64 = 1 << 28;
 
 /// Features the translator can execute today. Only these are ever advertised.
-pub const IMPLEMENTED: u64 = HWCAP_FP | HWCAP_ASIMD | HWCAP_ATOMICS | HWCAP_CRC32 | HWCAP_CPUID;
+pub const IMPLEMENTED: u64 = HWCAP_FP
+    | HWCAP_ASIMD
+    | HWCAP_AES
+    | HWCAP_PMULL
+    | HWCAP_SHA1
+    | HWCAP_SHA2
+    | HWCAP_CRC32
+    | HWCAP_ATOMICS
+    | HWCAP_FPHP
+    | HWCAP_ASIMDHP
+    | HWCAP_CPUID
+    | HWCAP_ASIMDRDM
+    | HWCAP_JSCVT
+    | HWCAP_LRCPC
+    | HWCAP_DCPOP
+    | HWCAP_SHA3
+    | HWCAP_ASIMDDP
+    | HWCAP_SHA512;
+
+/// `HWCAP2_FRINT`: FRINT32Z/X, FRINT64Z/X.
+pub const HWCAP2_FRINT: u64 = 1 << 8;
+/// `AT_HWCAP2` features the translator can execute.
+pub const IMPLEMENTED2: u64 = HWCAP2_FRINT;
 
 /// Armv8.0 baseline with the crypto extension, as on Cortex-A53/A72 boards.
 const ARMV8_0_CRYPTO: u64 = HWCAP_FP
@@ -132,7 +160,7 @@ impl CpuModel {
             CpuModel::CortexA53 => 0x410f_d034, // r0p4
             CpuModel::CortexA72 => 0x410f_d083, // r0p3
             CpuModel::NeoverseN1 => 0x413f_d0c1, // r3p1
-            CpuModel::Max => kestrel::guest::aarch64::sysregs::DEFAULT_MODEL.midr,
+            CpuModel::Max => kestrel::guest::aarch64::sysregs::DEFAULT_MIDR,
         }
     }
 }
@@ -166,9 +194,12 @@ pub fn hwcap(model: CpuModel) -> u64 {
     model.architectural_hwcap() & IMPLEMENTED
 }
 
-/// The `AT_HWCAP2` value for a model (no HWCAP2 feature is implemented yet).
-pub fn hwcap2(_model: CpuModel) -> u64 {
-    0
+/// The `AT_HWCAP2` value for a model: FRINT is Armv8.5, so only `max` has it.
+pub fn hwcap2(model: CpuModel) -> u64 {
+    match model {
+        CpuModel::Max => IMPLEMENTED2,
+        _ => 0,
+    }
 }
 
 #[cfg(test)]

@@ -93,6 +93,12 @@ fn auxv(settings: &Settings, program: &LoadedProgram) -> Vec<(u64, AuxValue)> {
     let (uid, euid, gid, egid) =
         unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) };
     let v = AuxValue::Value;
+    // MRS of the ID registers must tell the same story as AT_HWCAP.
+    kestrel::guest::aarch64::sysregs::set_cpu_identity(
+        settings.cpu.midr(),
+        hwcap::hwcap(settings.cpu),
+        hwcap::hwcap2(settings.cpu),
+    );
     // The order Linux uses (create_elf_tables); AArch64 adds no vDSO here.
     vec![
         (AT_HWCAP, v(hwcap::hwcap(settings.cpu))),
@@ -159,13 +165,19 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
     let shown = opts.program.to_string_lossy().into_owned();
     let program_path = PathBuf::from(&opts.program);
     let mut proc = Process::new(settings, program_path.clone());
-    let program = loader::load_program(
-        &program_path,
-        opts.ld_prefix.as_deref(),
-        brk::HEAP_RESERVE,
-        &mut proc.mm,
-    )
-        .map_err(|source| StartError::Load { path: shown.clone(), source })?;
+    proc.kestrel_exe = crate::binfmt::reexec_path(std::mem::take(&mut proc.kestrel_exe));
+    let program = match opts.exec_fd {
+        // binfmt_misc `O`: the kernel opened the program for us.
+        Some(fd) if fd >= 0 => {
+            use std::os::fd::FromRawFd;
+            // SAFETY: the kernel handed this descriptor to this process
+            // (AT_EXECFD) and nothing else uses it; loading consumes it.
+            let file = unsafe { std::fs::File::from_raw_fd(fd) };
+            loader::load_program_file(file, &program_path, opts.ld_prefix.as_deref(), brk::HEAP_RESERVE, &mut proc.mm)
+        }
+        _ => loader::load_program(&program_path, opts.ld_prefix.as_deref(), brk::HEAP_RESERVE, &mut proc.mm),
+    }
+    .map_err(|source| StartError::Load { path: shown.clone(), source })?;
     proc.exe_path = program.exe_path.clone();
     brk::setup_heap(&mut proc.mm, program.main.end, program.main.reserved_end);
 

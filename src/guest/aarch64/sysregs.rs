@@ -6,6 +6,7 @@
 //! loader advertises.
 
 use super::cpu::CpuState;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Builds the 16-bit op0:op1:CRn:CRm:op2 key used by MRS/MSR.
 pub const fn sysreg(op0: u16, op1: u16, crn: u16, crm: u16, op2: u16) -> u16 {
@@ -56,27 +57,91 @@ pub const DC_ZVA_BYTES: u64 = 4 << DCZID_BLOCK_LOG2_WORDS;
 /// The generic counter runs at 1 GHz: CNTVCT is CLOCK_MONOTONIC in nanoseconds.
 pub const COUNTER_HZ: u64 = 1_000_000_000;
 
-/// The CPU model's identification and feature registers.
-#[derive(Debug, Clone, Copy)]
-pub struct CpuModel {
-    /// Model name as `-cpu` spells it.
-    pub name: &'static str,
-    /// MIDR_EL1.
-    pub midr: u64,
-    /// ID_AA64ISAR0_EL1 (Atomic, CRC32, crypto fields).
-    pub isar0: u64,
-    /// ID_AA64PFR0_EL1 (EL0/EL1 AArch64, FP, AdvSIMD).
-    pub pfr0: u64,
+/// Processor feature register 1 (ID_AA64ISAR1_EL1).
+pub const ID_AA64ISAR1_EL1: u16 = sysreg(3, 0, 0, 6, 1);
+
+/// The identity Kestrel presents when the front end selects none: a
+/// Cortex-A72 MIDR.
+pub const DEFAULT_MIDR: u64 = 0x410f_d083;
+
+/// `AT_HWCAP` bits (Linux arm64 uapi) the ID registers are derived from.
+pub mod hwcap {
+    /// FP.
+    pub const FP: u64 = 1 << 0;
+    /// AdvSIMD.
+    pub const ASIMD: u64 = 1 << 1;
+    /// AES.
+    pub const AES: u64 = 1 << 3;
+    /// PMULL (64-bit polynomial multiply).
+    pub const PMULL: u64 = 1 << 4;
+    /// SHA1.
+    pub const SHA1: u64 = 1 << 5;
+    /// SHA256.
+    pub const SHA2: u64 = 1 << 6;
+    /// CRC32.
+    pub const CRC32: u64 = 1 << 7;
+    /// LSE atomics.
+    pub const ATOMICS: u64 = 1 << 8;
+    /// Half-precision scalar FP.
+    pub const FPHP: u64 = 1 << 9;
+    /// Half-precision AdvSIMD.
+    pub const ASIMDHP: u64 = 1 << 10;
+    /// SQRDMLAH/SQRDMLSH.
+    pub const ASIMDRDM: u64 = 1 << 12;
+    /// FJCVTZS.
+    pub const JSCVT: u64 = 1 << 13;
+    /// LDAPR.
+    pub const LRCPC: u64 = 1 << 15;
+    /// DC CVAP.
+    pub const DCPOP: u64 = 1 << 16;
+    /// SHA3.
+    pub const SHA3: u64 = 1 << 17;
+    /// Dot product.
+    pub const ASIMDDP: u64 = 1 << 20;
+    /// SHA512.
+    pub const SHA512: u64 = 1 << 21;
+    /// `AT_HWCAP2`: FRINT32/64.
+    pub const HWCAP2_FRINT: u64 = 1 << 8;
 }
 
-/// The model Kestrel presents: a Cortex-A72 identity with exactly the optional
-/// features implemented (LSE atomics, CRC32).
-pub const DEFAULT_MODEL: CpuModel = CpuModel {
-    name: "max",
-    midr: 0x410f_d083,
-    isar0: (2 << 20) | (1 << 16),
-    pfr0: 0x11,
-};
+/// The identification registers an EL0 MRS reads (Linux emulates these reads
+/// with sanitised values); process-wide, set once by the front end from the
+/// selected CPU model so that they always agree with AT_HWCAP.
+static MIDR: AtomicU64 = AtomicU64::new(DEFAULT_MIDR);
+static PFR0: AtomicU64 = AtomicU64::new(0x11);
+static ISAR0: AtomicU64 = AtomicU64::new((2 << 20) | (1 << 16));
+static ISAR1: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the CPU identity: MIDR and the ID register fields for the features
+/// in `hwcap`/`hwcap2` (the values the loader puts in AT_HWCAP/AT_HWCAP2).
+pub fn set_cpu_identity(midr: u64, hwcap: u64, hwcap2: u64) {
+    use self::hwcap as h;
+    let has = |bit: u64| hwcap & bit != 0;
+    let field = |value: u64, shift: u32| value << shift;
+    let mut isar0 = 0;
+    isar0 |= field(if has(h::PMULL) { 2 } else if has(h::AES) { 1 } else { 0 }, 4);
+    isar0 |= field(has(h::SHA1) as u64, 8);
+    isar0 |= field(if has(h::SHA512) { 2 } else if has(h::SHA2) { 1 } else { 0 }, 12);
+    isar0 |= field(has(h::CRC32) as u64, 16);
+    isar0 |= field(if has(h::ATOMICS) { 2 } else { 0 }, 20);
+    isar0 |= field(has(h::ASIMDRDM) as u64, 28);
+    isar0 |= field(has(h::SHA3) as u64, 32);
+    isar0 |= field(has(h::ASIMDDP) as u64, 44);
+    let mut isar1 = 0;
+    isar1 |= field(has(h::DCPOP) as u64, 0);
+    isar1 |= field(has(h::JSCVT) as u64, 12);
+    isar1 |= field(has(h::LRCPC) as u64, 20);
+    isar1 |= field((hwcap2 & h::HWCAP2_FRINT != 0) as u64, 32);
+    // EL0 and EL1 AArch64-only; FP/AdvSIMD fields: 0 = implemented, 1 = with
+    // half precision, 0xf = absent.
+    let fp = if !has(h::FP) { 0xf } else if has(h::FPHP) { 1 } else { 0 };
+    let simd = if !has(h::ASIMD) { 0xf } else if has(h::ASIMDHP) { 1 } else { 0 };
+    let pfr0 = 0x11 | field(fp, 16) | field(simd, 20);
+    MIDR.store(midr, Ordering::Relaxed);
+    PFR0.store(pfr0, Ordering::Relaxed);
+    ISAR0.store(isar0, Ordering::Relaxed);
+    ISAR1.store(isar1, Ordering::Relaxed);
+}
 
 fn monotonic_ns() -> u64 {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
@@ -110,7 +175,6 @@ pub fn take_host_inexact() -> bool {
 
 /// Value an MRS of `reg` reads, or `None` if EL0 may not read it (SIGILL).
 pub fn read(cpu: &mut CpuState, reg: u16) -> Option<u64> {
-    let model = &DEFAULT_MODEL;
     Some(match reg {
         NZCV => cpu.nzcv(),
         FPCR => cpu.fpcr,
@@ -127,11 +191,12 @@ pub fn read(cpu: &mut CpuState, reg: u16) -> Option<u64> {
         DCZID_EL0 => DCZID_BLOCK_LOG2_WORDS,
         CNTFRQ_EL0 => COUNTER_HZ,
         CNTVCT_EL0 | CNTPCT_EL0 | CNTVCTSS_EL0 | CNTPCTSS_EL0 => monotonic_ns(),
-        MIDR_EL1 => model.midr,
+        MIDR_EL1 => MIDR.load(Ordering::Relaxed),
         MPIDR_EL1 => 0x8000_0000,
         REVIDR_EL1 => 0,
-        ID_AA64PFR0_EL1 => model.pfr0,
-        ID_AA64ISAR0_EL1 => model.isar0,
+        ID_AA64PFR0_EL1 => PFR0.load(Ordering::Relaxed),
+        ID_AA64ISAR0_EL1 => ISAR0.load(Ordering::Relaxed),
+        ID_AA64ISAR1_EL1 => ISAR1.load(Ordering::Relaxed),
         // The rest of the ID register space (op0=3, op1=0, CRn=0, CRm=0..7)
         // reads as zero: no further features.
         r if r & 0xffc0 == sysreg(3, 0, 0, 0, 0) => 0,
