@@ -126,6 +126,27 @@ const OPTIONS: &[OptionSpec] = &[
         env: Some("KESTREL_JIT_THRESHOLD"),
         help: "executions of a block before it is compiled",
     },
+    OptionSpec {
+        name: "binfmt",
+        id: "binfmt",
+        value: Some("action"),
+        env: None,
+        help: "register, unregister or status: run AArch64 programs through binfmt_misc",
+    },
+    OptionSpec {
+        name: "binfmt-flags",
+        id: "binfmt_flags",
+        value: Some("flags"),
+        env: None,
+        help: "binfmt_misc flags for register (default POCF)",
+    },
+    OptionSpec {
+        name: "binfmt-name",
+        id: "binfmt_name",
+        value: Some("name"),
+        env: None,
+        help: "binfmt_misc entry name (default kestrel-aarch64)",
+    },
 ];
 
 /// A change to the guest environment, applied in command-line order.
@@ -164,6 +185,9 @@ pub struct Options {
     pub program: OsString,
     /// The guest's arguments after the program (argv[1..]).
     pub args: Vec<OsString>,
+    /// binfmt_misc's `O` flag: the program, already open. Set by `main` from
+    /// the auxiliary vector, never by an option.
+    pub exec_fd: Option<i32>,
 }
 
 /// What `main` should do after parsing.
@@ -173,6 +197,8 @@ pub enum Parsed {
     Run(Box<Options>),
     /// Help, a version or a list was printed; exit with this status.
     Exit(i32),
+    /// `--binfmt`: manage the binfmt_misc entry.
+    Binfmt(crate::binfmt::Request),
 }
 
 /// A command-line mistake, reported as one line plus a usage hint.
@@ -278,7 +304,7 @@ pub fn help_text() -> String {
          Run an AArch64 Linux program on this host.\n\nOptions:\n"
     );
     for spec in OPTIONS.iter().filter(|o| o.name != "help") {
-        let dash = if spec.name.len() > 1 && (spec.name == "interp" || spec.name == "jit-threshold") {
+        let dash = if spec.name.len() > 1 && (spec.name == "interp" || spec.name == "jit-threshold" || spec.name.starts_with("binfmt")) {
             "--"
         } else {
             "-"
@@ -355,6 +381,15 @@ pub fn parse(
     if m.get_flag("version") {
         println!("{PROGRAM_NAME} version {}", env!("CARGO_PKG_VERSION"));
         return Ok(Parsed::Exit(0));
+    }
+
+    if let Some(action) = os_value(&m, "binfmt") {
+        return binfmt_request(&m, &action).map(Parsed::Binfmt);
+    }
+    for (id, spelled) in [("binfmt_flags", "--binfmt-flags"), ("binfmt_name", "--binfmt-name")] {
+        if os_value(&m, id).is_some() {
+            return Err(CliError(format!("{spelled} needs --binfmt")));
+        }
     }
 
     let text_or_env = |id: &str, var: &str| os_value(&m, id).or_else(|| env(var));
@@ -463,7 +498,26 @@ pub fn parse(
         jit_threshold,
         program,
         args: command,
+        exec_fd: None,
     })))
+}
+
+/// `--binfmt ACTION [--binfmt-flags F] [--binfmt-name N]`.
+fn binfmt_request(m: &ArgMatches, action: &OsStr) -> Result<crate::binfmt::Request, CliError> {
+    use crate::binfmt;
+    let text = |v: OsString| v.to_string_lossy().into_owned();
+    let action_name = action.to_string_lossy();
+    let action = binfmt::Action::from_name(&action_name).ok_or_else(|| {
+        CliError(format!("unknown --binfmt action '{action_name}' (register, unregister or status)"))
+    })?;
+    let name = os_value(m, "binfmt_name").map(text).unwrap_or_else(|| binfmt::DEFAULT_NAME.into());
+    binfmt::validate_name(&name).map_err(|e| CliError(e.to_string()))?;
+    let flags = os_value(m, "binfmt_flags").map(text).unwrap_or_else(|| binfmt::DEFAULT_FLAGS.into());
+    let flags = binfmt::normalize_flags(&flags).map_err(|e| CliError(e.to_string()))?;
+    if m.get_many::<OsString>("command").is_some() {
+        return Err(CliError("--binfmt takes no program".into()));
+    }
+    Ok(binfmt::Request { action, name, flags })
 }
 
 #[cfg(test)]
@@ -572,6 +626,26 @@ mod tests {
         for msg in [err(&["--jit-threshold", "abc", "p"]), err(&["-E", "novalue", "p"])] {
             assert!(!msg.contains('\n'), "{msg}");
         }
+    }
+
+    #[test]
+    fn binfmt_commands() {
+        let parsed = |args: &[&str]| parse(&os(args), &no_env);
+        let Ok(Parsed::Binfmt(r)) = parsed(&["--binfmt", "register"]) else { panic!("not binfmt") };
+        assert_eq!((r.action, r.name.as_str(), r.flags.as_str()), (crate::binfmt::Action::Register, "kestrel-aarch64", "POCF"));
+        let Ok(Parsed::Binfmt(r)) = parsed(&["--binfmt-name", "t1", "--binfmt", "status", "--binfmt-flags", "f"]) else {
+            panic!("not binfmt")
+        };
+        assert_eq!((r.action, r.name.as_str(), r.flags.as_str()), (crate::binfmt::Action::Status, "t1", "F"));
+        let err = |args: &[&str]| match parsed(args) {
+            Err(CliError(msg)) => msg,
+            other => panic!("expected an error, got {other:?}"),
+        };
+        assert!(err(&["--binfmt", "install"]).contains("unknown --binfmt action"));
+        assert!(err(&["--binfmt", "register", "--binfmt-flags", "Q"]).contains("flags"));
+        assert!(err(&["--binfmt", "register", "--binfmt-name", "a/b"]).contains("name"));
+        assert!(err(&["--binfmt-flags", "F", "prog"]).contains("needs --binfmt"));
+        assert!(err(&["--binfmt", "register", "prog"]).contains("no program"));
     }
 
     #[test]

@@ -132,7 +132,19 @@ pub fn load_program(
     heap_room: u64,
     mm: &mut AddressSpace,
 ) -> Result<LoadedProgram, LoadError> {
-    let file = open_regular(path)?;
+    load_program_file(open_regular(path)?, path, ld_prefix, heap_room, mm)
+}
+
+/// [`load_program`] for a program already open as `file` (binfmt_misc's `O`
+/// flag hands one over, for programs the user may run but not read); `path`
+/// names it.
+pub fn load_program_file(
+    file: File,
+    path: &Path,
+    ld_prefix: Option<&Path>,
+    heap_room: u64,
+    mm: &mut AddressSpace,
+) -> Result<LoadedProgram, LoadError> {
     let info = elf::parse(&file)?;
     let name = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let main = load_image(&file, &info, &name.display().to_string(), heap_room, mm)?;

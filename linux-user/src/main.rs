@@ -4,6 +4,7 @@
 //! `runner` (execution loop, system calls via `syscall`). Guest memory is
 //! identity-mapped; `mm` tracks which host pages are the guest's.
 
+mod binfmt;
 mod brk;
 mod cli;
 mod elf;
@@ -59,16 +60,32 @@ fn restore_sigpipe() {
 
 fn main() {
     restore_sigpipe();
-    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    let opts = match cli::parse(&args, &|name| std::env::var_os(name)) {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    // Started by binfmt_misc: every argument is the guest's.
+    let started = binfmt::Invocation::current();
+    if started.by_binfmt() {
+        args = started.command_line(&args);
+    }
+    // Running with a set-user-ID program's credentials (binfmt_misc `C`):
+    // the caller's KESTREL_* variables must not choose what gets loaded or
+    // which file the log goes to.
+    // SAFETY: getauxval only reads the auxiliary vector.
+    let secure = unsafe { libc::getauxval(libc::AT_SECURE) } != 0;
+    let env = |name: &str| if secure { None } else { std::env::var_os(name) };
+    let mut opts = match cli::parse(&args, &env) {
         Ok(Parsed::Run(opts)) => opts,
         Ok(Parsed::Exit(code)) => std::process::exit(code),
+        Ok(Parsed::Binfmt(request)) => std::process::exit(binfmt::run(&request).unwrap_or_else(|err| {
+            eprintln!("{PROGRAM_NAME}: {err}");
+            1
+        })),
         Err(err) => {
             eprintln!("{PROGRAM_NAME}: {err}");
             eprintln!("Try '{PROGRAM_NAME} -h' for more information.");
             std::process::exit(1);
         }
     };
+    opts.exec_fd = started.exec_fd;
     if let Err(err) = logging::init(opts.log_items, opts.log_file.as_deref()) {
         let file = opts.log_file.as_deref().unwrap_or(std::path::Path::new("")).display();
         eprintln!("kestrel: {file}: {err}");

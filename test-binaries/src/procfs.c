@@ -9,6 +9,8 @@
  *                      stat of /proc/self/exe, procfs file modes, the code
  *                      range in stat, the [heap] line
  *   procfs cpuinfo     /proc/cpuinfo against AT_HWCAP and the CPU count
+ *   procfs ids         real and effective user, AT_SECURE (for set-user-ID
+ *                      runs in scripts/test-binfmt.sh)
  *
  * The first mode's output is recorded under qemu-aarch64; the other two are
  * checked by linux-user/tests/procfs.rs.
@@ -319,7 +321,9 @@ static void check_strict(const char *exe, const char *argv0)
 int main(int argc, char **argv)
 {
     static char exe[PATH_MAX];
-    if (argc > 1 && strcmp(argv[1], "cpuinfo") == 0) {
+    if (argc > 1 && strcmp(argv[1], "ids") == 0) {
+        printf("uid %d euid %d secure %lu\n", (int)getuid(), (int)geteuid(), getauxval(AT_SECURE));
+    } else if (argc > 1 && strcmp(argv[1], "cpuinfo") == 0) {
         check_cpuinfo();
     } else if (argc > 1 && strcmp(argv[1], "strict") == 0) {
         check_exe(exe, sizeof exe, argv[0]);

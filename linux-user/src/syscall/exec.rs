@@ -145,6 +145,7 @@ fn run(proc: &mut Process, guest_path: &[u8], host: PathArg, argv: u64, envp: u6
             let argv0 = args.first().cloned().unwrap_or_default();
             let rest: Vec<Vec<u8>> = args.into_iter().skip(1).collect();
             exec_under_kestrel(proc, &path, &argv0, &rest, &env)
+                .or_else(|e| unless_kestrel_missing(e, &host, argv, envp))
         }
         Ok(FileClass::Script { interp, arg }) => {
             let interp_host = script_interpreter(proc, &interp);
@@ -161,8 +162,20 @@ fn run(proc: &mut Process, guest_path: &[u8], host: PathArg, argv: u64, envp: u6
             rest.push(guest_path.to_vec());
             rest.extend(args.into_iter().skip(1));
             exec_under_kestrel(proc, &interp_host, &interp, &rest, &env)
+                .or_else(|e| unless_kestrel_missing(e, &host, argv, envp))
         }
         _ => host_execve(host.ptr(), argv, envp),
+    }
+}
+
+/// After a failed re-execution of Kestrel: `ENOENT` means Kestrel's own file
+/// (or its loader) is not there, as in a chroot entered through binfmt_misc
+/// without `/proc`; the kernel can still run the program through binfmt_misc.
+fn unless_kestrel_missing(err: Errno, host: &PathArg, argv: u64, envp: u64) -> SysResult {
+    if err == Errno::ENOENT {
+        host_execve(host.ptr(), argv, envp)
+    } else {
+        Err(err)
     }
 }
 

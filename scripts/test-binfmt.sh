@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Kestrel as the kernel's binfmt_misc handler for AArch64 programs, end to end.
+#
+#   scripts/test-binfmt.sh
+#
+# As root: mounts binfmt_misc if it is not mounted, disables other handlers
+# for AArch64 programs (qemu-user's, say) for the duration, registers Kestrel
+# under a test name with the default flags (POCF) and checks that
+#   - a static test program runs when executed directly, with its arguments;
+#   - argv[0] is preserved (P): `exec -a NAME`, and a busybox applet link;
+#   - an execute-only program runs for an unprivileged user (O);
+#   - a set-user-ID program runs with its owner's effective uid and with
+#     AT_SECURE set (C);
+#   - `chroot ROOT /bin/sh -c 'echo hello; ls /'` works (F): ROOT is the
+#     Debian arm64 sysroot of scripts/fetch-sysroot.sh seen through an overlay
+#     (so the cached tree is never modified), or, without it, a minimal root
+#     of busybox (scripts/fetch-busybox.sh) and the static test programs;
+#   - `--binfmt status` and `--binfmt unregister` report and remove it.
+# Everything is undone on exit, also after a failure or an interrupt.
+#
+# A dynamically linked Kestrel needs its x86-64 loader and libraries inside a
+# chroot; the script copies them into the test root (what a static build makes
+# unnecessary).
+#
+# Without root, or where binfmt_misc cannot be mounted, it prints SKIP and
+# exits 0: nothing can be tested there.
+#
+# Environment: KESTREL (default target/release/kestrel-aarch64),
+# KESTREL_CACHE (default .cache/), KESTREL_SYSROOT (default $CACHE/sysroot).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=${KESTREL_CACHE:-$repo/.cache}
+kestrel=${KESTREL:-$repo/target/release/kestrel-aarch64}
+sysroot=${KESTREL_SYSROOT:-$cache/sysroot}
+binfmt_dir=/proc/sys/fs/binfmt_misc
+entry=kestrel-test-$$
+bins=$repo/test-binaries/bin
+
+note() { echo "test-binfmt: $*" >&2; }
+skip() {
+    echo "SKIP binfmt: $*"
+    exit 0
+}
+
+[ -x "$kestrel" ] || { note "error: $kestrel not built (cargo build --release)"; exit 2; }
+kestrel=$(cd "$(dirname "$kestrel")" && pwd)/$(basename "$kestrel")
+[ "$(id -u)" -eq 0 ] || skip "needs root to mount binfmt_misc and register a handler"
+
+# binfmt_misc is system-wide: one user at a time (shared with
+# scripts/run-busybox-compare.sh).
+mkdir -p "$cache"
+exec 9>"$cache/busybox-compare.lock"
+flock 9
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kestrel-binfmt.XXXXXX")
+chmod 755 "$tmp"
+mounted_binfmt=0
+registered=0
+overlay=
+disabled=()
+
+cleanup() {
+    local h
+    if [ "$registered" -eq 1 ] && [ -e "$binfmt_dir/$entry" ]; then
+        echo -1 >"$binfmt_dir/$entry" || note "could not remove binfmt entry $entry"
+    fi
+    for h in "${disabled[@]}"; do
+        echo 1 >"$binfmt_dir/$h" || note "could not re-enable binfmt entry $h"
+    done
+    if [ "$mounted_binfmt" -eq 1 ]; then
+        umount "$binfmt_dir" 2>/dev/null || true
+    fi
+    if [ -n "$overlay" ]; then
+        umount "$overlay" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ ! -e "$binfmt_dir/register" ]; then
+    mount -t binfmt_misc binfmt_misc "$binfmt_dir" 2>/dev/null ||
+        skip "binfmt_misc cannot be mounted at $binfmt_dir"
+    mounted_binfmt=1
+fi
+
+# Other enabled entries taking AArch64 ELF files (magic ... b700 at byte 18).
+for f in "$binfmt_dir"/*; do
+    case ${f##*/} in register | status) continue ;; esac
+    grep -qx enabled "$f" 2>/dev/null && grep -qx 'offset 0' "$f" || continue
+    magic=$(sed -n 's/^magic //p' "$f")
+    case $magic in 7f454c460201*) [ "${magic:36:4}" = b700 ] || continue ;; *) continue ;; esac
+    echo 0 >"$f"
+    disabled+=("${f##*/}")
+    note "binfmt_misc entry ${f##*/} disabled until the test ends"
+done
+
+passed=0
+failed=0
+pass() {
+    echo "PASS $1"
+    passed=$((passed + 1))
+}
+fail() {
+    echo "FAIL $1"
+    shift
+    [ $# -eq 0 ] || printf '  %s\n' "$@"
+    failed=$((failed + 1))
+}
+# expect NAME WANT GOT
+expect() {
+    if [ "$2" = "$3" ]; then
+        pass "$1"
+    else
+        fail "$1" "expected: $(printf %q "$2")" "got:      $(printf %q "$3")"
+    fi
+}
+
+"$kestrel" --binfmt register --binfmt-name "$entry" >"$tmp/register.out"
+registered=1
+expect "register: entry flags" "flags: POCF" "$(grep '^flags' "$binfmt_dir/$entry")"
+expect "register: interpreter" "interpreter $kestrel" "$(grep '^interpreter' "$binfmt_dir/$entry")"
+status=$("$kestrel" --binfmt status --binfmt-name "$entry" | grep "^$entry:") || true
+expect "status" "$entry: enabled, interpreter $kestrel, flags POCF" "$status"
+
+# A static program, executed directly by the kernel.
+expect "direct run" "$(cat "$repo/test-binaries/expected/hello-args.stdout")" \
+    "$(cd "$repo" && ./test-binaries/bin/hello one two three)"
+
+# P: the kernel passes argv[0] along.
+expect "argv[0] preserved (exec -a)" "argv[0] basename = custom-name" \
+    "$( (exec -a custom-name "$bins/auxinfo" x) | grep '^argv\[0\]')"
+"$repo/scripts/fetch-busybox.sh" >/dev/null
+busybox=$cache/busybox/bin/busybox
+ln -s "$busybox" "$tmp/echo"
+expect "argv[0] picks the busybox applet" "hi there" "$("$tmp/echo" hi there)"
+
+# O: execute permission is enough; the kernel opens the file for Kestrel.
+install -m 0711 "$bins/hello" "$tmp/exec-only"
+expect "execute-only program as nobody" "Hello from AArch64!" \
+    "$(setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/exec-only" | head -n 1)"
+
+# C: a set-user-ID root program gets euid 0 and AT_SECURE.
+install -m 4755 "$bins/procfs" "$tmp/setuid"
+expect "set-user-ID program as nobody" "uid 65534 euid 0 secure 1" \
+    "$(setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/setuid" ids)"
+
+# F: inside a chroot, where Kestrel's own path does not exist.
+root=$tmp/root
+mkdir "$root"
+if [ -f "$sysroot/.kestrel-sysroot" ] && [ -e "$sysroot/usr/bin/sh" ]; then
+    mkdir "$tmp/upper" "$tmp/work"
+    if mount -t overlay overlay -o "lowerdir=$sysroot,upperdir=$tmp/upper,workdir=$tmp/work" "$root"; then
+        overlay=$root
+        note "chroot: $sysroot (through an overlay)"
+    else
+        note "chroot: overlay mount failed; using a minimal root instead"
+    fi
+else
+    note "chroot: no sysroot at $sysroot (scripts/fetch-sysroot.sh); using a minimal root"
+fi
+if [ -z "$overlay" ]; then
+    mkdir -p "$root/bin" "$root/tmp"
+    cp "$busybox" "$root/bin/busybox"
+    for applet in sh ls echo cat; do
+        ln -s busybox "$root/bin/$applet"
+    done
+    cp "$bins/hello" "$bins/procfs" "$root/bin/"
+fi
+# Kestrel's own x86-64 loader and libraries, if it has any.
+for lib in $(ldd "$kestrel" 2>/dev/null | grep -o '/[^ ]*'); do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+done
+out=$(chroot "$root" /bin/sh -c 'echo hello; ls /' 2>&1) || true
+if [ "$(head -n 1 <<<"$out")" = hello ] && grep -qx bin <<<"$out" && grep -qx tmp <<<"$out"; then
+    pass "chroot ROOT /bin/sh -c 'echo hello; ls /'"
+else
+    fail "chroot ROOT /bin/sh -c 'echo hello; ls /'" "$out"
+fi
+if [ -z "$overlay" ]; then
+    expect "chroot: a test program by path" "Hello from AArch64!" \
+        "$(chroot "$root" /bin/hello | head -n 1)"
+else
+    expect "chroot: a dynamically linked program" "hello from the sysroot" \
+        "$(chroot "$root" /usr/bin/env echo hello from the sysroot)"
+fi
+
+"$kestrel" --binfmt unregister --binfmt-name "$entry" >/dev/null
+registered=0
+if [ ! -e "$binfmt_dir/$entry" ] && ! "$kestrel" --binfmt status --binfmt-name "$entry" >/dev/null; then
+    pass "unregister"
+else
+    fail "unregister" "entry $entry still present"
+fi
+
+echo "binfmt: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
