@@ -80,17 +80,29 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
                 deliver_pending(&mut locked, cpu);
             }
             ExitReason::Undefined { pc, word } => {
-                let line = format!("kestrel: unimplemented/undefined instruction 0x{word:08x} at 0x{pc:x}");
-                report_fatal(&line);
-                signals::die_by_signal(libc::SIGILL);
+                let mut locked = shared.lock(&mut me);
+                if !has_handler(&locked, libc::SIGILL) {
+                    let line = format!("kestrel: unimplemented/undefined instruction 0x{word:08x} at 0x{pc:x}");
+                    report_fatal(&line);
+                }
+                // ILL_ILLOPC, at the instruction.
+                deliver_synchronous(&mut locked, cpu, libc::SIGILL, 1, pc, ESR_IL);
             }
             ExitReason::Breakpoint { pc, imm } => {
-                report_fatal(&format!("kestrel: breakpoint (brk #{imm:#x}) at 0x{pc:x}"));
-                signals::die_by_signal(libc::SIGTRAP);
+                let mut locked = shared.lock(&mut me);
+                if !has_handler(&locked, libc::SIGTRAP) {
+                    report_fatal(&format!("kestrel: breakpoint (brk #{imm:#x}) at 0x{pc:x}"));
+                }
+                // TRAP_BRKPT.
+                deliver_synchronous(&mut locked, cpu, libc::SIGTRAP, 1, pc, (0x3c << 26) | ESR_IL | imm as u64);
             }
             ExitReason::Alignment { pc, addr } => {
-                report_fatal(&format!("kestrel: misaligned atomic access to 0x{addr:x} at 0x{pc:x}"));
-                signals::die_by_signal(libc::SIGBUS);
+                let mut locked = shared.lock(&mut me);
+                if !has_handler(&locked, libc::SIGBUS) {
+                    report_fatal(&format!("kestrel: misaligned atomic access to 0x{addr:x} at 0x{pc:x}"));
+                }
+                // BUS_ADRALN.
+                deliver_synchronous(&mut locked, cpu, libc::SIGBUS, 1, addr, (0x24 << 26) | ESR_IL | 0x21);
             }
             ExitReason::ExitRequest => {
                 cpu.exit_request.store(0, Ordering::SeqCst);
@@ -99,6 +111,28 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
             }
         }
     }
+}
+
+/// ESR.IL: the instruction is 32 bits long.
+const ESR_IL: u64 = 1 << 25;
+
+/// True if the guest has a handler for `sig` and does not block it.
+fn has_handler(proc: &Process, sig: i32) -> bool {
+    let sig = sig as usize;
+    proc.signals.actions[sig - 1].handler > signals::SIG_IGN && proc.signals.mask & signals::bit(sig) == 0
+}
+
+/// Delivers SIGILL/SIGTRAP/SIGBUS raised by an instruction at `cpu.pc` to the
+/// guest's handler, or terminates the process as Linux does without one.
+/// `esr` is the syndrome Linux reports in the frame's esr_context: exception
+/// class 0 (unknown, for undefined instructions), 0x3c (BRK, with its
+/// immediate) or 0x24 (data abort, alignment fault).
+fn deliver_synchronous(proc: &mut Process, cpu: &mut CpuState, sig: i32, code: i32, addr: u64, esr: u64) {
+    if !has_handler(proc, sig) {
+        signals::die_by_signal(sig);
+    }
+    let info = crate::sigframe::SigInfo { code, pid_or_addr: addr, uid: 0, esr: Some(esr) };
+    crate::sigframe::deliver(proc, cpu, sig as usize, info);
 }
 
 /// Delivers a synchronous fault to the guest's handler, or terminates the

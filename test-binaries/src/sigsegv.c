@@ -48,6 +48,21 @@ static void handler(int sig, siginfo_t *si, void *ctx)
     }
 }
 
+static volatile int ill_hits, trap_hits, ill_code, addr_is_pc;
+
+static void skip_handler(int sig, siginfo_t *si, void *ctx)
+{
+    ucontext_t *uc = ctx;
+    if (sig == SIGILL) {
+        ill_hits++;
+        ill_code = si->si_code;
+    } else {
+        trap_hits++;
+    }
+    addr_is_pc = (uint64_t)si->si_addr == uc->uc_mcontext.pc;
+    uc->uc_mcontext.pc += 4; /* step over the instruction */
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -101,5 +116,17 @@ int main(void)
                      : "r"(page)
                      : "x0", "memory");
     printf("register edit: faults=%d x0=%llu\n", faults, (unsigned long long)result);
+
+    /* 5. SIGILL and SIGTRAP handlers that step over udf and brk. */
+    sa.sa_sigaction = skip_handler;
+    sigaction(SIGILL, &sa, NULL);
+    sigaction(SIGTRAP, &sa, NULL);
+    __asm__ volatile("udf #0" ::: "memory");
+    int ill_addr_ok = addr_is_pc;
+    __asm__ volatile("brk #7" ::: "memory");
+    /* Linux reports ILL_ILLOPC (1) for an undefined instruction; qemu-user
+     * reports ILL_ILLOPN (2). Either is an illegal-opcode code. */
+    printf("sigill: hits=%d code_ok=%d addr_is_pc=%d; sigtrap: hits=%d addr_is_pc=%d\n", ill_hits,
+           ill_code == 1 || ill_code == 2, ill_addr_ok, trap_hits, addr_is_pc);
     return 0;
 }
