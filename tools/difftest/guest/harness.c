@@ -5,14 +5,12 @@
  * is only what is described here, and nothing else in the process touches
  * TPIDR_EL0, signals or the exclusive monitor.
  *
- * Per chunk of up to CHUNK tests: read the records, write each test's code
- * into its slot (load X30, the instructions, branch to the exit stub, X30's
- * literal), clean/invalidate the caches once, then for each test fill the
- * memory block, run it (stubs.S) and write its result.
+ * Per chunk of tests (up to the first one whose slot is already taken): write
+ * each test's code into its slot, clean/invalidate the caches once, then for
+ * each test fill the memory block, run it (stubs.S) and write its result.
  */
 #include "protocol.h"
 
-#define CHUNK 512
 #define SLOT_BYTES 128
 #define SLOT_WORDS (SLOT_BYTES / 4)
 #define PAGE 4096UL
@@ -88,8 +86,8 @@ struct fpsimd_context {
 _Static_assert(__builtin_offsetof(struct ucontext, mcontext) == 176, "ucontext layout");
 _Static_assert(__builtin_offsetof(struct sigcontext, reserved) == 288, "sigcontext layout");
 
-static struct test_in tests[CHUNK];
-static uint8_t explicit_mem[CHUNK][MEM_SIZE];
+static struct test_in tests[CHUNK + 1]; /* one read ahead */
+static uint8_t explicit_mem[CHUNK + 1][MEM_SIZE];
 static struct test_out out;
 static struct regs running;
 static uint8_t altstack[ALTSTACK_BYTES] __attribute__((aligned(16)));
@@ -232,8 +230,10 @@ static void setup(void) {
  * direct branches into one region, does not recompile the large exit stub
  * with every test. Any later word branches back to the way out, so a forward
  * branch past a shortened test still leaves through it. */
+static uint64_t slot_addr(unsigned i) { return SLOTS_ADDR + (uint64_t)tests[i].slot * SLOT_BYTES; }
+
 static void write_slot(unsigned i) {
-    uint32_t *slot = (uint32_t *)(SLOTS_ADDR + (uint64_t)i * SLOT_BYTES);
+    uint32_t *slot = (uint32_t *)slot_addr(i);
     const struct test_in *t = &tests[i];
     unsigned n = t->n_insns;
     unsigned out = 1 + n;
@@ -257,7 +257,7 @@ static void run_one(unsigned i) {
     running = t->regs;
     running.sp += MEM_ADDR;
     running.x[28] += MEM_ADDR;
-    current_slot = SLOTS_ADDR + (uint64_t)i * SLOT_BYTES;
+    current_slot = slot_addr(i);
     running.code = current_slot;
     fault_signal = 0;
     fault_index = -1;
@@ -279,20 +279,36 @@ static void run_one(unsigned i) {
     if (t->flags & TEST_DUMP_MEM) write_all((void *)MEM_ADDR, MEM_SIZE);
 }
 
+static void run_chunk(unsigned n) {
+    for (unsigned i = 0; i < n; i++) write_slot(i);
+    sync_code(SLOTS_ADDR, SLOTS_BYTES);
+    for (unsigned i = 0; i < n; i++) run_one(i);
+}
+
+static int read_test(unsigned i) {
+    if (!read_exact(&tests[i], sizeof tests[i])) return 0;
+    if (tests[i].magic != IN_MAGIC || tests[i].n_insns > MAX_INSNS || tests[i].slot >= CHUNK) die("harness: bad record\n");
+    if (tests[i].flags & TEST_EXPLICIT_MEM)
+        if (!read_exact(explicit_mem[i], MEM_SIZE)) die("harness: missing memory block\n");
+    return 1;
+}
+
 int main(void) {
+    static uint8_t taken[CHUNK];
     setup();
+    unsigned n = 0;
     for (;;) {
-        unsigned n = 0;
-        while (n < CHUNK && read_exact(&tests[n], sizeof tests[n])) {
-            if (tests[n].magic != IN_MAGIC || tests[n].n_insns > MAX_INSNS) die("harness: bad record\n");
-            if (tests[n].flags & TEST_EXPLICIT_MEM)
-                if (!read_exact(explicit_mem[n], MEM_SIZE)) die("harness: missing memory block\n");
-            n++;
+        /* tests[n] is read ahead; it starts the next chunk if its slot is taken. */
+        int more = read_test(n);
+        if (!more || taken[tests[n].slot]) {
+            run_chunk(n);
+            for (unsigned i = 0; i < n; i++) taken[tests[i].slot] = 0;
+            if (!more) return 0;
+            tests[0] = tests[n];
+            if (tests[0].flags & TEST_EXPLICIT_MEM) copy(explicit_mem[0], explicit_mem[n], MEM_SIZE);
+            n = 0;
         }
-        if (n == 0) return 0;
-        for (unsigned i = 0; i < n; i++) write_slot(i);
-        sync_code(SLOTS_ADDR, SLOTS_BYTES);
-        for (unsigned i = 0; i < n; i++) run_one(i);
-        if (n < CHUNK) return 0;
+        taken[tests[n].slot] = 1;
+        n++;
     }
 }

@@ -15,6 +15,9 @@
 
 #define MAX_INSNS 16
 #define MEM_SIZE 4096
+/* Test slots in the code region; a test names its slot, so that PC-relative
+ * results do not depend on which other tests share a batch. */
+#define CHUNK 512
 /* Fixed addresses, so register values derived from them (X28, SP, fault
  * addresses) are the same under every emulator. */
 #define MEM_ADDR 0x7e000000UL
@@ -46,7 +49,7 @@ struct test_in {
     uint32_t magic;
     uint32_t n_insns;
     uint32_t flags;
-    uint32_t reserved;
+    uint32_t slot;      /* 12: 0..CHUNK-1 */
     uint64_t mem_seed;  /* 16 */
     uint64_t reserved2; /* 24 */
     struct regs regs;   /* 32 */

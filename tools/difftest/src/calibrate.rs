@@ -11,7 +11,7 @@
 use crate::classes::Class;
 use crate::driver::Config;
 use crate::emulator::RunResult;
-use crate::protocol::{Memory, Regs, TestCase};
+use crate::protocol::{Memory, Regs, TestCase, CHUNK};
 use crate::verdict::SIGILL;
 use std::collections::{HashMap, HashSet};
 
@@ -51,8 +51,17 @@ pub fn probe(cfg: &Config, class: &Class) -> Result<Option<HashSet<u32>>, String
         },
         ..Regs::default()
     };
-    let tests: Vec<TestCase> =
-        words.iter().map(|&w| TestCase { insns: vec![w], regs: regs.clone(), memory: Memory::Untouched, dump_memory: false }).collect();
+    let tests: Vec<TestCase> = words
+        .iter()
+        .enumerate()
+        .map(|(i, &w)| TestCase {
+            insns: vec![w],
+            regs: regs.clone(),
+            memory: Memory::Untouched,
+            dump_memory: false,
+            slot: (i % CHUNK) as u16,
+        })
+        .collect();
     let results = cfg.qemu.run(&cfg.harness, class.qemu_cpu, &tests, cfg.stall)?;
     let allowed = words
         .iter()

@@ -33,6 +33,8 @@ pub struct Config {
     pub stall: Duration,
     /// Detailed reports per class (the first mismatches).
     pub show: usize,
+    /// Print every test's words and qemu's outcome (to stderr).
+    pub verbose: bool,
 }
 
 /// Counters of one class.
@@ -150,6 +152,9 @@ impl Runner {
                     redo(&mut p, word);
                     next.push(p);
                     continue;
+                }
+                if cfg.verbose {
+                    eprintln!("{} #{}: {:08x?} qemu: {}", class.name, p.index, p.test.insns, report::describe(&q));
                 }
                 stats.sequences += 1;
                 match verdicts.iter().find(|v| matches!(v, Verdict::Match { .. })) {

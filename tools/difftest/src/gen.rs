@@ -3,7 +3,7 @@
 
 use crate::calibrate::Allowed;
 use crate::classes::{self, Class, Ctx, Group, CLASSES};
-use crate::protocol::{Memory, TestCase, MAX_INSNS, MEM_SIZE};
+use crate::protocol::{Memory, TestCase, CHUNK, MAX_INSNS, MEM_SIZE};
 use crate::rng::{memory_from_seed, Rng};
 use crate::state::random_regs;
 
@@ -39,13 +39,16 @@ pub fn generate(seed: u64, class: &'static Class, index: u64, max_insns: usize, 
     };
     let n = 1 + rng.below(max_insns.clamp(1, MAX_INSNS) as u64) as usize;
     let sp = regs.sp;
-    let mut ctx = Ctx { rng: &mut rng, regs: &mut regs, mem: &mem, sp, last_exclusive: None };
+    // One memory test in sixteen may end with a faulting access.
+    let faults = (class.memory && rng.chance(1, 16)) as u32;
+    let mut ctx = Ctx { rng: &mut rng, regs: &mut regs, mem: &mem, sp, last_exclusive: None, faults, pos: 0 };
     let insns = match class.name {
         "branch" => branch_sequence(&mut ctx, n, avoid),
         "mixed" => {
             let pool: Vec<&'static Class> = CLASSES.iter().filter(|c| c.group != Group::Control).collect();
             let mut v = Vec::new();
-            for _ in 0..n {
+            for pos in 0..n {
+                ctx.pos = pos;
                 let c = ctx.rng.pick(&pool);
                 match draw(&mut ctx, c, avoid) {
                     Some(w) => v.push(w),
@@ -54,10 +57,15 @@ pub fn generate(seed: u64, class: &'static Class, index: u64, max_insns: usize, 
             }
             v
         }
-        _ => (0..n).map_while(|_| draw(&mut ctx, class, avoid)).collect(),
+        _ => (0..n)
+            .map_while(|pos| {
+                ctx.pos = pos;
+                draw(&mut ctx, class, avoid)
+            })
+            .collect(),
     };
     let memory = if class.memory { Memory::Seeded(mem_seed) } else { Memory::Untouched };
-    TestCase { insns, regs, memory, dump_memory: false }
+    TestCase { insns, regs, memory, dump_memory: false, slot: (index % CHUNK as u64) as u16 }
 }
 
 /// One valid word of `class` in the current context.
@@ -69,7 +77,7 @@ pub fn draw(ctx: &mut Ctx, class: &Class, avoid: Avoid) -> Option<u32> {
         if classes::unclaimed_feature(raw) {
             continue;
         }
-        let saved = (ctx.sp, ctx.last_exclusive);
+        let saved = (ctx.sp, ctx.last_exclusive, ctx.faults);
         match (class.fixup)(ctx, raw) {
             Some(w)
                 if !avoid.excluded.contains(&w)
@@ -78,7 +86,7 @@ pub fn draw(ctx: &mut Ctx, class: &Class, avoid: Avoid) -> Option<u32> {
             {
                 return Some(w)
             }
-            _ => (ctx.sp, ctx.last_exclusive) = saved,
+            _ => (ctx.sp, ctx.last_exclusive, ctx.faults) = saved,
         }
     }
     None
@@ -95,6 +103,7 @@ fn branch_sequence(ctx: &mut Ctx, n: usize, avoid: Avoid) -> Vec<u32> {
             .collect();
     let mut words = Vec::with_capacity(n);
     for i in 0..n {
+        ctx.pos = i;
         let is_branch = i + 1 < n && ctx.rng.chance(1, 3);
         let w = if is_branch {
             // The target (1..=n-i words ahead) is the end of the sequence at most.

@@ -58,6 +58,9 @@ struct Args {
     /// No progress lines.
     #[arg(long)]
     quiet: bool,
+    /// Print every test's words and qemu's outcome.
+    #[arg(long)]
+    verbose: bool,
 }
 
 fn parse_u64(s: &str) -> Result<u64, String> {
@@ -115,6 +118,7 @@ fn main() {
         subjects,
         stall: Duration::from_secs(60),
         show: args.show,
+        verbose: args.verbose,
     };
     println!("kestrel-difftest: seed {seed:#x}, kestrel {}, qemu {}, modes {}", kestrel.display(), qemu.display(), args.modes);
     let mut runner = Runner::new(cfg);

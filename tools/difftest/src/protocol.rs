@@ -78,6 +78,9 @@ pub struct TestCase {
     pub memory: Memory,
     /// Ask the harness for the final memory contents, not just their hash.
     pub dump_memory: bool,
+    /// Code slot (`0..CHUNK`): fixes the instructions' addresses, which
+    /// PC-relative instructions see.
+    pub slot: u16,
 }
 
 /// A test's result as reported by the harness.
@@ -144,7 +147,7 @@ impl TestCase {
             flags |= FLAG_DUMP_MEM;
         }
         let start = out.len();
-        for v in [IN_MAGIC, self.insns.len() as u32, flags, 0] {
+        for v in [IN_MAGIC, self.insns.len() as u32, flags, self.slot as u32 % CHUNK as u32] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(&seed.to_le_bytes());

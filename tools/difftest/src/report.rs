@@ -80,7 +80,8 @@ pub fn inputs(t: &TestCase) -> String {
     s
 }
 
-fn describe(r: &RunResult) -> String {
+/// One line (or a few) saying how a test ended.
+pub fn describe(r: &RunResult) -> String {
     match r {
         RunResult::Done(o) if o.signal == 0 => "ran to the end".into(),
         RunResult::Done(o) => format!("signal {} at instruction {:?} (si_addr {:#x})", o.signal, o.fault_index, o.fault_addr),
@@ -222,7 +223,7 @@ pub fn mismatch(
                     (_, Some(m)) => Memory::Explicit(m.clone()),
                     _ => test.memory.clone(),
                 };
-                let single = TestCase { insns: vec![test.insns[p]], regs: before.regs.clone(), memory, dump_memory: true };
+                let single = TestCase { insns: vec![test.insns[p]], regs: before.regs.clone(), memory, dump_memory: true, slot: test.slot };
                 if let Some((q1, k1)) = rerun(cfg, subject, class.qemu_cpu, std::slice::from_ref(&single)) {
                     if judge(1, &q1[0], &k1[0]) == Verdict::Mismatch {
                         let _ = writeln!(

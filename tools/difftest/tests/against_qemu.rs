@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-const SEED: u64 = 0x6b65_7374_7265_6c;
+const SEED: u64 = 0x006b_6573_7472_656c;
 const SEQUENCES: u64 = 200;
 
 struct Env {
@@ -53,6 +53,7 @@ fn check(name: &str) {
         subjects: ["default", "interp", "jit"].iter().map(|m| setup::kestrel_mode(&e.kestrel, m).expect("mode")).collect(),
         stall: Duration::from_secs(120),
         show: 2,
+        verbose: false,
     };
     let mut runner = Runner::new(cfg);
     let count = number("KESTREL_DIFFTEST_COUNT", SEQUENCES);
@@ -100,6 +101,7 @@ classes! {
     dp_1src => "dp-1src",
     dp_2src => "dp-2src",
     dp_3src => "dp-3src",
+    pc_relative => "pc-relative",
     ldst_uimm => "ldst-uimm",
     ldst_imm9 => "ldst-imm9",
     ldst_regoff => "ldst-regoff",

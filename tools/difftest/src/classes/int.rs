@@ -114,3 +114,24 @@ pub fn dp_3src(c: &mut Ctx, mut w: u32) -> Option<u32> {
     }
     Some(c.protect(w, 0, true))
 }
+
+/// ADR/ADRP (any offset: the result is just an address) and LDR (literal)
+/// reading from the test's own code slot (its instructions, the exit code,
+/// the literals), which is at the same address under every emulator.
+pub fn pc_relative(c: &mut Ctx, w: u32) -> Option<u32> {
+    if field(w, 27, 1) == 0 {
+        return Some(c.protect(w, 0, true));
+    }
+    let (opc, v) = (field(w, 30, 2), field(w, 26, 1));
+    let words: i64 = match (v, opc) {
+        (0, 1) | (1, 1) => 2,
+        (1, 2) => 4,
+        (1, 3) => return None,
+        _ => 1,
+    };
+    // Slot word 0 loads X30, the test's instructions start at word 1.
+    let here = 1 + c.pos as i64;
+    let target = c.rng.range(0, 32 - words);
+    let w = set(w, 5, 19, (target - here) as u32);
+    Some(if v == 0 && opc != 3 { c.protect(w, 0, true) } else { w })
+}

@@ -51,6 +51,16 @@ impl Ctx<'_> {
     /// A random `k` in `lo..=hi` with `[base + k*scale, + span)` inside the
     /// block.
     fn pick_offset(&mut self, base: i64, lo: i64, hi: i64, scale: i64, span: i64) -> Option<i64> {
+        if self.faults > 0 && self.rng.chance(1, 3) {
+            // Entirely inside the inaccessible page after the block, so that
+            // no part of the access can complete.
+            let kmin = lo.max(ceil_div(BLOCK - base, scale));
+            let kmax = hi.min(floor_div(2 * BLOCK - span - base, scale));
+            if kmin <= kmax {
+                self.faults -= 1;
+                return Some(self.rng.range(kmin, kmax));
+            }
+        }
         let kmin = lo.max(ceil_div(-base, scale));
         let kmax = hi.min(floor_div(BLOCK - span - base, scale));
         (kmin <= kmax).then(|| self.rng.range(kmin, kmax))

@@ -80,6 +80,12 @@ pub struct Ctx<'a> {
     /// Address and size of the most recent load-exclusive, so that a later
     /// store-exclusive can target it.
     pub last_exclusive: Option<(u64, u32, bool)>,
+    /// Accesses that may still be placed entirely in the inaccessible page
+    /// next to the block, so that the emulators' fault paths (state at the
+    /// faulting instruction, signal delivery) are compared too.
+    pub faults: u32,
+    /// Index in the sequence of the instruction being generated.
+    pub pos: usize,
 }
 
 impl Ctx<'_> {
@@ -158,6 +164,17 @@ pub static CLASSES: &[Class] = &[
     class!("dp-1src", Integer, V80, false, int::dp_1src, [(0x5ac0_0000, 0x8000_1fff)]),
     class!("dp-2src", Integer, V80, false, int::dp_2src, [(0x1ac0_0000, 0x801f_ffff)]),
     class!("dp-3src", Integer, V80, false, int::dp_3src, [(0x1b00_0000, 0x80ff_ffff)]),
+    class!(
+        "pc-relative",
+        Integer,
+        V80,
+        false,
+        int::pc_relative,
+        [
+            (0x1000_0000, 0xe0ff_ffff), // ADR, ADRP
+            (0x1800_0000, 0xc4ff_ffff), // LDR (literal), LDRSW, PRFM, SIMD&FP
+        ]
+    ),
     class!("ldst-uimm", Memory, V80, true, mem::single_uimm, [(0x3900_0000, 0xc4ff_ffff)]),
     class!("ldst-imm9", Memory, V80, true, mem::single_imm9, [(0x3800_0000, 0xc4df_ffff)]),
     class!("ldst-regoff", Memory, V80, true, mem::single_regoff, [(0x3820_0800, 0xc4df_f3ff)]),
