@@ -14,6 +14,9 @@
 #    in .cache/sysroot by scripts/fetch-sysroot.sh; needs root the first
 #    time): its dynamically linked programs run with -L and their outputs
 #    compared with recorded references (tests/sysroot/).
+# 5. binfmt_misc (root): Kestrel registered under a test name runs AArch64
+#    programs executed directly and `chroot SYSROOT /bin/sh` (SKIP without
+#    root or binfmt_misc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,5 +45,8 @@ KESTREL="$PWD/target/release/kestrel-aarch64" scripts/run-busybox-compare.sh
 
 echo "== dynamically linked programs from a Debian arm64 sysroot"
 KESTREL="$PWD/target/release/kestrel-aarch64" scripts/run-sysroot-tests.sh
+
+echo "== binfmt_misc: AArch64 programs executed directly and in a chroot"
+KESTREL="$PWD/target/release/kestrel-aarch64" scripts/test-binfmt.sh
 
 echo "== all tests passed"
