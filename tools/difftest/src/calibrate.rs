@@ -5,13 +5,15 @@
 //! round. Writing out every allocation rule would duplicate a decoder, so
 //! instead each combination of the class's allocation-deciding bits (its
 //! `key`) is run once under qemu at the start, and the generator then draws
-//! only combinations qemu executes. qemu is deterministic, so generation stays
-//! reproducible.
+//! only combinations qemu executes and binutils' disassembler knows (qemu
+//! accepts a few unallocated encodings). Both are deterministic, so
+//! generation stays reproducible.
 
 use crate::classes::Class;
 use crate::driver::Config;
 use crate::emulator::RunResult;
 use crate::protocol::{Memory, Regs, TestCase, CHUNK};
+use crate::report::{disassemble, unallocated};
 use crate::verdict::SIGILL;
 use std::collections::{HashMap, HashSet};
 
@@ -63,11 +65,15 @@ pub fn probe(cfg: &Config, class: &Class) -> Result<Option<HashSet<u32>>, String
         })
         .collect();
     let results = cfg.qemu.run(&cfg.harness, class.qemu_cpu, &tests, cfg.stall)?;
+    // qemu 7.2 also executes some unallocated encodings (it ignores a size
+    // bit in a few FP16 and modified-immediate forms); binutils knows better.
+    let text = disassemble(&words);
     let allowed = words
         .iter()
         .zip(&results)
-        .filter(|(_, r)| matches!(r, RunResult::Done(o) if o.signal != SIGILL))
-        .map(|(w, _)| w & class.key)
+        .zip(&text)
+        .filter(|((_, r), t)| matches!(r, RunResult::Done(o) if o.signal != SIGILL) && !unallocated(t))
+        .map(|((w, _), _)| w & class.key)
         .collect();
     Ok(Some(allowed))
 }

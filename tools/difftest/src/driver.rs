@@ -8,9 +8,9 @@ use crate::classes::{Class, Group, CLASSES};
 use crate::emulator::{Emulator, RunResult};
 use crate::gen::{generate, Avoid};
 use crate::protocol::TestCase;
-use crate::report;
+use crate::report::{self, disassemble, unallocated};
 use crate::verdict::{judge, Verdict, SIGILL};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -50,7 +50,8 @@ pub struct ClassStats {
     pub unimplemented: u64,
     /// Those instruction words, with how often each was hit.
     pub unimplemented_words: BTreeMap<u32, u64>,
-    /// Words qemu rejected (regenerated without them).
+    /// Words qemu rejected, or that Kestrel rightly refused because they are
+    /// unallocated (regenerated without them).
     pub rejected: u64,
     /// Tests that raised the same signal at the same place in both.
     pub faulted: u64,
@@ -142,13 +143,28 @@ impl Runner {
             }
             let tests: Vec<TestCase> = accepted.iter().map(|(p, _)| p.test.clone()).collect();
             let subjects = run_subjects(cfg, &cfg.subjects, class.qemu_cpu, &tests)?;
+            let verdicts: Vec<Vec<Verdict>> = accepted
+                .iter()
+                .enumerate()
+                .map(|(i, (p, q))| subjects.iter().map(|s| judge(p.test.insns.len(), q, &s[i])).collect())
+                .collect();
+            let refused = |v: &[Verdict]| v.iter().find_map(|v| if let Verdict::Unimplemented(j) = v { Some(*j) } else { None });
+            // Words Kestrel refuses: unimplemented, unless binutils says the
+            // encoding is unallocated (qemu accepts a few of those).
+            let refused_words: Vec<u32> =
+                accepted.iter().zip(&verdicts).filter_map(|((p, _), v)| refused(v).map(|j| p.test.insns[j])).collect();
+            let refused_text: HashMap<u32, String> = refused_words.iter().copied().zip(disassemble(&refused_words)).collect();
             for (i, (mut p, q)) in accepted.into_iter().enumerate() {
                 let n = p.test.insns.len();
-                let verdicts: Vec<Verdict> = subjects.iter().map(|s| judge(n, &q, &s[i])).collect();
-                if let Some(j) = verdicts.iter().find_map(|v| if let Verdict::Unimplemented(j) = v { Some(*j) } else { None }) {
+                let verdicts = &verdicts[i];
+                if let Some(j) = refused(verdicts) {
                     let word = p.test.insns[j];
-                    stats.unimplemented += 1;
-                    *stats.unimplemented_words.entry(word).or_default() += 1;
+                    if refused_text.get(&word).is_some_and(|t| unallocated(t)) {
+                        stats.rejected += 1;
+                    } else {
+                        stats.unimplemented += 1;
+                        *stats.unimplemented_words.entry(word).or_default() += 1;
+                    }
                     redo(&mut p, word);
                     next.push(p);
                     continue;

@@ -41,11 +41,13 @@ pub fn generate(seed: u64, class: &'static Class, index: u64, max_insns: usize, 
     let sp = regs.sp;
     // One memory test in sixteen may end with a faulting access.
     let faults = (class.memory && rng.chance(1, 16)) as u32;
-    let mut ctx = Ctx { rng: &mut rng, regs: &mut regs, mem: &mem, sp, last_exclusive: None, faults, pos: 0 };
+    let mut ctx = Ctx { rng: &mut rng, regs: &mut regs, mem: &mem, sp, monitor: None, faults, pos: 0 };
     let insns = match class.name {
         "branch" => branch_sequence(&mut ctx, n, avoid),
         "mixed" => {
-            let pool: Vec<&'static Class> = CLASSES.iter().filter(|c| c.group != Group::Control).collect();
+            // Not the exclusives: whether another store to the marked bytes
+            // clears the monitor is IMPLEMENTATION DEFINED.
+            let pool: Vec<&'static Class> = CLASSES.iter().filter(|c| c.group != Group::Control && c.name != "ldst-exclusive").collect();
             let mut v = Vec::new();
             for pos in 0..n {
                 ctx.pos = pos;
@@ -77,16 +79,17 @@ pub fn draw(ctx: &mut Ctx, class: &Class, avoid: Avoid) -> Option<u32> {
         if classes::unclaimed_feature(raw) {
             continue;
         }
-        let saved = (ctx.sp, ctx.last_exclusive, ctx.faults);
+        let saved = (ctx.sp, ctx.monitor, ctx.faults);
         match (class.fixup)(ctx, raw) {
             Some(w)
                 if !avoid.excluded.contains(&w)
                     && !classes::unclaimed_feature(w)
+                    && classes::oracle_erratum(w, ctx.regs.fpcr).is_none()
                     && allowed.is_none_or(|a| a.contains(&(w & class.key))) =>
             {
                 return Some(w)
             }
-            _ => (ctx.sp, ctx.last_exclusive, ctx.faults) = saved,
+            _ => (ctx.sp, ctx.monitor, ctx.faults) = saved,
         }
     }
     None

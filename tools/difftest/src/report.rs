@@ -41,6 +41,11 @@ pub fn disassemble(words: &[u32]) -> Vec<String> {
     out
 }
 
+/// Whether a disassembly line says the word is unallocated.
+pub fn unallocated(text: &str) -> bool {
+    text.contains("undefined")
+}
+
 /// The state a register dump shows: SP and X28 as guest addresses.
 fn shown_x(r: &Regs, i: usize) -> u64 {
     if i == 28 {

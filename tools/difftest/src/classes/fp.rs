@@ -2,10 +2,10 @@
 
 use super::{set, Ctx};
 
-/// FMOV, FABS, FNEG, FSQRT, FCVT, FRINT{N,P,M,Z,A,X,I}: opcode values that
-/// are allocated in Armv8.0.
+/// FMOV, FABS, FNEG, FSQRT, FCVT, FRINT{N,P,M,Z,A,X,I}, FRINT32/64{Z,X}:
+/// the allocated opcodes (not BFCVT, BF16 is not advertised).
 pub fn one_source(c: &mut Ctx, w: u32) -> Option<u32> {
-    Some(set(w, 15, 6, c.rng.pick(&[0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 14, 15])))
+    Some(set(w, 15, 6, c.rng.pick(&[0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19])))
 }
 
 /// FMUL, FDIV, FADD, FSUB, FMAX, FMIN, FMAXNM, FMINNM, FNMUL.

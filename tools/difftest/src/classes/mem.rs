@@ -252,28 +252,42 @@ pub fn pair(c: &mut Ctx, mut w: u32) -> Option<u32> {
 }
 
 /// LDXR/STXR/LDAXR/STLXR, the pair forms, LDAR/STLR.
+///
+/// Only sequences whose outcome the architecture defines: while a
+/// load-exclusive is outstanding, a store-exclusive targets exactly its
+/// address with the same size (and succeeds unless the value changed), and
+/// STLR stays clear of the marked bytes (whether a plain store clears the
+/// monitor is IMPLEMENTATION DEFINED). Without an outstanding load-exclusive a
+/// store-exclusive fails. Either way the monitor is then open again.
 pub fn exclusive(c: &mut Ctx, mut w: u32) -> Option<u32> {
     let ordered = field(w, 23, 1) == 1;
     let load = field(w, 22, 1) == 1;
     let is_pair = field(w, 21, 1) == 1;
-    let store_exclusive = !ordered && !load;
-    // Make a store-exclusive usually pair with the preceding load-exclusive.
-    if let (true, Some((addr, span, was_pair))) = (store_exclusive, c.last_exclusive) {
-        if was_pair == is_pair && c.rng.chance(3, 4) {
-            w = if is_pair { set(w, 30, 1, (span == 16) as u32) } else { set(w, 30, 2, (span as u64).trailing_zeros()) };
-            if let Some(base) = [BASE, SP].into_iter().find(|&r| c.base_value(r) == addr as i64) {
-                w = set(w, 5, 5, base);
-                return exclusive_regs(c, w, is_pair, load, ordered);
+    if !ordered && !load {
+        if let Some((addr, span, was_pair)) = c.monitor {
+            if was_pair != is_pair {
+                return None;
             }
+            w = if is_pair { set(w, 30, 1, (span == 16) as u32) } else { set(w, 30, 2, span.trailing_zeros()) };
+            let base = [BASE, SP].into_iter().find(|&r| c.base_value(r) == addr as i64)?;
+            c.monitor = None;
+            return exclusive_regs(c, set(w, 5, 5, base), is_pair, load, ordered);
         }
     }
     let span: i64 = if is_pair { 2 << (2 + field(w, 30, 1)) } else { 1 << field(w, 30, 2) };
     let base = c.aligned_base(span, span)?;
-    w = set(w, 5, 5, base);
-    if load && !ordered {
-        c.last_exclusive = Some((c.base_value(base) as u64, span as u32, is_pair));
+    let addr = c.base_value(base) as u64;
+    if ordered && !load {
+        if let Some((marked, size, _)) = c.monitor {
+            if addr < marked + size as u64 && marked < addr + span as u64 {
+                return None;
+            }
+        }
     }
-    exclusive_regs(c, w, is_pair, load, ordered)
+    if load && !ordered {
+        c.monitor = Some((addr, span as u32, is_pair));
+    }
+    exclusive_regs(c, set(w, 5, 5, base), is_pair, load, ordered)
 }
 
 fn exclusive_regs(c: &mut Ctx, mut w: u32, is_pair: bool, load: bool, ordered: bool) -> Option<u32> {
@@ -296,7 +310,7 @@ fn exclusive_regs(c: &mut Ctx, mut w: u32, is_pair: bool, load: bool, ordered: b
 }
 
 /// LSE: LDADD/LDCLR/LDEOR/LDSET/LD{S,U}{MAX,MIN} and their ST aliases, SWP,
-/// CAS, CASP. Naturally aligned; compare values often equal to memory.
+/// CAS, CASP; LDAPR (RCpc). Naturally aligned; compare values often equal to memory.
 pub fn atomic(c: &mut Ctx, mut w: u32) -> Option<u32> {
     let lse_op = field(w, 24, 6) == 0x38;
     let cas = !lse_op && field(w, 23, 1) == 1;
@@ -308,6 +322,14 @@ pub fn atomic(c: &mut Ctx, mut w: u32) -> Option<u32> {
     let addr = c.base_value(base) as u64;
     let mask = if bytes == 8 { u64::MAX } else { (1u64 << (8 * bytes)) - 1 };
     if lse_op {
+        // o3 = 1: SWP (opc 000) or LDAPR (opc 100, acquire only, Rs = 31).
+        if field(w, 15, 1) == 1 {
+            match field(w, 12, 3) {
+                0 => {}
+                4 => w = set(set(set(w, 23, 1, 1), 22, 1, 0), 16, 5, 31),
+                _ => return None,
+            }
+        }
         return Some(c.protect(w, 0, true));
     }
     if cas {
