@@ -123,12 +123,19 @@ pub fn unblockable() -> u64 {
     bit(libc::SIGKILL as usize) | bit(libc::SIGSTOP as usize)
 }
 
-/// Signals caught on the host for a guest handler and not yet delivered.
-static PENDING: AtomicU64 = AtomicU64::new(0);
+thread_local! {
+    /// Signals caught on the host for a guest handler and not yet delivered,
+    /// per thread: the host kernel already chose the thread the way Linux
+    /// chooses for the guest (the target of tgkill, or for process-wide
+    /// signals any thread not blocking it; host masks mirror guest masks), so
+    /// the thread that caught a signal is the one that delivers it. Atomic so
+    /// the handler cannot tear an update interrupted on the same thread.
+    static PENDING: AtomicU64 = const { AtomicU64::new(0) };
+}
 
 /// Puts signals back as pending (they could not be delivered yet).
 pub fn repost_pending(mask: u64) {
-    PENDING.fetch_or(mask, Ordering::SeqCst);
+    PENDING.with(|p| p.fetch_or(mask, Ordering::SeqCst));
 }
 
 /// Sender details of the last occurrence of each caught signal: si_code in
@@ -145,7 +152,7 @@ extern "C" fn record_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: 
             SENDER[sig as usize - 1].store((code as u32 as u64) | ((pid as u32 as u64) << 32), Ordering::SeqCst);
             SENDER_UID[sig as usize - 1].store(uid as u64, Ordering::SeqCst);
         }
-        PENDING.fetch_or(bit(sig as usize), Ordering::SeqCst);
+        PENDING.with(|p| p.fetch_or(bit(sig as usize), Ordering::SeqCst));
     }
     crate::threads::kick_all_cpus();
 }
@@ -159,12 +166,12 @@ pub fn sender(sig: usize) -> (i32, u32, u32) {
 
 /// Takes the set of signals caught for guest handlers since the last call.
 pub fn take_pending() -> u64 {
-    PENDING.swap(0, Ordering::SeqCst)
+    PENDING.with(|p| p.swap(0, Ordering::SeqCst))
 }
 
 /// Signals caught but not yet delivered (for `rt_sigpending`).
 pub fn peek_pending() -> u64 {
-    PENDING.load(Ordering::SeqCst)
+    PENDING.with(|p| p.load(Ordering::SeqCst))
 }
 
 /// Applies a guest disposition to the host (see the module documentation).

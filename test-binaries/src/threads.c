@@ -4,6 +4,8 @@
  * counters with no lost updates, and storms of thread creation and joining.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -119,6 +121,25 @@ static void *trivial(void *arg)
     return arg;
 }
 
+/* pthread_kill: the handler must run on the thread the signal was sent to. */
+static volatile pthread_t handled_by;
+static volatile int usr1_seen;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    handled_by = pthread_self();
+    usr1_seen = 1;
+}
+
+static void *wait_for_usr1(void *arg)
+{
+    (void)arg;
+    while (!usr1_seen)
+        sched_yield();
+    return NULL;
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -165,5 +186,12 @@ int main(void)
         }
     }
     printf("create/join storm: %ld (expected %d)\n", joined, 50 * 36);
+
+    signal(SIGUSR1, on_usr1);
+    pthread_t target;
+    pthread_create(&target, NULL, wait_for_usr1, NULL);
+    pthread_kill(target, SIGUSR1);
+    pthread_join(target, NULL);
+    printf("pthread_kill handled on the target thread: %d\n", pthread_equal(handled_by, target) != 0);
     return 0;
 }
