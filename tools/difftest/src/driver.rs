@@ -10,7 +10,7 @@ use crate::gen::{generate, Avoid};
 use crate::protocol::TestCase;
 use crate::report::{self, disassemble, unallocated};
 use crate::verdict::{judge, Verdict, SIGILL};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -106,41 +106,28 @@ impl Runner {
     /// mismatches found in this batch (at most `show` per class overall).
     pub fn run_batch(&mut self, class: &'static Class, first: u64, count: u64) -> Result<Vec<String>, String> {
         self.calibrate(class)?;
-        let mut new_reports = Vec::new();
         let cfg = &self.cfg;
         let allowed = &self.allowed;
-        let gen = |index: u64, excluded: &[u32]| generate(cfg.seed, class, index, cfg.max_insns, Avoid { allowed, excluded });
-        let mut pending: Vec<Pending> =
-            (first..first + count).map(|index| Pending { index, excluded: Vec::new(), test: gen(index, &[]) }).collect();
-        let stats = self.stats.entry(class.name).or_default();
         let redo = |p: &mut Pending, word: u32| {
             p.excluded.push(word);
-            p.test = gen(p.index, &p.excluded);
+            p.test = generate(cfg.seed, class, p.index, cfg.max_insns, Avoid { allowed, excluded: &p.excluded });
         };
+        let mut pending: Vec<Pending> = (first..first + count)
+            .map(|index| Pending {
+                index,
+                excluded: Vec::new(),
+                test: generate(cfg.seed, class, index, cfg.max_insns, Avoid { allowed, excluded: &[] }),
+            })
+            .collect();
+        let stats = self.stats.entry(class.name).or_default();
+        let mut reports = Vec::new();
         for _ in 0..MAX_ROUNDS {
             stats.gave_up += pending.iter().filter(|p| p.test.insns.is_empty()).count() as u64;
             pending.retain(|p| !p.test.insns.is_empty());
             if pending.is_empty() {
                 break;
             }
-            // qemu first: Kestrel only runs what qemu accepts, so that it is
-            // not restarted for every reserved encoding it rightly refuses.
-            let tests: Vec<TestCase> = pending.iter().map(|p| p.test.clone()).collect();
-            let oracle = cfg.qemu.run(&cfg.harness, class.qemu_cpu, &tests, cfg.stall)?;
-            let mut next = Vec::new();
-            let mut accepted = Vec::new();
-            for (mut p, q) in pending.into_iter().zip(oracle) {
-                match &q {
-                    RunResult::Done(o) if o.signal == SIGILL && o.fault_index.is_some() => {
-                        stats.rejected += 1;
-                        let word = p.test.insns[o.fault_index.unwrap_or(0)];
-                        redo(&mut p, word);
-                        next.push(p);
-                    }
-                    RunResult::Done(_) => accepted.push((p, q)),
-                    _ => stats.oracle_failures += 1,
-                }
-            }
+            let (accepted, mut next) = oracle_pass(cfg, class, pending, stats, &redo)?;
             let tests: Vec<TestCase> = accepted.iter().map(|(p, _)| p.test.clone()).collect();
             let subjects = run_subjects(cfg, &cfg.subjects, class.qemu_cpu, &tests)?;
             let verdicts: Vec<Vec<Verdict>> = accepted
@@ -148,18 +135,12 @@ impl Runner {
                 .enumerate()
                 .map(|(i, (p, q))| subjects.iter().map(|s| judge(p.test.insns.len(), q, &s[i])).collect())
                 .collect();
-            let refused = |v: &[Verdict]| v.iter().find_map(|v| if let Verdict::Unimplemented(j) = v { Some(*j) } else { None });
-            // Words Kestrel refuses: unimplemented, unless binutils says the
-            // encoding is unallocated (qemu accepts a few of those).
-            let refused_words: Vec<u32> =
-                accepted.iter().zip(&verdicts).filter_map(|((p, _), v)| refused(v).map(|j| p.test.insns[j])).collect();
-            let refused_text: HashMap<u32, String> = refused_words.iter().copied().zip(disassemble(&refused_words)).collect();
+            let unallocated_words = refused_unallocated(&accepted, &verdicts);
             for (i, (mut p, q)) in accepted.into_iter().enumerate() {
-                let n = p.test.insns.len();
                 let verdicts = &verdicts[i];
                 if let Some(j) = refused(verdicts) {
                     let word = p.test.insns[j];
-                    if refused_text.get(&word).is_some_and(|t| unallocated(t)) {
+                    if unallocated_words.contains(&word) {
                         stats.rejected += 1;
                     } else {
                         stats.unimplemented += 1;
@@ -172,34 +153,81 @@ impl Runner {
                 if cfg.verbose {
                     eprintln!("{} #{}: {:08x?} qemu: {}", class.name, p.index, p.test.insns, report::describe(&q));
                 }
-                stats.sequences += 1;
-                match verdicts.iter().find(|v| matches!(v, Verdict::Match { .. })) {
-                    Some(Verdict::Match { executed, faulted }) => {
-                        stats.insns += *executed as u64;
-                        stats.faulted += *faulted as u64;
-                    }
-                    _ => stats.insns += n as u64,
-                }
+                count_judged(stats, p.test.insns.len(), verdicts);
                 let modes: Vec<usize> = (0..verdicts.len()).filter(|&m| verdicts[m] == Verdict::Mismatch).collect();
                 if let Some(&m) = modes.first() {
                     stats.mismatches += 1;
                     if stats.mismatches as usize <= cfg.show {
                         let names: Vec<&str> = modes.iter().map(|&m| cfg.subjects[m].name.as_str()).collect();
-                        let subject = &cfg.subjects[m];
-                        new_reports.push(report::mismatch(cfg, class, p.index, &p.test, subject, &names, &q, &subjects[m][i]));
+                        reports.push(report::mismatch(cfg, class, p.index, &p.test, &cfg.subjects[m], &names, &q, &subjects[m][i]));
                     }
                 }
             }
             pending = next;
         }
         stats.gave_up += pending.len() as u64;
-        self.reports.extend(new_reports.iter().cloned());
-        Ok(new_reports)
+        self.reports.extend(reports.iter().cloned());
+        Ok(reports)
     }
 
     /// Total mismatches over all classes.
     pub fn total_mismatches(&self) -> u64 {
         self.stats.values().map(|s| s.mismatches).sum()
+    }
+}
+
+/// Runs a round under qemu first, so that Kestrel only runs what qemu
+/// accepts (it would be restarted for every reserved encoding it rightly
+/// refuses otherwise). Returns the accepted tests with qemu's results, and
+/// the regenerated ones for the next round.
+#[allow(clippy::type_complexity)]
+fn oracle_pass(
+    cfg: &Config,
+    class: &Class,
+    pending: Vec<Pending>,
+    stats: &mut ClassStats,
+    redo: &dyn Fn(&mut Pending, u32),
+) -> Result<(Vec<(Pending, RunResult)>, Vec<Pending>), String> {
+    let tests: Vec<TestCase> = pending.iter().map(|p| p.test.clone()).collect();
+    let oracle = cfg.qemu.run(&cfg.harness, class.qemu_cpu, &tests, cfg.stall)?;
+    let mut next = Vec::new();
+    let mut accepted = Vec::new();
+    for (mut p, q) in pending.into_iter().zip(oracle) {
+        match &q {
+            RunResult::Done(o) if o.signal == SIGILL && o.fault_index.is_some() => {
+                stats.rejected += 1;
+                let word = p.test.insns[o.fault_index.unwrap_or(0)];
+                redo(&mut p, word);
+                next.push(p);
+            }
+            RunResult::Done(_) => accepted.push((p, q)),
+            _ => stats.oracle_failures += 1,
+        }
+    }
+    Ok((accepted, next))
+}
+
+/// The instruction some Kestrel mode refused (SIGILL) although qemu ran it.
+fn refused(verdicts: &[Verdict]) -> Option<usize> {
+    verdicts.iter().find_map(|v| if let Verdict::Unimplemented(j) = v { Some(*j) } else { None })
+}
+
+/// Of the words Kestrel refused, those binutils calls unallocated: qemu 7.2
+/// executes a few such encodings, and refusing them is right.
+fn refused_unallocated(accepted: &[(Pending, RunResult)], verdicts: &[Vec<Verdict>]) -> HashSet<u32> {
+    let words: Vec<u32> = accepted.iter().zip(verdicts).filter_map(|((p, _), v)| refused(v).map(|j| p.test.insns[j])).collect();
+    words.iter().zip(disassemble(&words)).filter(|(_, text)| unallocated(text)).map(|(w, _)| *w).collect()
+}
+
+/// Counts a test every mode ran to a verdict.
+fn count_judged(stats: &mut ClassStats, n: usize, verdicts: &[Verdict]) {
+    stats.sequences += 1;
+    match verdicts.iter().find(|v| matches!(v, Verdict::Match { .. })) {
+        Some(Verdict::Match { executed, faulted }) => {
+            stats.insns += *executed as u64;
+            stats.faulted += *faulted as u64;
+        }
+        _ => stats.insns += n as u64,
     }
 }
 

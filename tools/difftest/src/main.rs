@@ -143,7 +143,7 @@ fn main() {
             if !args.quiet {
                 let s = &runner.stats[class.name];
                 eprintln!(
-                    "[{:>6.1}s] {:<24} {:>7} seqs {:>9} insns {:>4} mismatches {:>5} unimplemented",
+                    "[{:>6.1}s] {:<30} {:>7} seqs {:>9} insns {:>4} mismatches {:>5} unimplemented",
                     start.elapsed().as_secs_f64(),
                     class.name,
                     s.sequences,

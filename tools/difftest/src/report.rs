@@ -254,7 +254,7 @@ pub fn summary(stats: &std::collections::BTreeMap<&'static str, crate::driver::C
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<24} {:>9} {:>11} {:>10} {:>8} {:>9} {:>8} {:>7}",
+        "{:<30} {:>9} {:>11} {:>9} {:>7} {:>9} {:>8} {:>7}",
         "class", "sequences", "insns", "mismatch", "unimpl", "rejected", "faulted", "gaveup"
     );
     let mut total = crate::driver::ClassStats::default();
@@ -262,7 +262,7 @@ pub fn summary(stats: &std::collections::BTreeMap<&'static str, crate::driver::C
         let Some(c) = stats.get(name) else { continue };
         let _ = writeln!(
             s,
-            "{:<24} {:>9} {:>11} {:>10} {:>8} {:>9} {:>8} {:>7}",
+            "{:<30} {:>9} {:>11} {:>9} {:>7} {:>9} {:>8} {:>7}",
             name, c.sequences, c.insns, c.mismatches, c.unimplemented, c.rejected, c.faulted, c.gave_up
         );
         total.sequences += c.sequences;
@@ -276,7 +276,7 @@ pub fn summary(stats: &std::collections::BTreeMap<&'static str, crate::driver::C
     }
     let _ = writeln!(
         s,
-        "{:<24} {:>9} {:>11} {:>10} {:>8} {:>9} {:>8} {:>7}",
+        "{:<30} {:>9} {:>11} {:>9} {:>7} {:>9} {:>8} {:>7}",
         "total", total.sequences, total.insns, total.mismatches, total.unimplemented, total.rejected, total.faulted, total.gave_up
     );
     if total.oracle_failures > 0 {

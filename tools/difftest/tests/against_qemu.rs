@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 const SEED: u64 = 0x006b_6573_7472_656c;
-const SEQUENCES: u64 = 200;
+const SEQUENCES: u64 = 500;
 
 struct Env {
     qemu: PathBuf,

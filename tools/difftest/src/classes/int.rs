@@ -15,11 +15,27 @@ pub fn add_sub_imm(c: &mut Ctx, w: u32) -> Option<u32> {
     Some(c.protect(w, 0, s))
 }
 
+/// Whether N:immr:imms encodes a bitmask immediate (DecodeBitMasks): the
+/// element size comes from the highest set bit of N:NOT(imms), and imms must
+/// not select all of the element's bits.
+fn valid_bitmask(n: u32, imms: u32) -> bool {
+    let combined = (n << 6) | (!imms & 0x3f);
+    if combined == 0 {
+        return false;
+    }
+    let len = 31 - combined.leading_zeros();
+    let levels = (1 << len) - 1;
+    len >= 1 && imms & levels != levels
+}
+
 /// AND/ORR/EOR/ANDS (immediate): Rd = 31 is SP except for ANDS; N = 1 needs
-/// a 64-bit operation.
+/// a 64-bit operation; reserved bitmask encodings are redrawn.
 pub fn logical_imm(c: &mut Ctx, mut w: u32) -> Option<u32> {
     if field(w, 31, 1) == 0 {
         w = set(w, 22, 1, 0);
+    }
+    while !valid_bitmask(field(w, 22, 1), field(w, 10, 6)) {
+        w = set(w, 10, 6, c.rng.below(64) as u32);
     }
     let ands = field(w, 29, 2) == 3;
     Some(c.protect(w, 0, ands))
@@ -134,4 +150,19 @@ pub fn pc_relative(c: &mut Ctx, w: u32) -> Option<u32> {
     let target = c.rng.range(0, 32 - words);
     let w = set(w, 5, 19, (target - here) as u32);
     Some(if v == 0 && opc != 3 { c.protect(w, 0, true) } else { w })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_bitmask;
+
+    #[test]
+    fn bitmask_immediates() {
+        assert!(valid_bitmask(0, 0b111100)); // 2-bit elements, one bit set
+        assert!(valid_bitmask(1, 0b000000)); // 64-bit element, one bit set
+        assert!(!valid_bitmask(1, 0b111111)); // all 64 bits: reserved
+        assert!(!valid_bitmask(0, 0b111111)); // no element size
+        assert!(!valid_bitmask(0, 0b011111)); // all 32 bits: reserved
+        assert!(valid_bitmask(0, 0b011110));
+    }
 }

@@ -255,7 +255,8 @@ pub fn pair(c: &mut Ctx, mut w: u32) -> Option<u32> {
 ///
 /// Only sequences whose outcome the architecture defines: while a
 /// load-exclusive is outstanding, a store-exclusive targets exactly its
-/// address with the same size (and succeeds unless the value changed), and
+/// address with the same size (and succeeds unless the value changed; an
+/// LDXP of two words may be followed by an STXR of a doubleword), and
 /// STLR stays clear of the marked bytes (whether a plain store clears the
 /// monitor is IMPLEMENTATION DEFINED). Without an outstanding load-exclusive a
 /// store-exclusive fails. Either way the monitor is then open again.
@@ -264,11 +265,14 @@ pub fn exclusive(c: &mut Ctx, mut w: u32) -> Option<u32> {
     let load = field(w, 22, 1) == 1;
     let is_pair = field(w, 21, 1) == 1;
     if !ordered && !load {
-        if let Some((addr, span, was_pair)) = c.monitor {
-            if was_pair != is_pair {
-                return None;
-            }
-            w = if is_pair { set(w, 30, 1, (span == 16) as u32) } else { set(w, 30, 2, span.trailing_zeros()) };
+        if let Some((addr, span)) = c.monitor {
+            // Same address and size; a pair of words and a doubleword are
+            // both 8-byte transactions.
+            w = match (is_pair, span) {
+                (true, 8 | 16) => set(w, 30, 1, (span == 16) as u32),
+                (false, 1..=8) => set(w, 30, 2, span.trailing_zeros()),
+                _ => return None,
+            };
             let base = [BASE, SP].into_iter().find(|&r| c.base_value(r) == addr as i64)?;
             c.monitor = None;
             return exclusive_regs(c, set(w, 5, 5, base), is_pair, load, ordered);
@@ -278,14 +282,14 @@ pub fn exclusive(c: &mut Ctx, mut w: u32) -> Option<u32> {
     let base = c.aligned_base(span, span)?;
     let addr = c.base_value(base) as u64;
     if ordered && !load {
-        if let Some((marked, size, _)) = c.monitor {
+        if let Some((marked, size)) = c.monitor {
             if addr < marked + size as u64 && marked < addr + span as u64 {
                 return None;
             }
         }
     }
     if load && !ordered {
-        c.monitor = Some((addr, span as u32, is_pair));
+        c.monitor = Some((addr, span as u32));
     }
     exclusive_regs(c, set(w, 5, 5, base), is_pair, load, ordered)
 }

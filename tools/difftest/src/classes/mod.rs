@@ -77,9 +77,9 @@ pub struct Ctx<'a> {
     pub mem: &'a [u8],
     /// SP (offset into the block) at the current point of the sequence.
     pub sp: u64,
-    /// The exclusive monitor: address, size and pair-ness of the outstanding
+    /// The exclusive monitor: address and size of the outstanding
     /// load-exclusive, if any.
-    pub monitor: Option<(u64, u32, bool)>,
+    pub monitor: Option<(u64, u32)>,
     /// Accesses that may still be placed entirely in the inaccessible page
     /// next to the block, so that the emulators' fault paths (state at the
     /// faulting instruction, signal delivery) are compared too.
