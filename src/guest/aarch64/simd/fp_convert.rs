@@ -1,17 +1,33 @@
 //! Conversions done exactly in integer arithmetic: between FP formats,
 //! between FP and (fixed-point) integers, and rounding to integral (FRINT*).
 
-use super::fp_format::{fpsr, round_pack, shift_round, unpack, Fmt, FpCtx, Rounding, Value};
+use super::fp_format::{
+    alt_half_saturate, fpsr, round_pack, round_pack_alt_half, shift_round, unpack, unpack_alt_half, Fmt, FpCtx,
+    Rounding, Value,
+};
 
-/// FCVT between formats. NaN payloads keep their top bits.
+/// FCVT between formats. NaN payloads keep their top bits. With FPCR.AHP a
+/// half-precision source or destination uses the alternative format.
 pub fn convert(ctx: &mut FpCtx, from: Fmt, to: Fmt, x: u64) -> u64 {
+    let alt_half = ctx.alt_half();
     // Half-precision operands are not flushed by FZ, nor by FZ16 in FCVT.
     let (neg, value) = if from == Fmt::H {
-        super::fp_format::unpack_raw(from, x)
+        if alt_half {
+            unpack_alt_half(x)
+        } else {
+            super::fp_format::unpack_raw(from, x)
+        }
     } else {
         unpack(ctx, from, x)
     };
+    let alt_to = alt_half && to == Fmt::H;
     match value {
+        Value::NaN if alt_to => {
+            // The alternative format has no NaN: a zero of the same sign,
+            // invalid whether the NaN was quiet or signalling (and whatever DN).
+            ctx.raise(fpsr::IOC);
+            to.zero(neg)
+        }
         Value::NaN => {
             if from.is_snan(x) {
                 ctx.raise(fpsr::IOC);
@@ -29,8 +45,13 @@ pub fn convert(ctx: &mut FpCtx, from: Fmt, to: Fmt, x: u64) -> u64 {
             };
             to.zero(neg) | to.exp_mask() | to.quiet_bit() | aligned
         }
+        Value::Inf if alt_to => alt_half_saturate(ctx, neg),
         Value::Inf => to.infinity(neg),
         Value::Zero => to.zero(neg),
+        Value::Finite { mant, exp } if alt_to => {
+            let mode = ctx.rounding();
+            round_pack_alt_half(ctx, neg, mant as u128, exp, mode)
+        }
         Value::Finite { mant, exp } => {
             let flush = to != Fmt::H && ctx.flush(to);
             let mode = ctx.rounding();

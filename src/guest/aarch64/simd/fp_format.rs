@@ -32,6 +32,9 @@ pub mod fpcr {
     pub const FZ: u64 = 1 << 24;
     /// Default NaN mode.
     pub const DN: u64 = 1 << 25;
+    /// Alternative half-precision format (no infinities or NaNs) for the
+    /// conversions to and from half precision.
+    pub const AHP: u64 = 1 << 26;
     /// Shift of the two-bit rounding mode field.
     pub const RMODE_SHIFT: u32 = 22;
 }
@@ -203,6 +206,11 @@ impl FpCtx {
         self.fpcr & bit != 0
     }
 
+    /// Whether half-precision conversion operands use the alternative format.
+    pub fn alt_half(&self) -> bool {
+        self.fpcr & fpcr::AHP != 0
+    }
+
     pub fn rounding(&self) -> Rounding {
         Rounding::from_rmode((self.fpcr >> fpcr::RMODE_SHIFT) as u32)
     }
@@ -266,10 +274,20 @@ pub fn unpack(ctx: &mut FpCtx, fmt: Fmt, x: u64) -> (bool, Value) {
 
 /// As [`unpack`] without flush-to-zero.
 pub fn unpack_raw(fmt: Fmt, x: u64) -> (bool, Value) {
+    unpack_fields(fmt, x, false)
+}
+
+/// A half-precision operand in the alternative format (FPCR.AHP), where the
+/// all-ones exponent is an ordinary one: there are no infinities or NaNs.
+pub fn unpack_alt_half(x: u64) -> (bool, Value) {
+    unpack_fields(Fmt::H, x, true)
+}
+
+fn unpack_fields(fmt: Fmt, x: u64, alt_half: bool) -> (bool, Value) {
     let sign = fmt.is_negative(x);
     let field = ((x & fmt.exp_mask()) >> fmt.fbits()) as i32;
     let frac = x & fmt.frac_mask();
-    let value = if field == (1 << fmt.ebits()) - 1 {
+    let value = if field == (1 << fmt.ebits()) - 1 && !alt_half {
         if frac == 0 {
             Value::Inf
         } else {
@@ -341,6 +359,36 @@ pub fn round_pack(
     mode: Rounding,
     flush: bool,
 ) -> u64 {
+    round_pack_in(ctx, fmt, negative, mant, exp, mode, flush, false)
+}
+
+/// As [`round_pack`] into the alternative half-precision format (FPCR.AHP):
+/// the all-ones exponent holds normal values, and since there is no
+/// infinity a result beyond 0x7fff saturates and raises IOC (Arm FPRoundCV
+/// reports it as invalid, not as overflow or inexact). Never flushes: FZ16
+/// does not apply to these conversions.
+pub fn round_pack_alt_half(ctx: &mut FpCtx, negative: bool, mant: u128, exp: i32, mode: Rounding) -> u64 {
+    round_pack_in(ctx, Fmt::H, negative, mant, exp, mode, false, true)
+}
+
+/// The largest alternative half-precision magnitude with the given sign,
+/// raising IOC: the result for infinities and values too large.
+pub fn alt_half_saturate(ctx: &mut FpCtx, negative: bool) -> u64 {
+    ctx.raise(fpsr::IOC);
+    0x7fff | Fmt::H.zero(negative)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn round_pack_in(
+    ctx: &mut FpCtx,
+    fmt: Fmt,
+    negative: bool,
+    mant: u128,
+    exp: i32,
+    mode: Rounding,
+    flush: bool,
+    alt_half: bool,
+) -> u64 {
     if mant == 0 {
         return fmt.zero(negative);
     }
@@ -353,7 +401,12 @@ pub fn round_pack(
         ctx.raise(fpsr::UFC);
         return fmt.zero(negative);
     }
-    if top > fmt.bias() {
+    // The alternative format's all-ones exponent adds one binade.
+    let emax = fmt.bias() + alt_half as i32;
+    if top > emax {
+        if alt_half {
+            return alt_half_saturate(ctx, negative);
+        }
         return overflow(ctx, fmt, negative, mode);
     }
     let lsb = top.max(emin) - fbits;
@@ -368,7 +421,10 @@ pub fn round_pack(
     // carry when rounding reaches the next binade.
     let field_base = (top.max(emin) + fmt.bias() - 1) as u64;
     let bits = (field_base << fbits) + m as u64;
-    if bits >= fmt.exp_mask() {
+    if alt_half && bits > fmt.exp_mask() | fmt.frac_mask() {
+        return alt_half_saturate(ctx, negative);
+    }
+    if !alt_half && bits >= fmt.exp_mask() {
         return overflow(ctx, fmt, negative, mode);
     }
     if inexact {

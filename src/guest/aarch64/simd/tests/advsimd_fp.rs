@@ -67,6 +67,11 @@ fn fp_vector_table() {
         ("fcvtn v0.4h, v1.4s", 0x0e216820, &[V(1, 0x3f800000477ff0004780000033800000)], &[V(0, 0x3c007c007c000001), Fpsr(0x14)]),
         ("fcvtl v0.2d, v1.2s", 0x0e617820, &[V(1, 0x3f8000007f800001)], &[V(0, 0x3ff00000000000007ff8000020000000), Fpsr(0x1)]),
         ("fcvtl2 v0.4s, v1.8h", 0x4e217820, &[V(1, 0x3c007c0000010000000000000000)], &[V(0, 0x3f8000007f80000033800000), Fpsr(0x0)]),
+        // FPCR.AHP: half-precision lanes in the alternative format.
+        ("fcvtl v0.4s, v1.4h", 0x0e217820, &[V(1, 0x7e007c003c00fc00), Fpcr(0x4000000)], &[V(0, 0x47c00000478000003f800000c7800000), Fpsr(0x0)]),
+        ("fcvtn v0.4h, v1.4s", 0x0e216820, &[V(0, 0xffffffffffffffffffffffffffffffff), V(1, 0x7f8000007fc000003f80000047800000), Fpcr(0x4000000)], &[V(0, 0x7fff00003c007c00), Fpsr(0x1)]),
+        ("fcvtl2 v0.4s, v1.8h", 0x4e217820, &[V(1, 0xffff7c01fc000000000000000000), Fpcr(0x4000000)], &[V(0, 0xc7ffe00047802000c7800000), Fpsr(0x0)]),
+        ("fcvtn2 v0.8h, v1.4s", 0x4e216820, &[V(0, 0x1234), V(1, 0xff80000048000000c7fff0003f800001), Fpcr(0x4000000)], &[V(0, 0xffff7fffffff3c000000000000001234), Fpsr(0x11)]),
         ("fcvtxn v0.2s, v1.2d", 0x2e616820, &[V(1, 0x3ff00000000000013ff0000010000000)], &[V(0, 0x3f8000013f800001), Fpsr(0x10)]),
         ("fcvtxn s0, d1", 0x7e616820, &[V(1, 0x3ff0000000000001)], &[V(0, 0x3f800001), Fpsr(0x10)]),
         ("frecpx s0, s1", 0x5ea1f820, &[V(1, 0x3f800000)], &[V(0, 0x40000000), Fpsr(0x0)]),
