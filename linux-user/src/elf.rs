@@ -332,7 +332,10 @@ fn check_load(index: usize, ph: &ProgramHeader, file_size: u64) -> Result<Segmen
     if ph.p_filesz > ph.p_memsz {
         return Err(bad("file size larger than memory size"));
     }
+    // A segment with no file contents (all bss) may carry any offset: Linux
+    // reads nothing from the file for it.
     match ph.p_offset.checked_add(ph.p_filesz) {
+        _ if ph.p_filesz == 0 => {}
         Some(end) if end <= file_size => {}
         _ => return Err(ElfError::SegmentBeyondEof(index)),
     }

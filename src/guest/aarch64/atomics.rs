@@ -96,12 +96,21 @@ pub fn load_exclusive(cpu: &mut CpuState, size: u8, pair: bool, rt: u8, rt2: u8,
             };
             cpu.set_xzr(rt, lo);
             cpu.set_xzr(rt2, hi);
-            cpu.excl_value = lo;
-            cpu.excl_value_hi = hi;
+            // The monitor remembers the bytes as memory holds them, so a
+            // later store of either form (pair or single) of the same size
+            // compares the same bytes.
+            if size == 3 {
+                cpu.excl_value = lo;
+                cpu.excl_value_hi = hi;
+            } else {
+                cpu.excl_value = lo | (hi << 32);
+                cpu.excl_value_hi = 0;
+            }
         } else {
             let v = super::interp::load_sized(addr, size);
             cpu.set_xzr(rt, v);
             cpu.excl_value = v;
+            cpu.excl_value_hi = 0;
         }
     }
     cpu.excl_addr = addr;
@@ -117,18 +126,24 @@ pub fn store_exclusive(cpu: &mut CpuState, size: u8, pair: bool, rs: u8, rt: u8,
     let ok = if cpu.excl_addr != addr || cpu.excl_size != total {
         false
     } else {
+        // The bytes to store, as memory will hold them.
+        let (new_lo, new_hi) = if pair && size == 3 {
+            (cpu.xzr(rt), cpu.xzr(rt2))
+        } else if pair {
+            ((cpu.xzr(rt2) << 32) | (cpu.xzr(rt) & 0xffff_ffff), 0)
+        } else {
+            (cpu.xzr(rt), 0)
+        };
         // SAFETY: aligned guest address (checked above).
         unsafe {
-            if pair && size == 3 {
-                let expected = ((cpu.excl_value_hi as u128) << 64) | cpu.excl_value as u128;
-                let new = ((cpu.xzr(rt2) as u128) << 64) | cpu.xzr(rt) as u128;
-                host_cas128(addr, expected, new) == expected
-            } else if pair {
-                let expected = (cpu.excl_value_hi << 32) | (cpu.excl_value & 0xffff_ffff);
-                let new = (cpu.xzr(rt2) << 32) | (cpu.xzr(rt) & 0xffff_ffff);
-                host_cas(addr, 3, expected, new) == expected
-            } else {
-                host_cas(addr, size, cpu.excl_value, cpu.xzr(rt)) == cpu.excl_value
+            match total {
+                16 => {
+                    let expected = ((cpu.excl_value_hi as u128) << 64) | cpu.excl_value as u128;
+                    let new = ((new_hi as u128) << 64) | new_lo as u128;
+                    host_cas128(addr, expected, new) == expected
+                }
+                8 => host_cas(addr, 3, cpu.excl_value, new_lo) == cpu.excl_value,
+                _ => host_cas(addr, size, cpu.excl_value, new_lo) == cpu.excl_value,
             }
         }
     };

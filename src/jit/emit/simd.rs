@@ -178,6 +178,7 @@ impl BlockTranslator<'_, '_> {
                 return false;
             }
             let ty = if size == 1 { types::F64 } else { types::F32 };
+            let done = self.fp_mode_guard(word, pc);
             let a = self.load_state(ty, CpuState::offset_of_v(rn as usize));
             let b = self.load_state(ty, CpuState::offset_of_v(rm as usize));
             let r = match op {
@@ -186,13 +187,14 @@ impl BlockTranslator<'_, '_> {
                 2 => self.b.ins().fadd(a, b),
                 _ => self.b.ins().fsub(a, b),
             };
-            self.finish_fp(word, pc, rd, r, true);
+            self.finish_fp(word, pc, rd, r, true, done);
             return true;
         }
         // FMADD, FMSUB, FNMADD, FNMSUB.
         if word & 0xff00_0000 == 0x1f00_0000 && size < 2 && self.host_has_fma {
             let ra = bits(word, 14, 10);
             let ty = if size == 1 { types::F64 } else { types::F32 };
+            let done = self.fp_mode_guard(word, pc);
             let n = self.load_state(ty, CpuState::offset_of_v(rn as usize));
             let m = self.load_state(ty, CpuState::offset_of_v(rm as usize));
             let a = self.load_state(ty, CpuState::offset_of_v(ra as usize));
@@ -213,7 +215,7 @@ impl BlockTranslator<'_, '_> {
                     self.b.ins().fma(n, m, na)
                 }
             };
-            self.finish_fp(word, pc, rd, r, true);
+            self.finish_fp(word, pc, rd, r, true, done);
             return true;
         }
         false
@@ -224,26 +226,36 @@ impl BlockTranslator<'_, '_> {
         // Vector FP arithmetic (bit 23 selects FSUB/FMLS; bit 22 is sz).
         if matches!(opcode, 0b11001 | 0b11010 | 0b11011 | 0b11111) {
             let sz = size & 1;
-            if sz == 1 && !q {
+            // 64-bit vectors stay in the interpreter: the host would compute
+            // the unused upper lanes too, and their exceptions would leak.
+            if !q {
+                return false;
+            }
+            let minus = size & 2 != 0;
+            let supported = match (opcode, u, minus) {
+                (0b11010, false, _) | (0b11011, true, false) | (0b11111, true, false) => true,
+                (0b11001, false, _) => self.host_has_fma,
+                _ => false,
+            };
+            if !supported {
                 return false;
             }
             let ty = if sz == 1 { types::F64X2 } else { types::F32X4 };
-            let minus = size & 2 != 0;
+            let done = self.fp_mode_guard(word, pc);
             let a = self.vload(ty, rn);
             let b = self.vload(ty, rm);
-            let r = match (opcode, u, minus) {
-                (0b11010, false, false) => self.b.ins().fadd(a, b),
-                (0b11010, false, true) => self.b.ins().fsub(a, b),
-                (0b11011, true, false) => self.b.ins().fmul(a, b),
-                (0b11111, true, false) => self.b.ins().fdiv(a, b),
-                (0b11001, false, _) if self.host_has_fma => {
+            let r = match (opcode, minus) {
+                (0b11010, false) => self.b.ins().fadd(a, b),
+                (0b11010, true) => self.b.ins().fsub(a, b),
+                (0b11011, _) => self.b.ins().fmul(a, b),
+                (0b11111, _) => self.b.ins().fdiv(a, b),
+                _ => {
                     let acc = self.vload(ty, rd);
                     let a = if minus { self.b.ins().fneg(a) } else { a };
                     self.b.ins().fma(a, b, acc)
                 }
-                _ => return false,
             };
-            self.finish_fp(word, pc, rd, r, q);
+            self.finish_fp(word, pc, rd, r, q, done);
             return true;
         }
         if size == 3 && opcode != 0b00011 && (!q || opcode != 0b10000) && !(opcode == 0b10001 && q) {
@@ -326,18 +338,37 @@ impl BlockTranslator<'_, '_> {
         true
     }
 
+    /// Starts a natively compiled FP instruction: unless FPCR is all zero
+    /// (round to nearest, no flushing, no default NaN), the instruction runs in
+    /// the interpreter instead, before the host computes anything, so no host
+    /// exception flag from a differently-defined operation can reach FPSR.
+    /// Returns the block where both paths continue; emission continues in the
+    /// fast path.
+    fn fp_mode_guard(&mut self, word: u32, pc: u64) -> ir::Block {
+        let fpcr = self.load_state(types::I64, offsets::FPCR);
+        let other_mode = self.b.ins().icmp_imm_s(IntCC::NotEqual, fpcr, 0);
+        let slow = self.b.create_block();
+        let fast = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(other_mode, slow, &[], fast, &[]);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        self.call_interpreter(word, pc);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(fast);
+        self.b.seal_block(fast);
+        done
+    }
+
     /// Stores an FP result computed on the host if it is exactly what the Arm
     /// rules give (see the module comment); otherwise re-runs the instruction in
     /// the interpreter. `r` is a scalar F32/F64 or an F32X4/F64X2 vector.
-    fn finish_fp(&mut self, word: u32, pc: u64, rd: u32, r: Value, q: bool) {
+    /// Continues emission in `done`.
+    fn finish_fp(&mut self, word: u32, pc: u64, rd: u32, r: Value, q: bool, done: ir::Block) {
         let ty = self.b.func.dfg.value_type(r);
-        let special = self.fp_needs_slow_path(r, ty, q);
-        let fpcr = self.load_state(types::I64, offsets::FPCR);
-        let mode_differs = self.b.ins().icmp_imm_s(IntCC::NotEqual, fpcr, 0);
-        let slow = self.b.ins().bor(special, mode_differs);
+        let slow = self.fp_needs_slow_path(r, ty, q);
         let slow_block = self.b.create_block();
         let fast_block = self.b.create_block();
-        let done = self.b.create_block();
         self.b.ins().brif(slow, slow_block, &[], fast_block, &[]);
 
         self.b.switch_to_block(fast_block);
