@@ -190,6 +190,18 @@ if [ -z "$overlay" ]; then
 else
     expect "chroot: a dynamically linked program" "hello from the sysroot" \
         "$(chroot "$root" /usr/bin/env echo hello from the sysroot)"
+    # bash with a pipe, a subshell and an exec'd child, all AArch64 programs
+    # started by the kernel through the registration.
+    expect "chroot: bash" "aarch64 3 bash" \
+        "$(chroot "$root" /bin/bash -c 'echo "$(uname -m) $(printf "a\nb\nc\n" | wc -l) $(basename "$BASH")"' 2>&1)"
+    expect "chroot: python3 with a thread and a subprocess" "aarch64 thread-ok sub-ok" \
+        "$(chroot "$root" /usr/bin/python3 -c '
+import platform, subprocess, threading
+box = []
+t = threading.Thread(target=lambda: box.append("thread-ok"))
+t.start(); t.join()
+sub = subprocess.run(["/usr/bin/python3", "-c", "print(\"sub-ok\")"], capture_output=True, text=True).stdout.strip()
+print(platform.machine(), box[0], sub)' 2>&1)"
 fi
 
 "$kestrel" --binfmt unregister --binfmt-name "$entry" >/dev/null
