@@ -2,7 +2,8 @@
 # Build an arm64 Debian bookworm root filesystem for running dynamically
 # linked programs under `kestrel-aarch64 -L SYSROOT`:
 #
-#   $CACHE/sysroot    minbase (coreutils, bash, grep, sed, ...) plus python3
+#   $CACHE/sysroot    minbase (coreutils, bash, grep, sed, gzip, ...) plus
+#                     python3, openssl, xz and bzip2
 #
 # CACHE is $KESTREL_CACHE, or .cache/ at the top of the repository.
 # The tree is built once; later runs only check its stamp and return.
@@ -48,6 +49,13 @@ all_pkgs=(
     media-types            # mimetypes reads /etc/mime.types
     tzdata
 )
+
+# Command-line tools for scripts/run-crypto-compress-tests.sh, as
+# PACKAGE:PATH-OF-ITS-PROGRAM. Their libraries (libssl3, liblzma5,
+# libbz2-1.0) are already in the tree. They are not part of the stamp: a
+# cached tree without them gets them added (fetched when the program is
+# missing), instead of being rebuilt.
+extra_tools=(openssl:usr/bin/openssl xz-utils:usr/bin/xz bzip2:bin/bzip2)
 
 # Bump when the package set changes, so cached trees are rebuilt.
 stamp_text="kestrel-sysroot v1 $suite ${arch_pkgs[*]} ${all_pkgs[*]}"
@@ -142,6 +150,54 @@ compile_python() {
         note "some standard-library files did not compile (harmless)"
 }
 
+# Download arm64 packages $2... and unpack them into the tree $1.
+download_unpack() {
+    local dir=$1 dl=$cache/sysroot-download deb
+    shift
+    rm -rf "$dl"
+    mkdir -p "$dl"
+    # apt downloads as its _apt user, which cannot write here; as root it
+    # may download as root instead.
+    local apt_opts=()
+    if is_root; then apt_opts=(-o APT::Sandbox::User=root); fi
+    note "downloading ${*:-nothing}"
+    if (($#)) && ! (cd "$dl" && apt-get "${apt_opts[@]}" -qq download "$@"); then
+        # Usually stale package lists.
+        apt_updated=0
+        apt_update
+        (cd "$dl" && apt-get "${apt_opts[@]}" -qq download "$@") ||
+            die "apt-get download $* failed"
+    fi
+    for deb in "$dl"/*.deb; do
+        if [ -e "$deb" ]; then unpack "$deb" "$dir"; fi
+    done
+    rm -rf "$dl"
+}
+
+# Add the extra_tools packages whose program is missing from the tree $1.
+add_extra_tools() {
+    local dir=$1 want=() entry
+    for entry in "${extra_tools[@]}"; do
+        is_aarch64_elf "$(readlink -f "$dir/${entry#*:}")" || want+=("${entry%%:*}:arm64")
+    done
+    ((${#want[@]})) || return 0
+    command -v dpkg-deb >/dev/null && command -v apt-get >/dev/null ||
+        die "dpkg and apt-get are needed (a Debian system)"
+    if [ "$(dpkg --print-architecture)" != arm64 ] &&
+        ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        is_root || die "the arm64 dpkg architecture is not enabled; as root run: dpkg --add-architecture arm64"
+        note "adding dpkg architecture arm64"
+        dpkg --add-architecture arm64
+        apt_updated=0
+        apt_update
+    fi
+    download_unpack "$dir" "${want[@]}"
+    for entry in "${extra_tools[@]}"; do
+        is_aarch64_elf "$(readlink -f "$dir/${entry#*:}")" ||
+            die "no aarch64 ${entry#*:} in $dir after unpacking ${entry%%:*}"
+    done
+}
+
 # The package name inside a .deb file.
 deb_name() { dpkg-deb -f "$1" Package; }
 
@@ -169,24 +225,8 @@ build() {
     for pkg in "${all_pkgs[@]}"; do
         [[ $have == *" $pkg "* ]] || want+=("$pkg")
     done
-    local dl=$cache/sysroot-download
-    rm -rf "$dl"
-    mkdir -p "$dl"
-    # apt downloads as its _apt user, which cannot write here; as root it
-    # may download as root instead.
-    local apt_opts=(-o APT::Sandbox::User=root)
-    note "downloading ${want[*]:-nothing}"
-    if ((${#want[@]})) && ! (cd "$dl" && apt-get "${apt_opts[@]}" -qq download "${want[@]}"); then
-        # Usually stale package lists.
-        apt_updated=0
-        apt_update
-        (cd "$dl" && apt-get "${apt_opts[@]}" -qq download "${want[@]}") ||
-            die "apt-get download ${want[*]} failed"
-    fi
-    for deb in "$dl"/*.deb; do
-        if [ -e "$deb" ]; then unpack "$deb" "$dir"; fi
-    done
-    rm -rf "$dl"
+    download_unpack "$dir" "${want[@]}"
+    add_extra_tools "$dir"
 
     is_aarch64_elf "$(readlink -f "$dir/usr/bin/python3")" ||
         die "no aarch64 python3 in the new sysroot"
@@ -201,6 +241,7 @@ build() {
 }
 
 if [ "${KESTREL_SYSROOT_REFRESH:-0}" != 1 ] && cached_ok; then
+    add_extra_tools "$sysroot"
     fixup "$sysroot"
     exit 0
 fi

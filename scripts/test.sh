@@ -13,7 +13,9 @@
 # 4. An arm64 Debian sysroot (debootstrap minbase + python3, built and cached
 #    in .cache/sysroot by scripts/fetch-sysroot.sh; needs root the first
 #    time): its dynamically linked programs run with -L and their outputs
-#    compared with recorded references (tests/sysroot/).
+#    compared with recorded references (tests/sysroot/); its openssl
+#    (digests, ciphers, GMAC) and compressors compared with the host's own
+#    tools on the same input (host packages installed as root when missing).
 # 5. binfmt_misc (root): Kestrel registered under a test name runs AArch64
 #    programs executed directly and `chroot SYSROOT /bin/sh` (SKIP without
 #    root or binfmt_misc).
@@ -45,6 +47,9 @@ KESTREL="$PWD/target/release/kestrel-aarch64" scripts/run-busybox-compare.sh
 
 echo "== dynamically linked programs from a Debian arm64 sysroot"
 KESTREL="$PWD/target/release/kestrel-aarch64" scripts/run-sysroot-tests.sh
+
+echo "== openssl, xz, gzip, bzip2 from the sysroot vs the host's"
+KESTREL="$PWD/target/release/kestrel-aarch64" scripts/run-crypto-compress-tests.sh
 
 echo "== binfmt_misc: AArch64 programs executed directly and in a chroot"
 KESTREL="$PWD/target/release/kestrel-aarch64" scripts/test-binfmt.sh
