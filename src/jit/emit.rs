@@ -8,6 +8,14 @@
 //! across instructions (store-to-load forwarding, redundant-load elimination)
 //! while every write still reaches memory in order.
 //!
+//! Cranelift's alias analysis assumes no other thread writes memory, so within
+//! one function it may reuse a load from before a loop inside the loop. Guest
+//! memory is shared with other guest threads (a spin-wait must see their
+//! stores), and `exit_request` is set by signal handlers and other threads. Both
+//! therefore live in the "guest" alias region, and every backward edge of a
+//! compiled loop first stores to `CpuState::loop_scratch` in that region, which
+//! makes every later load of the region a fresh load in each iteration.
+//!
 //! Instructions without a native translation here call the interpreter through
 //! [`super::helpers::interp_one`]; the result is identical by construction.
 
@@ -68,6 +76,9 @@ pub struct BlockTranslator<'a, 'b> {
     /// Flags for chain slots and the jump cache (written only by the engine).
     tables: MemFlagsData,
     guest: MemFlagsData,
+    /// Flags for CpuState fields that other threads write (`exit_request`) or
+    /// that force reloads (`loop_scratch`): in the guest memory region.
+    shared_field: MemFlagsData,
     block_sig: ir::SigRef,
     helper_sig: ir::SigRef,
     /// Chain slots this block exits through (addresses, allocated by the caller).
@@ -90,6 +101,7 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         let guest_region = b.func.dfg.alias_regions.insert(ir::AliasRegionData { user_id: 2, description: "guest".into() });
         let tables = MemFlagsData::trusted().with_alias_region(Some(tables_region));
         let guest = MemFlagsData::new().with_alias_region(Some(guest_region));
+        let shared_field = MemFlagsData::trusted().with_alias_region(Some(guest_region));
         let block_sig = b.import_signature(block_signature());
         let mut hs = Signature::new(CallConv::SystemV);
         for _ in 0..3 {
@@ -103,6 +115,7 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             field_flags: std::collections::HashMap::new(),
             tables,
             guest,
+            shared_field,
             block_sig,
             helper_sig,
             slots,
@@ -147,6 +160,11 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
 
     fn iconst(&mut self, v: u64) -> Value {
         self.b.ins().iconst(types::I64, v as i64)
+    }
+
+    /// Loads `exit_request` afresh (see the module comment).
+    fn load_exit_request(&mut self) -> Value {
+        self.b.ins().load(types::I32, self.shared_field, self.cpu, offsets::EXIT_REQUEST)
     }
 
     /// Memory flags for the CpuState field at `offset` (its own alias region;
@@ -407,8 +425,11 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
                 return;
             }
             // Backward edge (a loop): stay inside the function unless asked to
-            // leave, so a tight guest loop can still be interrupted.
-            let req = self.load_state(types::I32, offsets::EXIT_REQUEST);
+            // leave, so a tight guest loop can still be interrupted. The store
+            // makes the next iteration reload guest memory and exit_request.
+            let zero = self.iconst(0);
+            self.b.ins().store(self.shared_field, zero, self.cpu, offsets::LOOP_SCRATCH);
+            let req = self.load_exit_request();
             let leave = self.b.create_block();
             self.b.ins().brif(req, leave, &[], blk, &[]);
             self.b.switch_to_block(leave);
@@ -424,7 +445,7 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         self.next_slot += 1;
         let slot_addr = self.iconst(slot);
         let code = self.b.ins().load(types::I64, self.tables, slot_addr, 0);
-        let req = self.load_state(types::I32, offsets::EXIT_REQUEST);
+        let req = self.load_exit_request();
         let have = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
         let calm = self.b.ins().icmp_imm_s(IntCC::Equal, req, 0);
         let go = self.b.ins().band(have, calm);
@@ -455,7 +476,7 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         let entry = self.b.ins().iadd(base, off);
         let cached_pc = self.b.ins().load(types::I64, self.tables, entry, 0);
         let code = self.b.ins().load(types::I64, self.tables, entry, 8);
-        let req = self.load_state(types::I32, offsets::EXIT_REQUEST);
+        let req = self.load_exit_request();
         let hit = self.b.ins().icmp(IntCC::Equal, cached_pc, target);
         let calm = self.b.ins().icmp_imm_s(IntCC::Equal, req, 0);
         let go = self.b.ins().band(hit, calm);

@@ -173,7 +173,17 @@ int main(void)
            hits, sigismember(&now, SIGUSR1));
     waitpid(child, NULL, 0);
 
-    /* 10. Default action after all: a child killed by SIGTERM. */
+    /* 10. A tight loop (no system calls) interrupted by a timer: the handler
+     * runs and the loop sees the flag it sets. */
+    hits = 0;
+    install(SIGALRM, plain_handler, 0);
+    setitimer(ITIMER_REAL, &it, NULL);
+    unsigned long spins = 0;
+    while (!hits)
+        spins++;
+    printf("tight loop interrupted: hits=%d spun=%d\n", hits, spins > 0);
+
+    /* 11. Default action after all: a child killed by SIGTERM. */
     child = fork();
     if (child == 0) {
         raise(SIGTERM);

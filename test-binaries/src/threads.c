@@ -121,6 +121,42 @@ static void *trivial(void *arg)
     return arg;
 }
 
+/* A pure spin-wait (a load and a branch, no calls): once compiled into one
+ * loop it must still see the other thread's store. */
+static volatile int spin_flag;
+static volatile long spin_seen;
+
+static void *spin_until_set(void *arg)
+{
+    (void)arg;
+    while (!spin_flag)
+        ;
+    spin_seen = spin_flag;
+    return NULL;
+}
+
+/* A wait whose first read comes before its loop, called often enough to be
+ * compiled as one region: every iteration must read memory again. */
+static volatile int tick, stop_ticking;
+
+static void *ticker(void *arg)
+{
+    (void)arg;
+    while (!stop_ticking) {
+        tick++;
+        usleep(50);
+    }
+    return NULL;
+}
+
+__attribute__((noinline)) static int wait_change(volatile int *p, int old)
+{
+    int v = *p;
+    while (v == old)
+        v = *p;
+    return v;
+}
+
 /* pthread_kill: the handler must run on the thread the signal was sent to. */
 static volatile pthread_t handled_by;
 static volatile int usr1_seen;
@@ -186,6 +222,22 @@ int main(void)
         }
     }
     printf("create/join storm: %ld (expected %d)\n", joined, 50 * 36);
+
+    pthread_t spinner;
+    pthread_create(&spinner, NULL, spin_until_set, NULL);
+    usleep(200000); /* long enough for the loop to be compiled */
+    spin_flag = 7;
+    pthread_join(spinner, NULL);
+    printf("spin-wait saw the store: %ld\n", spin_seen);
+
+    pthread_t tick_thread;
+    pthread_create(&tick_thread, NULL, ticker, NULL);
+    int changes = 0;
+    for (int i = 0; i < 300; i++)
+        changes += wait_change(&tick, tick) != -1;
+    stop_ticking = 1;
+    pthread_join(tick_thread, NULL);
+    printf("waits that saw a change: %d\n", changes);
 
     signal(SIGUSR1, on_usr1);
     pthread_t target;

@@ -63,6 +63,9 @@ pub struct CpuState {
     pub chain_slot: u64,
     /// Count of guest instructions retired by translated code (statistics).
     pub icount: u64,
+    /// Written by compiled loops on every backward edge (see `jit::emit`);
+    /// holds no meaning.
+    pub loop_scratch: u64,
 }
 
 impl Default for CpuState {
@@ -87,6 +90,7 @@ impl Default for CpuState {
             _pad: 0,
             chain_slot: 0,
             icount: 0,
+            loop_scratch: 0,
         }
     }
 }
@@ -113,6 +117,7 @@ impl Clone for CpuState {
             _pad: 0,
             chain_slot: 0,
             icount: 0,
+            loop_scratch: 0,
         }
     }
 }
@@ -244,6 +249,8 @@ pub mod offsets {
     pub const ICOUNT: i32 = offset_of!(CpuState, icount) as i32;
     /// `CpuState::fpcr`.
     pub const FPCR: i32 = offset_of!(CpuState, fpcr) as i32;
+    /// `CpuState::loop_scratch`.
+    pub const LOOP_SCRATCH: i32 = offset_of!(CpuState, loop_scratch) as i32;
     /// `CpuState::tpidr_el0`.
     pub const TPIDR_EL0: i32 = offset_of!(CpuState, tpidr_el0) as i32;
 }
