@@ -160,10 +160,13 @@ const D_QNAN_OF_SNAN: u64 = 0x7ff8_0000_0000_0001;
 const D_DEFAULT_NAN: u64 = 0x7ff8_0000_0000_0000;
 const D_INF: u64 = 0x7ff0_0000_0000_0000;
 
+/// `msr fpsr, xzr; fdiv d0, d1, d2; mrs x0, fpsr`.
+const FDIV_THEN_READ_FPSR: &[u32] = &[0xd51b443f, 0x1e621820, 0xd53b4420];
+
 const FP_CASES: &[FpCase] = &[
     FpCase {
         name: "fdiv inexact sets FPSR.IXC",
-        words: &[0xd51b443f, 0x1e621820, 0xd53b4420],
+        words: FDIV_THEN_READ_FPSR,
         v_in: &[(1, D_ONE, 0), (2, D_THREE, 0)],
         fpcr: 0,
         x_out: &[(0, 0x10)],
@@ -171,7 +174,7 @@ const FP_CASES: &[FpCase] = &[
     },
     FpCase {
         name: "fdiv of a signalling NaN quiets it and sets IOC",
-        words: &[0xd51b443f, 0x1e621820, 0xd53b4420],
+        words: FDIV_THEN_READ_FPSR,
         v_in: &[(1, D_SNAN, 0), (2, D_THREE, 0)],
         fpcr: 0,
         x_out: &[(0, 0x1)],
@@ -179,7 +182,7 @@ const FP_CASES: &[FpCase] = &[
     },
     FpCase {
         name: "inf / inf gives the Arm default NaN (positive), IOC",
-        words: &[0xd51b443f, 0x1e621820, 0xd53b4420],
+        words: FDIV_THEN_READ_FPSR,
         v_in: &[(1, D_INF, 0), (2, D_INF, 0)],
         fpcr: 0,
         x_out: &[(0, 0x1)],
@@ -187,7 +190,7 @@ const FP_CASES: &[FpCase] = &[
     },
     FpCase {
         name: "fdiv rounding toward zero (FPCR.RMode = 3)",
-        words: &[0xd51b443f, 0x1e621820, 0xd53b4420],
+        words: FDIV_THEN_READ_FPSR,
         v_in: &[(1, 0x4000_0000_0000_0000, 0), (2, D_THREE, 0)],
         fpcr: 3 << 22,
         x_out: &[(0, 0x10)],
