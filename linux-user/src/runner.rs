@@ -180,7 +180,8 @@ fn handle_syscall(shared: &'static Shared, me: &mut ThreadState, cpu: &mut CpuSt
             if logging::items().strace {
                 logging::line(&format!("{} {}(...) (blocking, in thread)", std::process::id(), crate::syscall::numbers::info(nr).map_or("?", |i| i.name)));
             }
-            cpu.x[0] = threads::host_syscall(host_nr, args);
+            // Without the process lock: see `threads` on blocking calls.
+            cpu.x[0] = crate::syscall::host::encode(crate::syscall::host::syscall(host_nr, args));
             return None;
         }
     }

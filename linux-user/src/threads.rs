@@ -157,44 +157,17 @@ pub fn kick_all_cpus() {
 }
 
 /// For a blocking system call whose arguments mean the same on AArch64 and
-/// x86-64, the host's number for it.
+/// x86-64 (all of them are in the pass-through table), the host's number.
 pub fn host_number_if_blocking(nr: u64) -> Option<i64> {
     use crate::syscall::numbers as n;
-    Some(match nr {
-        n::READ => libc::SYS_read,
-        n::WRITE => libc::SYS_write,
-        n::READV => libc::SYS_readv,
-        n::WRITEV => libc::SYS_writev,
-        n::PREAD64 => libc::SYS_pread64,
-        n::PWRITE64 => libc::SYS_pwrite64,
-        n::FUTEX => libc::SYS_futex,
-        n::NANOSLEEP => libc::SYS_nanosleep,
-        n::CLOCK_NANOSLEEP => libc::SYS_clock_nanosleep,
-        n::WAIT4 => libc::SYS_wait4,
-        n::WAITID => libc::SYS_waitid,
-        n::PPOLL => libc::SYS_ppoll,
-        n::PSELECT6 => libc::SYS_pselect6,
-        n::ACCEPT => libc::SYS_accept,
-        n::ACCEPT4 => libc::SYS_accept4,
-        n::CONNECT => libc::SYS_connect,
-        n::RECVFROM => libc::SYS_recvfrom,
-        n::SENDTO => libc::SYS_sendto,
-        n::RECVMSG => libc::SYS_recvmsg,
-        n::SENDMSG => libc::SYS_sendmsg,
-        n::SCHED_YIELD => libc::SYS_sched_yield,
-        _ => return None,
-    })
-}
-
-/// Runs a blocking system call on the host without any lock held.
-pub fn host_syscall(host_nr: i64, a: [u64; 6]) -> u64 {
-    // SAFETY: the call's arguments have the same meaning on both
-    // architectures (see `host_number_if_blocking`); pointers are guest
-    // pointers, which are host pointers, and the host kernel checks them.
-    let r = unsafe { libc::syscall(host_nr, a[0], a[1], a[2], a[3], a[4], a[5]) };
-    if r < 0 {
-        (-(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EINVAL) as i64)) as u64
+    const BLOCKING: &[u64] = &[
+        n::READ, n::WRITE, n::READV, n::WRITEV, n::PREAD64, n::PWRITE64, n::FUTEX, n::NANOSLEEP,
+        n::CLOCK_NANOSLEEP, n::WAIT4, n::WAITID, n::PPOLL, n::PSELECT6, n::ACCEPT, n::ACCEPT4,
+        n::CONNECT, n::RECVFROM, n::SENDTO, n::RECVMSG, n::SENDMSG, n::SCHED_YIELD,
+    ];
+    if BLOCKING.contains(&nr) {
+        crate::syscall::passthrough::host_number(nr)
     } else {
-        r as u64
+        None
     }
 }

@@ -6,7 +6,7 @@
 //! translated code of this thread is running.
 
 use super::cache::Block;
-use super::emit::{block_signature, status, BlockTranslator, JumpCacheEntry, MAX_SLOTS_PER_BLOCK};
+use super::emit::{block_signature, BlockTranslator, JumpCacheEntry, MAX_SLOTS_PER_BLOCK};
 use crate::guest::aarch64::cpu::CpuState;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, SourceLoc, UserFuncName};
 use cranelift_codegen::isa::CallConv;
@@ -235,7 +235,6 @@ fn build_trampoline(module: &mut JITModule) -> Result<Trampoline, String> {
     module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))?;
     module.finalize_definitions().map_err(|e| e.to_string())?;
     let ptr = module.get_finalized_function(id);
-    let _ = status::CONTINUE;
     // SAFETY: the function was just built with exactly this signature.
     Ok(unsafe { std::mem::transmute::<*const u8, Trampoline>(ptr) })
 }

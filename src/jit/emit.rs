@@ -266,8 +266,6 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
 
     /// `a + b + carry` with flags, at the operation width (`b` already inverted for subtraction).
     fn add_flags(&mut self, sf: bool, a: Value, b: Value, carry: Option<Value>, set_flags: bool) -> Value {
-        let ty = if sf { types::I64 } else { types::I32 };
-        let _ = ty;
         match carry {
             None => {
                 let res = self.b.ins().iadd(a, b);
@@ -801,7 +799,6 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             Insn::Dp2 { sf, op, rd, rn, rm } => {
                 let a = self.operand(sf, rn);
                 let b = self.operand(sf, rm);
-                let width = if sf { 64 } else { 32 };
                 let r = match op {
                     Dp2Op::Udiv => {
                         let zero = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
@@ -826,7 +823,6 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
                     Dp2Op::Lslv | Dp2Op::Lsrv | Dp2Op::Asrv | Dp2Op::Rorv => {
                         // Cranelift shifts take the amount modulo the width,
                         // exactly as the A64 variable shifts do.
-                        let _ = width;
                         match op {
                             Dp2Op::Lslv => self.b.ins().ishl(a, b),
                             Dp2Op::Lsrv => self.b.ins().ushr(a, b),

@@ -100,13 +100,11 @@ impl BlockTranslator<'_, '_> {
         // UMOV Xd, Vn.D[i] / Wd, Vn.S[i] (MOV alias).
         if word & 0xbfe0_fc00 == 0x0e00_3c00 {
             let imm5 = bits(word, 20, 16);
-            let off = CpuState::offset_of_v(rn as usize);
             if imm5 & 0xf == 0b1000 && q {
                 let idx = (imm5 >> 4) as i32;
                 let v = self.vload(types::I64X2, rn);
                 let lane = self.b.ins().extractlane(v, idx as u8);
                 self.set_xr(rd as u8, lane);
-                let _ = off;
                 return true;
             }
             if imm5 & 0x7 == 0b100 && !q {
