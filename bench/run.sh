@@ -9,7 +9,7 @@
 # or -n, or $RUNS), checks that all three print the same checksum, and
 # prints a table with a geometric-mean row.
 #
-# KESTREL names the emulator binary (default target/release/kestrel-aarch64
+# KESTREL names the emulator binary (default target/x86_64-unknown-linux-gnu/release/kestrel-aarch64
 # in the repository root).
 set -uo pipefail
 
@@ -42,7 +42,7 @@ if [ -n "${KESTREL:-}" ]; then
     *) kestrel=$(command -v "$KESTREL" || echo "$KESTREL") ;;
     esac
 else
-    kestrel=$root/target/release/kestrel-aarch64
+    kestrel=$root/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64
 fi
 if [ ! -x "$kestrel" ]; then
     echo "error: Kestrel binary not found or not executable: $kestrel" >&2

@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-exec target/release/kestrel-aarch64 test-binaries/bin/hello "$@"
+exec target/x86_64-unknown-linux-gnu/release/kestrel-aarch64 test-binaries/bin/hello "$@"

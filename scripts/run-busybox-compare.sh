@@ -8,7 +8,7 @@
 #
 # Environment:
 #   KESTREL               emulator under test
-#                         (default: target/release/kestrel-aarch64)
+#                         (default: target/x86_64-unknown-linux-gnu/release/kestrel-aarch64)
 #   KESTREL_ARGS          options put before the program for the emulator under
 #                         test, split on spaces (e.g. qemu-style -strace)
 #   KESTREL_CACHE         cache dir of scripts/fetch-busybox.sh (default .cache/)
@@ -66,7 +66,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${KESTREL_CACHE:-$repo/.cache}
 cases_dir=$repo/tests/busybox/cases
-kestrel=${KESTREL:-$repo/target/release/kestrel-aarch64}
+kestrel=${KESTREL:-$repo/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64}
 read -r -a kestrel_args <<<"${KESTREL_ARGS:-}"
 case_timeout=${KESTREL_CASE_TIMEOUT:-60}
 ref_mode=${KESTREL_REF_MODE:-auto}

@@ -29,7 +29,7 @@
 # status is 0 only if every case passed and at least one ran.
 #
 # Environment:
-#   KESTREL               emulator under test (default target/release/kestrel-aarch64)
+#   KESTREL               emulator under test (default target/x86_64-unknown-linux-gnu/release/kestrel-aarch64)
 #   KESTREL_CACHE         cache dir of scripts/fetch-sysroot.sh (default .cache/)
 #   KESTREL_CASE_TIMEOUT  seconds per command (default 300)
 set -euo pipefail
@@ -37,7 +37,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${KESTREL_CACHE:-$repo/.cache}
 sysroot=$cache/sysroot
-kestrel=${KESTREL:-$repo/target/release/kestrel-aarch64}
+kestrel=${KESTREL:-$repo/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64}
 case_timeout=${KESTREL_CASE_TIMEOUT:-300}
 
 die() { echo "run-crypto-compress-tests: error: $*" >&2; exit 1; }

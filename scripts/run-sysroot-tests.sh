@@ -20,7 +20,7 @@
 # environment of exactly PATH=/usr/bin:/bin, LC_ALL=C and TZ=UTC.
 #
 # Environment:
-#   KESTREL               emulator under test (default target/release/kestrel-aarch64)
+#   KESTREL               emulator under test (default target/x86_64-unknown-linux-gnu/release/kestrel-aarch64)
 #   KESTREL_CACHE         cache dir of scripts/fetch-sysroot.sh (default .cache/)
 #   QEMU                  reference emulator for --record (default qemu-aarch64)
 #   KESTREL_CASE_TIMEOUT  seconds per case (default 600)
@@ -34,7 +34,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${KESTREL_CACHE:-$repo/.cache}
 sysroot=$cache/sysroot
 cases_dir=$repo/tests/sysroot/cases
-kestrel=${KESTREL:-$repo/target/release/kestrel-aarch64}
+kestrel=${KESTREL:-$repo/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64}
 qemu=${QEMU:-qemu-aarch64}
 case_timeout=${KESTREL_CASE_TIMEOUT:-600}
 

@@ -25,13 +25,13 @@
 # Without root, or where binfmt_misc cannot be mounted, it prints SKIP and
 # exits 0: nothing can be tested there.
 #
-# Environment: KESTREL (default target/release/kestrel-aarch64),
+# Environment: KESTREL (default target/x86_64-unknown-linux-gnu/release/kestrel-aarch64),
 # KESTREL_CACHE (default .cache/), KESTREL_SYSROOT (default $CACHE/sysroot).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${KESTREL_CACHE:-$repo/.cache}
-kestrel=${KESTREL:-$repo/target/release/kestrel-aarch64}
+kestrel=${KESTREL:-$repo/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64}
 sysroot=${KESTREL_SYSROOT:-$cache/sysroot}
 binfmt_dir=/proc/sys/fs/binfmt_misc
 entry=kestrel-test-$$

@@ -43,15 +43,15 @@ cargo test --release --workspace
 
 echo "== busybox (Debian arm64) under Kestrel vs qemu-aarch64"
 scripts/fetch-busybox.sh
-KESTREL="$PWD/target/release/kestrel-aarch64" scripts/run-busybox-compare.sh
+KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/run-busybox-compare.sh
 
 echo "== dynamically linked programs from a Debian arm64 sysroot"
-KESTREL="$PWD/target/release/kestrel-aarch64" scripts/run-sysroot-tests.sh
+KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/run-sysroot-tests.sh
 
 echo "== openssl, xz, gzip, bzip2 from the sysroot vs the host's"
-KESTREL="$PWD/target/release/kestrel-aarch64" scripts/run-crypto-compress-tests.sh
+KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/run-crypto-compress-tests.sh
 
 echo "== binfmt_misc: AArch64 programs executed directly and in a chroot"
-KESTREL="$PWD/target/release/kestrel-aarch64" scripts/test-binfmt.sh
+KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/test-binfmt.sh
 
 echo "== all tests passed"

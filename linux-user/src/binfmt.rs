@@ -73,6 +73,8 @@ pub enum Action {
     Unregister,
     /// Show the entry and other AArch64 handlers.
     Status,
+    /// Print the entry as a systemd-binfmt (`binfmt.d`) line for this binary.
+    Conf,
 }
 
 impl Action {
@@ -82,6 +84,7 @@ impl Action {
             "register" => Some(Action::Register),
             "unregister" => Some(Action::Unregister),
             "status" => Some(Action::Status),
+            "conf" => Some(Action::Conf),
             _ => None,
         }
     }
@@ -119,6 +122,10 @@ pub enum BinfmtError {
     /// Reading or writing binfmt_misc failed.
     #[error("{0}: {desc}{hint}", desc = .1.desc(), hint = root_hint(*.1))]
     Io(String, Errno),
+    /// `F` with a dynamically linked Kestrel, which would fail in every chroot
+    /// and container (their root has no x86-64 loader).
+    #[error("{0} is dynamically linked, so flag F would fail in chroots and containers; use the static build (cargo build --release) or --binfmt-flags without F")]
+    DynamicWithF(String),
     /// `unregister` of an entry that does not exist.
     #[error("no binfmt_misc entry named '{0}'")]
     NotRegistered(String),
@@ -281,11 +288,20 @@ fn other_handlers(dir: &Path, except: &str) -> Vec<(String, Entry)> {
     out
 }
 
-/// True if this process was linked against a dynamic loader, which a chroot
-/// or container would then have to provide.
-fn dynamically_linked() -> bool {
-    // SAFETY: getauxval only reads the auxiliary vector.
-    unsafe { libc::getauxval(libc::AT_BASE) != 0 }
+/// True if the executable at `path` names a dynamic loader (`PT_INTERP`),
+/// which a chroot or container would then have to provide.
+fn dynamically_linked(path: &Path) -> bool {
+    let Ok(bytes) = fs::read(path) else { return false };
+    goblin::elf::Elf::parse(&bytes).is_ok_and(|elf| elf.interpreter.is_some())
+}
+
+/// `F` makes the kernel start Kestrel inside chroots and containers, whose
+/// root has no x86-64 loader: only a static Kestrel can be registered so.
+fn check_fixed_binary(exe: &Path, flags: &str) -> Result<(), BinfmtError> {
+    if flags.contains('F') && dynamically_linked(exe) {
+        return Err(BinfmtError::DynamicWithF(exe.display().to_string()));
+    }
+    Ok(())
 }
 
 fn register(dir: &Path, req: &Request) -> Result<(), BinfmtError> {
@@ -296,6 +312,7 @@ fn register(dir: &Path, req: &Request) -> Result<(), BinfmtError> {
         }
     }
     let exe = std::env::current_exe().map_err(io_err(Path::new("/proc/self/exe")))?;
+    check_fixed_binary(&exe, &req.flags)?;
     let line = registration(&req.name, &exe, &req.flags)?;
     ensure_mounted(dir)?;
     let entry = dir.join(&req.name);
@@ -307,13 +324,6 @@ fn register(dir: &Path, req: &Request) -> Result<(), BinfmtError> {
     println!("registered binfmt_misc entry {}: {} (flags {})", req.name, exe.display(), req.flags);
     for (name, _) in other_handlers(dir, &req.name) {
         println!("note: entry {name} also takes AArch64 programs; the newest registration is tried first");
-    }
-    if req.flags.contains('F') && dynamically_linked() {
-        println!(
-            "note: {} is dynamically linked; in a chroot or container its x86-64 loader and \
-             libraries must be present too (a static build avoids that, see README)",
-            exe.display()
-        );
     }
     Ok(())
 }
@@ -363,7 +373,23 @@ pub fn run(req: &Request) -> Result<i32, BinfmtError> {
         Action::Register => register(dir, req).map(|()| 0),
         Action::Unregister => unregister(dir, req).map(|()| 0),
         Action::Status => status(dir, req),
+        Action::Conf => conf(req).map(|line| {
+            println!("{line}");
+            0
+        }),
     }
+}
+
+/// The `binfmt.d(5)` file for this binary: a comment and the registration
+/// line, which systemd-binfmt writes to binfmt_misc at every boot.
+fn conf(req: &Request) -> Result<String, BinfmtError> {
+    let exe = std::env::current_exe().map_err(io_err(Path::new("/proc/self/exe")))?;
+    check_fixed_binary(&exe, &req.flags)?;
+    Ok(format!(
+        "# AArch64 ELF programs run by Kestrel (install as /usr/lib/binfmt.d/{}.conf)\n{}",
+        req.name,
+        registration(&req.name, &exe, &req.flags)?
+    ))
 }
 
 /// How the kernel started this process, from its auxiliary vector.
@@ -511,6 +537,20 @@ mod tests {
         assert_eq!(opts.argv0, Some("-sh".into()));
         assert_eq!(opts.program, OsString::from("/bin/sh"));
         assert_eq!(opts.args, os(&["-c", "x"]));
+    }
+
+    #[test]
+    fn flag_f_needs_a_static_kestrel() {
+        // The host's own programs are dynamically linked; this test binary
+        // is built like Kestrel (static-pie).
+        let dynamic = Path::new("/bin/true");
+        assert!(dynamically_linked(dynamic));
+        let err = check_fixed_binary(dynamic, "POCF").unwrap_err().to_string();
+        assert!(err.contains("dynamically linked") && !err.contains('\n'), "{err}");
+        assert!(check_fixed_binary(dynamic, "POC").is_ok());
+        let me = std::env::current_exe().unwrap();
+        assert!(!dynamically_linked(&me), "{} should be static", me.display());
+        assert!(check_fixed_binary(&me, "POCF").is_ok());
     }
 
     #[test]

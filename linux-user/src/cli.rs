@@ -131,7 +131,7 @@ const OPTIONS: &[OptionSpec] = &[
         id: "binfmt",
         value: Some("action"),
         env: None,
-        help: "register, unregister or status: run AArch64 programs through binfmt_misc",
+        help: "register, unregister, status, or conf (print a binfmt.d line): run AArch64 programs through binfmt_misc",
     },
     OptionSpec {
         name: "binfmt-flags",
@@ -361,12 +361,38 @@ fn split_env_list(value: &OsStr) -> Vec<OsString> {
         .collect()
 }
 
+/// qemu-user's names for Kestrel's variables, so Dockerfiles, CI scripts and
+/// binfmt setups written for `qemu-aarch64` work unchanged. The `KESTREL_*`
+/// spelling wins when both are set.
+pub const QEMU_ALIASES: &[(&str, &str)] = &[
+    ("KESTREL_LD_PREFIX", "QEMU_LD_PREFIX"),
+    ("KESTREL_CPU", "QEMU_CPU"),
+    ("KESTREL_STRACE", "QEMU_STRACE"),
+    ("KESTREL_SET_ENV", "QEMU_SET_ENV"),
+    ("KESTREL_UNSET_ENV", "QEMU_UNSET_ENV"),
+    ("KESTREL_ARGV0", "QEMU_ARGV0"),
+    ("KESTREL_STACK_SIZE", "QEMU_STACK_SIZE"),
+    ("KESTREL_UNAME_RELEASE", "QEMU_UNAME"),
+    ("KESTREL_LOG", "QEMU_LOG"),
+    ("KESTREL_LOG_FILENAME", "QEMU_LOG_FILENAME"),
+    ("KESTREL_GDB", "QEMU_GDB"),
+];
+
+/// Looks `var` up with `lookup`, falling back to its qemu-user alias.
+pub fn env_with_qemu_alias(var: &str, lookup: &dyn Fn(&str) -> Option<OsString>) -> Option<OsString> {
+    lookup(var).or_else(|| {
+        let (_, alias) = QEMU_ALIASES.iter().find(|(ours, _)| *ours == var)?;
+        lookup(alias)
+    })
+}
+
 /// Parses `args` (without the binary name), with `env` giving `KESTREL_*`
 /// defaults.
 pub fn parse(
     args: &[OsString],
     env: &dyn Fn(&str) -> Option<OsString>,
 ) -> Result<Parsed, CliError> {
+    let env = |var: &str| env_with_qemu_alias(var, env);
     let normalized = normalize(args)?;
     let m = command().try_get_matches_from(normalized).map_err(|e| {
         let text = e.to_string();
@@ -508,7 +534,7 @@ fn binfmt_request(m: &ArgMatches, action: &OsStr) -> Result<crate::binfmt::Reque
     let text = |v: OsString| v.to_string_lossy().into_owned();
     let action_name = action.to_string_lossy();
     let action = binfmt::Action::from_name(&action_name).ok_or_else(|| {
-        CliError(format!("unknown --binfmt action '{action_name}' (register, unregister or status)"))
+        CliError(format!("unknown --binfmt action '{action_name}' (register, unregister, status or conf)"))
     })?;
     let name = os_value(m, "binfmt_name").map(text).unwrap_or_else(|| binfmt::DEFAULT_NAME.into());
     binfmt::validate_name(&name).map_err(|e| CliError(e.to_string()))?;
@@ -609,6 +635,39 @@ mod tests {
                 EnvEdit::Set("Y=2".into())
             ]
         );
+    }
+
+    #[test]
+    fn qemu_variables_are_aliases() {
+        let env = |k: &str| -> Option<OsString> {
+            match k {
+                "QEMU_CPU" => Some("cortex-a53".into()),
+                "QEMU_STRACE" => Some("".into()),
+                "QEMU_LD_PREFIX" => Some("/qemu-root".into()),
+                "QEMU_SET_ENV" => Some("A=1".into()),
+                "QEMU_UNSET_ENV" => Some("B".into()),
+                "QEMU_ARGV0" => Some("zero".into()),
+                "QEMU_STACK_SIZE" => Some("2M".into()),
+                "QEMU_UNAME" => Some("6.1.0".into()),
+                "QEMU_LOG" => Some("unimp".into()),
+                "QEMU_LOG_FILENAME" => Some("/tmp/q.log".into()),
+                // The KESTREL_ spelling wins over the alias.
+                "KESTREL_LOG_FILENAME" => Some("/tmp/k.log".into()),
+                _ => None,
+            }
+        };
+        let Ok(Parsed::Run(o)) = parse(&os(&["p"]), &env) else { panic!("parse failed") };
+        assert_eq!(o.cpu, CpuModel::CortexA53);
+        assert!(o.log_items.strace && o.log_items.unimp);
+        assert_eq!(o.ld_prefix, Some(PathBuf::from("/qemu-root")));
+        assert_eq!(o.env_edits, vec![EnvEdit::Unset("B".into()), EnvEdit::Set("A=1".into())]);
+        assert_eq!(o.argv0, Some("zero".into()));
+        assert_eq!(o.stack_size, 2 << 20);
+        assert_eq!(o.uname_release.as_deref(), Some("6.1.0"));
+        assert_eq!(o.log_file, Some(PathBuf::from("/tmp/k.log")));
+        for (ours, alias) in QEMU_ALIASES {
+            assert!(ours.starts_with("KESTREL_") && alias.starts_with("QEMU_"));
+        }
     }
 
     #[test]

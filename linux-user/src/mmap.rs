@@ -125,6 +125,56 @@ fn place_in_region(mm: &AddressSpace, hint: u64, len: u64) -> Option<u64> {
     mm.find_free(len)
 }
 
+/// Lowest hint Linux honours (the default `vm.mmap_min_addr`).
+const MMAP_MIN_ADDR: u64 = 0x10000;
+
+/// Linux honours a hint whenever the range is free. Inside the guest's
+/// reservations [`place_in_region`] does that; a hint outside them (the JVM
+/// asks for its class space at 0x800000000, Go for arenas at 0xc000000000)
+/// is tried with `MAP_FIXED_NOREPLACE`, which fails instead of replacing
+/// anything already there — Kestrel's own memory included. Returns the new
+/// mapping, or `None` when the hint cannot be honoured and the caller places
+/// it as usual.
+fn map_at_foreign_hint(
+    mm: &mut AddressSpace,
+    hint: u64,
+    len: u64,
+    prot: i32,
+    flags: i32,
+    fd: i32,
+    offset: u64,
+) -> Result<Option<u64>, Errno> {
+    if hint < MMAP_MIN_ADDR || !hint.is_multiple_of(PAGE_SIZE) {
+        return Ok(None);
+    }
+    let Ok(end) = end_of(hint, len) else { return Ok(None) };
+    if mm.foreign_gaps(hint, end) != [(hint, end)] {
+        return Ok(None); // a guest mapping or reservation overlaps it
+    }
+    let host_flags = flags | libc::MAP_FIXED_NOREPLACE;
+    let start = match host_mem::mmap(hint, len, host_prot(prot), host_flags, fd, offset) {
+        Ok(start) => start,
+        Err(Errno::EEXIST) => return Ok(None),
+        Err(errno) => return Err(errno),
+    };
+    if start != hint {
+        // A kernel older than 4.17 took NOREPLACE as a plain hint.
+        let _ = host_mem::munmap(start, len);
+        return Ok(None);
+    }
+    mm.insert(start, end, prot, flags & (MAP_TYPE | libc::MAP_ANONYMOUS), mapping_kind(flags, fd));
+    Ok(Some(start))
+}
+
+/// What the tracker records for a new mapping.
+fn mapping_kind(flags: i32, fd: i32) -> MappingKind {
+    if flags & libc::MAP_ANONYMOUS != 0 {
+        MappingKind::Anonymous
+    } else {
+        MappingKind::File(file_name(fd))
+    }
+}
+
 /// Name for a file mapping, from the descriptor's path.
 fn file_name(fd: i32) -> String {
     std::fs::read_link(format!("/proc/self/fd/{fd}"))
@@ -150,7 +200,6 @@ pub fn guest_mmap(
     if !matches!(flags & MAP_TYPE, libc::MAP_SHARED | libc::MAP_PRIVATE | libc::MAP_SHARED_VALIDATE) {
         return Err(Errno::EINVAL);
     }
-    let anonymous = flags & libc::MAP_ANONYMOUS != 0;
     let fixed = flags & libc::MAP_FIXED != 0;
     let noreplace = flags & libc::MAP_FIXED_NOREPLACE != 0;
     let mut host_flags = flags;
@@ -158,6 +207,9 @@ pub fn guest_mmap(
     let mut addr = addr;
 
     if !(fixed || noreplace) {
+        if let Some(start) = map_at_foreign_hint(mm, addr, len, prot, flags, fd, offset)? {
+            return Ok(start);
+        }
         if let Some(target) = place_in_region(mm, addr, len) {
             // Replaces only the region's reservation: the range is free guest space.
             addr = target;
@@ -192,8 +244,7 @@ pub fn guest_mmap(
     if fixed || noreplace {
         kestrel::jit::invalidate_range(start, len);
     }
-    let kind = if anonymous { MappingKind::Anonymous } else { MappingKind::File(file_name(fd)) };
-    mm.insert(start, start + len, prot, flags & (MAP_TYPE | libc::MAP_ANONYMOUS), kind);
+    mm.insert(start, start + len, prot, flags & (MAP_TYPE | libc::MAP_ANONYMOUS), mapping_kind(flags, fd));
     Ok(start)
 }
 

@@ -30,6 +30,7 @@ pub fn run(proc: Process, cpu: CpuState) -> ! {
     run_thread(shared, Box::new(cpu), me);
     // The main thread's guest code called `exit` while other threads run: the
     // process lives on until the last of them exits (that one ends it).
+    signals::block_all_on_this_thread();
     loop {
         // SAFETY: pause just waits for a signal.
         unsafe { libc::pause() };
@@ -174,16 +175,8 @@ fn handle_syscall(shared: &'static Shared, me: &mut ThreadState, cpu: &mut CpuSt
         }
         _ => {}
     }
-    if threads::live_threads() > 1 {
-        if let Some(host_nr) = threads::host_number_if_blocking(nr) {
-            let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
-            if logging::items().strace {
-                logging::line(&format!("{} {}(...) (blocking, in thread)", std::process::id(), crate::syscall::numbers::info(nr).map_or("?", |i| i.name)));
-            }
-            // Without the process lock: see `threads` on blocking calls.
-            cpu.x[0] = crate::syscall::host::encode(crate::syscall::host::syscall(host_nr, args));
-            return None;
-        }
+    if syscall::unlocked::try_handle(shared, me, cpu) {
+        return None;
     }
     let mut locked = shared.lock(me);
     syscall::handle(&mut locked, cpu);

@@ -224,6 +224,37 @@ pub fn apply_host_mask(mask: u64) {
     unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut()) };
 }
 
+/// Waits until a signal for a guest handler that `mask` does not block has
+/// been caught on this thread (`rt_sigsuspend`). One caught just before the
+/// wait is not missed: host signals are blocked while `PENDING` is checked,
+/// and `sigsuspend` unblocks them atomically.
+pub fn suspend_until_pending(mask: u64) {
+    let all = host_sigset(u64::MAX);
+    // SAFETY: an empty set for the old mask; both sets are valid sigset_t.
+    let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: changing this thread's own mask.
+    unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &all, &mut old) };
+    if peek_pending() & !mask == 0 {
+        let wait = host_sigset(mask);
+        // SAFETY: `wait` is a valid sigset_t; sigsuspend returns after a handler ran.
+        unsafe { libc::sigsuspend(&wait) };
+    }
+    // SAFETY: restores the mask saved above.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+}
+
+/// Blocks every signal on this host thread, for threads that never run guest
+/// code again (a finished main thread waiting for the others): the host must
+/// not pick it to receive a signal meant for the guest.
+pub fn block_all_on_this_thread() {
+    // SAFETY: a full set, applied to this thread only.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+    }
+}
+
 /// The host's pending set translated to a guest mask.
 pub fn host_pending() -> u64 {
     // SAFETY: sigpending fills the set we pass.

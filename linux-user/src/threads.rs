@@ -8,11 +8,9 @@
 //! is swapped into the `Process` while that thread holds the lock, so the
 //! system call code keeps seeing one `&mut Process`.
 //!
-//! System calls that can block for a long time (futex waits, reads from pipes
-//! and sockets, sleeps, waits for children) must not hold the lock, or one
-//! waiting thread would stop all others: when more than one thread exists,
-//! those whose arguments have the same layout on AArch64 and x86-64 go
-//! straight to the host without it (see [`host_number_if_blocking`]).
+//! System calls that can block (futex waits, reads from pipes and sockets,
+//! sleeps, waits for children, epoll) never hold the lock, or one waiting
+//! thread would stop all others: see `syscall::unlocked`.
 
 use crate::process::Process;
 use crate::signals::AltStack;
@@ -104,11 +102,6 @@ impl Drop for Locked<'_> {
 /// Live guest threads (the main thread included).
 static LIVE_THREADS: AtomicUsize = AtomicUsize::new(1);
 
-/// Number of live guest threads.
-pub fn live_threads() -> usize {
-    LIVE_THREADS.load(Ordering::SeqCst)
-}
-
 /// Records a new thread.
 pub fn thread_started() {
     LIVE_THREADS.fetch_add(1, Ordering::SeqCst);
@@ -153,21 +146,5 @@ pub fn kick_all_cpus() {
             // until unregistered; only the atomic `exit_request` is touched.
             unsafe { (*std::ptr::addr_of!((*cpu).exit_request)).store(1, Ordering::SeqCst) };
         }
-    }
-}
-
-/// For a blocking system call whose arguments mean the same on AArch64 and
-/// x86-64 (all of them are in the pass-through table), the host's number.
-pub fn host_number_if_blocking(nr: u64) -> Option<i64> {
-    use crate::syscall::numbers as n;
-    const BLOCKING: &[u64] = &[
-        n::READ, n::WRITE, n::READV, n::WRITEV, n::PREAD64, n::PWRITE64, n::FUTEX, n::NANOSLEEP,
-        n::CLOCK_NANOSLEEP, n::WAIT4, n::WAITID, n::PPOLL, n::PSELECT6, n::ACCEPT, n::ACCEPT4,
-        n::CONNECT, n::RECVFROM, n::SENDTO, n::RECVMSG, n::SENDMSG, n::SCHED_YIELD,
-    ];
-    if BLOCKING.contains(&nr) {
-        crate::syscall::passthrough::host_number(nr)
-    } else {
-        None
     }
 }

@@ -13,7 +13,7 @@ use crate::guest::aarch64::decode::{decode, Insn};
 use crate::mem;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 /// Guest page size used for code tracking.
 pub const PAGE_SIZE: u64 = 4096;
@@ -91,6 +91,26 @@ pub fn unregister_exit_flag(flag: &AtomicU32) {
     let mut live = LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner());
     let addr = flag as *const AtomicU32 as usize;
     live.retain(|&a| a != addr);
+}
+
+/// Every lock of the code cache, held across a host `fork` of a
+/// multi-threaded guest: the child starts with only the forking thread, so a
+/// lock another thread held at that moment would stay locked in the child
+/// forever. Taking them all first (as qemu-user does around fork) means the
+/// child inherits them held by its one thread, which drops the guard.
+pub struct ForkGuard {
+    _pages: MutexGuard<'static, Option<HashSet<u64>>>,
+    _exit_flags: MutexGuard<'static, Vec<usize>>,
+}
+
+/// Takes every code-cache lock until the guard is dropped (in the parent
+/// and in the child after `fork`). Always in this order, which no other path
+/// nests the other way round.
+pub fn lock_for_fork() -> ForkGuard {
+    ForkGuard {
+        _pages: CODE_PAGES.lock().unwrap_or_else(|e| e.into_inner()),
+        _exit_flags: LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner()),
+    }
 }
 
 /// Discards translations of guest code in `[start, start + len)`.

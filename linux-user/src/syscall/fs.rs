@@ -291,32 +291,6 @@ pub fn epoll_ctl(proc: &Process, epfd: u64, op: u64, fd: u64, event: u64) -> Sys
     syscall_args(libc::SYS_epoll_ctl, &[epfd, op, fd, ptr])
 }
 
-/// `epoll_pwait(epfd, events, maxevents, timeout, sigmask, sigsetsize)`.
-pub fn epoll_pwait(proc: &Process, a: [u64; 6]) -> SysResult {
-    /// Events fetched per call at most; epoll_wait may return fewer than asked,
-    /// and this bounds the buffer a guest can make Kestrel allocate.
-    const MAX_BATCH: usize = 1024;
-    let max = a[2] as i32;
-    if max <= 0 || max as usize > (i32::MAX as usize / abi::GUEST_EPOLL_EVENT_SIZE) {
-        return Err(Errno::EINVAL);
-    }
-    let batch = (max as usize).min(MAX_BATCH);
-    if !proc.mm.check(a[1], (batch * abi::GUEST_EPOLL_EVENT_SIZE) as u64, crate::mm::Access::Write) {
-        return Err(Errno::EFAULT);
-    }
-    let mut host = vec![libc::epoll_event { events: 0, u64: 0 }; batch];
-    let n = syscall_args(
-        libc::SYS_epoll_pwait,
-        &[a[0], host.as_mut_ptr() as u64, batch as u64, a[3], a[4], a[5]],
-    )?;
-    let mut out = Vec::with_capacity(n as usize * abi::GUEST_EPOLL_EVENT_SIZE);
-    for e in &host[..n as usize] {
-        out.extend_from_slice(&abi::epoll_event_to_guest(e));
-    }
-    guest_mem::write_bytes(&proc.mm, a[1], &out)?;
-    Ok(n)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ pub mod passthrough;
 pub mod process;
 pub mod signal;
 pub mod strace;
+pub mod unlocked;
 
 use crate::logging;
 use crate::process::Process;
@@ -23,7 +24,9 @@ use host::SysResult;
 use kestrel::guest::aarch64::cpu::CpuState;
 use nix::errno::Errno;
 
-/// Handles the system call the guest just made; writes the result to x0.
+/// Handles the system call the guest just made, under the process lock;
+/// writes the result to x0. Calls that may block are handled by
+/// [`unlocked::try_handle`] first, without the lock.
 pub fn handle(proc: &mut Process, cpu: &mut CpuState) {
     let nr = cpu.x[8];
     let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
@@ -51,7 +54,7 @@ pub fn handle(proc: &mut Process, cpu: &mut CpuState) {
 }
 
 /// True if the signal about to be delivered has `SA_RESTART`.
-fn restart_after_handler(proc: &Process) -> bool {
+pub fn restart_after_handler(proc: &Process) -> bool {
     let pending = crate::signals::peek_pending() & !proc.signals.mask;
     if pending == 0 {
         return false;
@@ -80,7 +83,6 @@ pub fn dispatch(proc: &mut Process, cpu: &mut CpuState, nr: u64, a: [u64; 6]) ->
         n::READLINKAT => fs::readlinkat(proc, a[0], a[1], a[2], a[3]),
         n::IOCTL => fs::ioctl(proc, a[0], a[1], a[2]),
         n::EPOLL_CTL => fs::epoll_ctl(proc, a[0], a[1], a[2], a[3]),
-        n::EPOLL_PWAIT => fs::epoll_pwait(proc, a),
 
         // Memory.
         n::MMAP => memory::mmap(proc, a),
@@ -111,7 +113,6 @@ pub fn dispatch(proc: &mut Process, cpu: &mut CpuState, nr: u64, a: [u64; 6]) ->
         n::RT_SIGACTION => signal::rt_sigaction(proc, a[0], a[1], a[2], a[3]),
         n::RT_SIGPROCMASK => signal::rt_sigprocmask(proc, a[0], a[1], a[2], a[3]),
         n::RT_SIGPENDING => signal::rt_sigpending(proc, a[0], a[1]),
-        n::RT_SIGSUSPEND => signal::rt_sigsuspend(proc, a[0], a[1]),
         n::SIGALTSTACK => signal::sigaltstack(proc, a[0], a[1]),
 
         _ => match passthrough::host_number(nr) {

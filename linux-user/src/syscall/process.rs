@@ -71,6 +71,9 @@ pub fn clone(proc: &mut Process, cpu: &mut CpuState, a: [u64; 6]) -> SysResult {
     }
     let vfork_pipe = if flags & CLONE_VFORK != 0 { Some(cloexec_pipe()?) } else { None };
     let exit_signal = flags & CSIGNAL;
+    // Other guest threads may be translating code right now: hold the code
+    // cache's locks across the fork so the child gets them free.
+    let cache_locks = kestrel::jit::cache::lock_for_fork();
     let pid = if exit_signal == libc::SIGCHLD as u64 {
         // SAFETY: the forking thread holds the process lock, so the child
         // gets a consistent copy of the guest state; glibc's fork resets its
@@ -82,6 +85,7 @@ pub fn clone(proc: &mut Process, cpu: &mut CpuState, a: [u64; 6]) -> SysResult {
         // different exit signal, which libc's fork cannot express.
         unsafe { libc::syscall(libc::SYS_clone, exit_signal, 0, 0, 0, 0) as libc::pid_t }
     };
+    drop(cache_locks);
     if pid < 0 {
         let errno = Errno::last();
         if let Some((r, w)) = vfork_pipe {

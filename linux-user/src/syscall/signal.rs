@@ -83,23 +83,6 @@ pub fn rt_sigpending(proc: &Process, set: u64, size: u64) -> SysResult {
     Ok(0)
 }
 
-/// `rt_sigsuspend(mask, sigsetsize)`: waits on the host with the guest's
-/// temporary mask; returns EINTR once a signal arrives, as Linux does.
-pub fn rt_sigsuspend(proc: &mut Process, mask: u64, size: u64) -> SysResult {
-    if size != SIGSET_SIZE {
-        return Err(Errno::EINVAL);
-    }
-    let mask = guest_mem::read_u64(&proc.mm, mask)? & !signals::unblockable();
-    let set = signals::host_sigset(mask);
-    // SAFETY: `set` is a valid sigset_t; sigsuspend only returns after a signal.
-    unsafe { libc::sigsuspend(&set) };
-    // The handler runs with the temporary mask; its frame saves the old one,
-    // which sigreturn (or the execution loop, if nothing was delivered) restores.
-    proc.signals.saved_mask = Some(proc.signals.mask);
-    proc.signals.mask = mask;
-    Err(Errno::EINTR)
-}
-
 /// Size of `stack_t` (sp, flags + padding, size).
 const STACK_T_SIZE: usize = 24;
 
