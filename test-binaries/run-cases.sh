@@ -48,6 +48,10 @@ mkdir -p "$here/expected"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# Cases no qemu-user can record: their expected output is the program's own
+# all-ok summary, which is what Linux gives (see README.md, "runtime").
+not_from_qemu=" runtime "
+
 pass=0
 fail=0
 while IFS=$'\t' read -r name bin args || [ -n "$name" ]; do
@@ -59,7 +63,9 @@ while IFS=$'\t' read -r name bin args || [ -n "$name" ]; do
     # subshell, which would bring the message back.)
     ("$emu" "test-binaries/bin/$bin" $args </dev/null >"$tmp/stdout" 2>"$tmp/stderr"; exit $?) 2>/dev/null
     status=$?
-    if [ "$mode" = refs ]; then
+    if [ "$mode" = refs ] && [[ $not_from_qemu == *" $name "* ]]; then
+        printf '%-20s kept (not recorded under qemu)\n' "$name"
+    elif [ "$mode" = refs ]; then
         cp "$tmp/stdout" "$here/expected/$name.stdout"
         echo "$status" >"$here/expected/$name.status"
         printf '%-20s status %s, %s lines\n' "$name" "$status" "$(wc -l <"$tmp/stdout")"

@@ -19,6 +19,7 @@ mod mmap;
 mod proc;
 mod process;
 mod runner;
+mod safe_syscall;
 mod sigframe;
 mod signals;
 mod stack;

@@ -306,6 +306,23 @@ impl AddressSpace {
         true
     }
 
+    /// Other shared mappings of the file (or memfd) mapped shared at `addr`:
+    /// writes through one view appear in the others, so code translated from
+    /// them is stale when the one at `addr` changes. Files are told apart by
+    /// name, which can only over-report (two files of one name).
+    pub fn shared_aliases(&self, addr: u64) -> Vec<(u64, u64)> {
+        let same_file = |m: &Mapping| match &m.kind {
+            MappingKind::File(name) if m.flags & libc::MAP_SHARED != 0 && !name.is_empty() => Some(name.clone()),
+            _ => None,
+        };
+        let Some(name) = self.find(addr).and_then(same_file) else { return Vec::new() };
+        self.maps
+            .values()
+            .filter(|m| !(m.start <= addr && addr < m.end) && same_file(m).as_ref() == Some(&name))
+            .map(|m| (m.start, m.end))
+            .collect()
+    }
+
     /// Every mapping in address order.
     pub fn iter(&self) -> impl Iterator<Item = &Mapping> {
         self.maps.values()

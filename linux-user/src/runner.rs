@@ -7,6 +7,7 @@ use crate::process::Process;
 use crate::threads::{self, Shared, ThreadState};
 use crate::signals;
 use crate::syscall;
+use crate::syscall::clone_args::{CloneRequest, CLONE_PIDFD};
 use kestrel::guest::aarch64::cpu::CpuState;
 use kestrel::jit::{Engine, EngineConfig, ExitReason};
 use std::sync::atomic::Ordering;
@@ -27,6 +28,8 @@ pub fn engine_config(proc: &Process) -> EngineConfig {
 pub fn run(proc: Process, cpu: CpuState) -> ! {
     let me = ThreadState::save_from(&proc);
     let shared: &'static Shared = Box::leak(Box::new(Shared::new(proc)));
+    threads::publish(shared);
+    kestrel::jit::cache::set_alias_resolver(shared_views);
     run_thread(shared, Box::new(cpu), me);
     // The main thread's guest code called `exit` while other threads run: the
     // process lives on until the last of them exits (that one ends it).
@@ -35,6 +38,12 @@ pub fn run(proc: Process, cpu: CpuState) -> ! {
         // SAFETY: pause just waits for a signal.
         unsafe { libc::pause() };
     }
+}
+
+/// For `IC IVAU`: the other views of a shared mapping (see
+/// `AddressSpace::shared_aliases`).
+fn shared_views(addr: u64) -> Vec<(u64, u64)> {
+    threads::published().map(|shared| shared.with_process(|p| p.mm.shared_aliases(addr))).unwrap_or_default()
 }
 
 /// Runs one guest thread until it calls `exit` (returns) or the process ends.
@@ -168,10 +177,26 @@ fn handle_syscall(shared: &'static Shared, me: &mut ThreadState, cpu: &mut CpuSt
     let nr = cpu.x[8];
     match nr {
         n::EXIT => return Some(thread_exit(shared, me, cpu.x[0])),
-        n::CLONE if is_thread_clone(cpu.x[0]) => {
-            let result = spawn_thread(shared, me, cpu);
-            cpu.x[0] = result;
-            return None;
+        n::CLONE | n::CLONE3 => {
+            let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
+            let request = if nr == n::CLONE {
+                Ok(CloneRequest::from_clone(args))
+            } else {
+                CloneRequest::from_clone3(&shared.lock(me).mm, args[0], args[1])
+            };
+            match request {
+                Ok(req) if req.is_thread() => {
+                    cpu.x[0] = spawn_thread(shared, me, cpu, &req);
+                    return None;
+                }
+                Err(errno) => {
+                    cpu.x[0] = crate::syscall::host::encode(Err(errno));
+                    return None;
+                }
+                // A new process: under the lock, like every call that changes
+                // Kestrel's state (see `syscall::process::clone_process`).
+                Ok(_) => {}
+            }
         }
         _ => {}
     }
@@ -181,11 +206,6 @@ fn handle_syscall(shared: &'static Shared, me: &mut ThreadState, cpu: &mut CpuSt
     let mut locked = shared.lock(me);
     syscall::handle(&mut locked, cpu);
     None
-}
-
-/// `clone` flags that make a thread (shared address space, no vfork).
-fn is_thread_clone(flags: u64) -> bool {
-    flags & libc::CLONE_VM as u64 != 0 && flags & libc::CLONE_VFORK as u64 == 0
 }
 
 /// `exit` of one thread: clear and wake `clear_child_tid` as the kernel does,
@@ -213,10 +233,14 @@ fn thread_exit(shared: &'static Shared, me: &mut ThreadState, status: u64) -> u6
     status
 }
 
-/// Creates a guest thread for `clone(CLONE_VM | ...)`; returns the value for
-/// the parent's x0 (the new thread's id, or a negative errno).
-fn spawn_thread(shared: &'static Shared, me: &mut ThreadState, cpu: &mut CpuState) -> u64 {
-    let (flags, newsp, ptid, tls, ctid) = (cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4]);
+/// Creates a guest thread for `clone(CLONE_VM | ...)` or `clone3`; returns
+/// the value for the parent's x0 (the new thread's id, or a negative errno).
+fn spawn_thread(shared: &'static Shared, me: &mut ThreadState, cpu: &mut CpuState, req: &CloneRequest) -> u64 {
+    let (flags, newsp, ptid, tls, ctid) = (req.flags, req.stack_pointer, req.parent_tid, req.tls, req.child_tid);
+    if flags & CLONE_PIDFD != 0 {
+        // A pidfd for a thread needs PIDFD_THREAD (Linux 6.9); not offered.
+        return (-(libc::EINVAL as i64)) as u64;
+    }
     let mut child_cpu = Box::new(cpu.clone());
     child_cpu.x[0] = 0;
     if newsp != 0 {

@@ -133,6 +133,19 @@ thread_local! {
     static PENDING: AtomicU64 = const { AtomicU64::new(0) };
 }
 
+thread_local! {
+    /// Set when a signal for a guest handler arrives on this thread, cleared
+    /// when the execution loop takes the pending set: a blocking host call
+    /// made through `safe_syscall` returns EINTR instead of waiting while it
+    /// is set.
+    static INTERRUPT: AtomicU64 = const { AtomicU64::new(0) };
+}
+
+/// Runs `f` with this thread's interrupt flag (see [`INTERRUPT`]).
+pub fn with_interrupt_flag<R>(f: impl FnOnce(&AtomicU64) -> R) -> R {
+    INTERRUPT.with(f)
+}
+
 /// Puts signals back as pending (they could not be delivered yet).
 pub fn repost_pending(mask: u64) {
     PENDING.with(|p| p.fetch_or(mask, Ordering::SeqCst));
@@ -143,7 +156,7 @@ pub fn repost_pending(mask: u64) {
 static SENDER: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
 static SENDER_UID: [AtomicU64; NSIG] = [const { AtomicU64::new(0) }; NSIG];
 
-extern "C" fn record_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+extern "C" fn record_signal(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     if (1..=NSIG as i32).contains(&sig) {
         if !info.is_null() {
             // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler;
@@ -153,6 +166,9 @@ extern "C" fn record_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: 
             SENDER_UID[sig as usize - 1].store(uid as u64, Ordering::SeqCst);
         }
         PENDING.with(|p| p.fetch_or(bit(sig as usize), Ordering::SeqCst));
+        INTERRUPT.with(|i| i.store(1, Ordering::SeqCst));
+        // SAFETY: `ctx` is the ucontext the kernel passed to this handler.
+        unsafe { crate::safe_syscall::rewind_if_inside(ctx) };
     }
     crate::threads::kick_all_cpus();
 }
@@ -166,6 +182,7 @@ pub fn sender(sig: usize) -> (i32, u32, u32) {
 
 /// Takes the set of signals caught for guest handlers since the last call.
 pub fn take_pending() -> u64 {
+    INTERRUPT.with(|i| i.store(0, Ordering::SeqCst));
     PENDING.with(|p| p.swap(0, Ordering::SeqCst))
 }
 

@@ -66,6 +66,14 @@ impl Shared {
         Shared { process: Mutex::new(proc) }
     }
 
+    /// Runs `f` on the process under the lock, without any thread's state
+    /// swapped in: for code that only reads process-wide state (the address
+    /// space) and runs outside a system call.
+    pub fn with_process<R>(&self, f: impl FnOnce(&Process) -> R) -> R {
+        let guard = self.process.lock().unwrap_or_else(|e| e.into_inner());
+        f(&guard)
+    }
+
     /// Locks the process with this thread's per-thread state swapped in.
     pub fn lock<'a>(&'a self, me: &'a mut ThreadState) -> Locked<'a> {
         let mut guard = self.process.lock().unwrap_or_else(|e| e.into_inner());
@@ -97,6 +105,19 @@ impl Drop for Locked<'_> {
     fn drop(&mut self) {
         *self.me = ThreadState::save_from(&self.guard);
     }
+}
+
+/// The process shared by every guest thread, once the guest runs.
+static SHARED: std::sync::OnceLock<&'static Shared> = std::sync::OnceLock::new();
+
+/// Publishes the process for code that runs outside a thread's own loop.
+pub fn publish(shared: &'static Shared) {
+    let _ = SHARED.set(shared);
+}
+
+/// The published process, if the guest is running.
+pub fn published() -> Option<&'static Shared> {
+    SHARED.get().copied()
 }
 
 /// Live guest threads (the main thread included).

@@ -93,6 +93,35 @@ pub fn unregister_exit_flag(flag: &AtomicU32) {
     live.retain(|&a| a != addr);
 }
 
+/// Finds the other views of the memory at a guest address: for a page of a
+/// shared file or memfd mapped twice (a JIT writing code through an RW view
+/// and running it through an RX one), the ranges of the other mappings.
+/// The front end that knows the address space installs it.
+pub type AliasResolver = fn(u64) -> Vec<(u64, u64)>;
+
+static ALIAS_RESOLVER: std::sync::OnceLock<AliasResolver> = std::sync::OnceLock::new();
+
+/// Installs the alias resolver (once per process; later calls are ignored).
+pub fn set_alias_resolver(resolver: AliasResolver) {
+    let _ = ALIAS_RESOLVER.set(resolver);
+}
+
+/// `IC IVAU`: invalidates the instruction-cache line holding `addr`. The
+/// architecture invalidates by physical address, so the same line seen
+/// through another virtual mapping goes too: when the line itself holds no
+/// translated code, the other views the resolver names are invalidated.
+pub fn invalidate_icache_line(addr: u64) {
+    const LINE: u64 = 64;
+    if invalidate_range(addr & !(LINE - 1), LINE) {
+        return;
+    }
+    if let Some(resolve) = ALIAS_RESOLVER.get() {
+        for (start, end) in resolve(addr) {
+            invalidate_range(start, end - start);
+        }
+    }
+}
+
 /// Every lock of the code cache, held across a host `fork` of a
 /// multi-threaded guest: the child starts with only the forking thread, so a
 /// lock another thread held at that moment would stay locked in the child
@@ -113,16 +142,17 @@ pub fn lock_for_fork() -> ForkGuard {
     }
 }
 
-/// Discards translations of guest code in `[start, start + len)`.
-pub fn invalidate_range(start: u64, len: u64) {
+/// Discards translations of guest code in `[start, start + len)`; true if
+/// there were any.
+pub fn invalidate_range(start: u64, len: u64) -> bool {
     if len == 0 {
-        return;
+        return false;
     }
     let first = start / PAGE_SIZE;
     let last = start.saturating_add(len - 1) / PAGE_SIZE;
     let hit = {
         let mut guard = CODE_PAGES.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(pages) = guard.as_mut() else { return };
+        let Some(pages) = guard.as_mut() else { return false };
         let before = pages.len();
         if last - first < pages.len() as u64 {
             for p in first..=last {
@@ -134,7 +164,7 @@ pub fn invalidate_range(start: u64, len: u64) {
         pages.len() != before
     };
     if !hit {
-        return;
+        return false;
     }
     CODE_GENERATION.fetch_add(1, Ordering::AcqRel);
     let live = LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner());
@@ -144,4 +174,5 @@ pub fn invalidate_range(start: u64, len: u64) {
         let flag = unsafe { &*(addr as *const AtomicU32) };
         flag.store(1, Ordering::Release);
     }
+    true
 }

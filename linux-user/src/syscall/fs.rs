@@ -62,6 +62,46 @@ pub fn openat(proc: &Process, dirfd: u64, path: u64, flags: u64, mode: u64) -> S
     syscall_args(libc::SYS_openat, &[dirfd, path.ptr(), flags, mode])
 }
 
+/// Size of `struct open_how` (flags, mode, resolve: three u64, the same on
+/// both architectures) as of Linux 5.6; larger structs must be zero beyond it.
+const OPEN_HOW_SIZE: u64 = 24;
+/// Largest `open_how` Kestrel reads (the kernel allows up to a page).
+const OPEN_HOW_MAX: u64 = 4096;
+
+/// `openat2(dirfd, path, how, size)`: the open flags in `how` move to their
+/// x86-64 positions, `mode` and the `RESOLVE_*` bits pass on unchanged. The
+/// guest's own `/proc` files and `-L` lookups work as with `openat`, except
+/// under `RESOLVE_BENEATH`/`RESOLVE_IN_ROOT`, where the path must stay
+/// relative to `dirfd` as the guest wrote it.
+pub fn openat2(proc: &Process, dirfd: u64, path: u64, how: u64, size: u64) -> SysResult {
+    if !(OPEN_HOW_SIZE..=OPEN_HOW_MAX).contains(&size) {
+        return Err(if size < OPEN_HOW_SIZE { Errno::EINVAL } else { Errno::E2BIG });
+    }
+    let bytes = guest_mem::read_bytes(&proc.mm, how, size as usize)?;
+    if bytes[OPEN_HOW_SIZE as usize..].iter().any(|&b| b != 0) {
+        return Err(Errno::E2BIG);
+    }
+    let word = |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+    let (flags, mode, resolve) = (word(0), word(1), word(2));
+    if flags >> 32 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let host_flags = abi::open_flags_to_host(flags as i32) as u32 as u64;
+    /// `RESOLVE_BENEATH | RESOLVE_IN_ROOT`.
+    const CONFINED: u64 = 0x08 | 0x10;
+    let path = if resolve & CONFINED != 0 {
+        PathArg::Guest(path)
+    } else {
+        let guest_path = guest_mem::read_path(&proc.mm, path)?;
+        if let Some(served) = crate::proc::open(proc, &guest_path, host_flags as i32) {
+            return served;
+        }
+        path_arg(proc, path)?
+    };
+    let host_how: [u64; 3] = [host_flags, mode, resolve];
+    syscall_args(libc::SYS_openat2, &[dirfd, path.ptr(), host_how.as_ptr() as u64, OPEN_HOW_SIZE])
+}
+
 /// `close(fd)`: Kestrel's own descriptors look closed to the guest.
 pub fn close(fd: u64) -> SysResult {
     if logging::is_internal_fd(fd as i32) {

@@ -22,6 +22,18 @@ pub fn syscall(nr: libc::c_long, a: [u64; 6]) -> SysResult {
     }
 }
 
+/// `syscall` for calls that may block: a signal for a guest handler that
+/// arrives before the thread enters the kernel still makes it return EINTR
+/// (see `safe_syscall`), so the handler runs without waiting for the call.
+pub fn syscall_interruptible(nr: libc::c_long, a: [u64; 6]) -> SysResult {
+    let r = crate::signals::with_interrupt_flag(|flag| crate::safe_syscall::call(flag, nr, a));
+    if (-4095..0).contains(&r) {
+        Err(Errno::from_raw(-r as i32))
+    } else {
+        Ok(r as u64)
+    }
+}
+
 /// `syscall` with fewer arguments, zero-filled.
 pub fn syscall_args(nr: libc::c_long, args: &[u64]) -> SysResult {
     let mut a = [0u64; 6];

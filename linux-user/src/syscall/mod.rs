@@ -7,9 +7,11 @@
 //! the `passthrough.rs` table.
 
 pub mod abi;
+pub mod clone_args;
 pub mod exec;
 pub mod fs;
 pub mod host;
+pub mod ipc;
 pub mod memory;
 pub mod numbers;
 pub mod passthrough;
@@ -69,6 +71,7 @@ pub fn dispatch(proc: &mut Process, cpu: &mut CpuState, nr: u64, a: [u64; 6]) ->
     match nr {
         // Files.
         n::OPENAT => fs::openat(proc, a[0], a[1], a[2], a[3]),
+        n::OPENAT2 => fs::openat2(proc, a[0], a[1], a[2], a[3]),
         n::CLOSE => fs::close(a[0]),
         n::CLOSE_RANGE => fs::close_range(a[0], a[1], a[2]),
         n::DUP => fs::dup(a[0]),
@@ -91,11 +94,14 @@ pub fn dispatch(proc: &mut Process, cpu: &mut CpuState, nr: u64, a: [u64; 6]) ->
         n::MREMAP => memory::mremap(proc, a),
         n::MADVISE => memory::madvise(proc, a[0], a[1], a[2]),
         n::BRK => memory::brk(proc, a[0]),
+        n::SHMAT => ipc::shmat(&mut proc.mm, a[0], a[1], a[2]),
+        n::SHMDT => ipc::shmdt(&mut proc.mm, a[0]),
+        n::SEMCTL => ipc::semctl(&proc.mm, a),
 
         // Processes.
         n::EXIT | n::EXIT_GROUP => process::exit_process(a[0]),
         n::CLONE => process::clone(proc, cpu, a),
-        n::CLONE3 => Err(Errno::ENOSYS), // glibc falls back to clone
+        n::CLONE3 => process::clone3(proc, cpu, a),
         n::EXECVE => exec::execve(proc, a[0], a[1], a[2]),
         n::EXECVEAT => exec::execveat(proc, a),
         n::SET_TID_ADDRESS => process::set_tid_address(proc, a[0]),

@@ -33,6 +33,7 @@ pub fn host_number(guest: u64) -> Option<libc::c_long> {
         nr::CHROOT => SYS_chroot,
         nr::FCHMOD => SYS_fchmod,
         nr::FCHMODAT => SYS_fchmodat,
+        nr::FCHMODAT2 => SYS_fchmodat2,
         nr::FCHOWNAT => SYS_fchownat,
         nr::FCHOWN => SYS_fchown,
         nr::GETDENTS64 => SYS_getdents64,
@@ -109,6 +110,11 @@ pub fn host_number(guest: u64) -> Option<libc::c_long> {
         nr::NANOSLEEP => SYS_nanosleep,
         nr::GETTIMEOFDAY => SYS_gettimeofday,
         nr::TIMES => SYS_times,
+        // Without CAP_SYS_TIME the host says EPERM, as Linux would.
+        nr::CLOCK_SETTIME => SYS_clock_settime,
+        nr::CLOCK_ADJTIME => SYS_clock_adjtime,
+        nr::ADJTIMEX => SYS_adjtimex,
+        nr::SETTIMEOFDAY => SYS_settimeofday,
         nr::GETITIMER => SYS_getitimer,
         nr::SETITIMER => SYS_setitimer,
         nr::TIMERFD_CREATE => SYS_timerfd_create,
@@ -191,6 +197,26 @@ pub fn host_number(guest: u64) -> Option<libc::c_long> {
         nr::RT_SIGQUEUEINFO => SYS_rt_sigqueueinfo,
         nr::RT_TGSIGQUEUEINFO => SYS_rt_tgsigqueueinfo,
         nr::SIGNALFD4 => SYS_signalfd4,
+
+        // System V IPC (see `ipc.rs` for semctl, shmat and shmdt) and POSIX
+        // message queues: struct msqid64_ds, shmid64_ds, sembuf, mq_attr and
+        // sigevent are the asm-generic ones on both.
+        nr::MSGGET => SYS_msgget,
+        nr::MSGCTL => SYS_msgctl,
+        nr::MSGSND => SYS_msgsnd,
+        nr::MSGRCV => SYS_msgrcv,
+        nr::SEMGET => SYS_semget,
+        nr::SEMOP => SYS_semop,
+        nr::SEMTIMEDOP => SYS_semtimedop,
+        nr::SHMGET => SYS_shmget,
+        nr::SHMCTL => SYS_shmctl,
+        nr::MQ_OPEN => SYS_mq_open,
+        nr::MQ_UNLINK => SYS_mq_unlink,
+        nr::MQ_TIMEDSEND => SYS_mq_timedsend,
+        nr::MQ_TIMEDRECEIVE => SYS_mq_timedreceive,
+        nr::MQ_NOTIFY => SYS_mq_notify,
+        nr::MQ_GETSETATTR => SYS_mq_getsetattr,
+        nr::PIDFD_GETFD => SYS_pidfd_getfd,
 
         // Namespaces and mounts, for container and chroot tooling.
         nr::MOUNT => SYS_mount,

@@ -1,6 +1,7 @@
 //! Process lifetime and identity: exit, fork-style clone, thread-id pointers,
 //! uname, prctl, personality and resource limits.
 
+use super::clone_args::{CloneRequest, CLONE_CLEAR_SIGHAND, CLONE_PIDFD};
 use super::host::{syscall_args, SysResult};
 use crate::guest_mem;
 use crate::logging;
@@ -8,7 +9,6 @@ use crate::process::Process;
 use kestrel::guest::aarch64::cpu::CpuState;
 use nix::errno::Errno;
 
-const CSIGNAL: u64 = 0xff;
 const CLONE_VM: u64 = 0x100;
 const CLONE_FS: u64 = 0x200;
 const CLONE_FILES: u64 = 0x400;
@@ -24,8 +24,7 @@ const CLONE_UNTRACED: u64 = 0x800000;
 const CLONE_CHILD_SETTID: u64 = 0x1000000;
 
 /// Flags a fork-style clone can honour.
-const FORK_FLAGS: u64 = CSIGNAL
-    | CLONE_VM
+const FORK_FLAGS: u64 = CLONE_VM
     | CLONE_VFORK
     | CLONE_PTRACE
     | CLONE_SETTLS
@@ -33,7 +32,9 @@ const FORK_FLAGS: u64 = CSIGNAL
     | CLONE_CHILD_CLEARTID
     | CLONE_DETACHED
     | CLONE_UNTRACED
-    | CLONE_CHILD_SETTID;
+    | CLONE_CHILD_SETTID
+    | CLONE_PIDFD
+    | CLONE_CLEAR_SIGHAND;
 
 /// Ends the process with the guest's status (`exit` and `exit_group`: a
 /// single-threaded guest has no difference between them).
@@ -47,30 +48,41 @@ fn gettid() -> u64 {
 }
 
 /// `clone(flags, newsp, parent_tid, tls, child_tid)` — AArch64's argument
-/// order (tls before child_tid), unlike x86-64's.
-///
-/// Processes only: `fork`, `vfork` and `posix_spawn`-style clones become a host
-/// fork. `CLONE_VM` with `CLONE_VFORK` is a vfork; the child gets a copy of
-/// memory instead of sharing it, and the parent waits until the child execs or
-/// exits as vfork promises. Threads are not supported yet.
+/// order (tls before child_tid), unlike x86-64's — for a new process; threads
+/// are made by the execution loop (`runner::spawn_thread`).
 pub fn clone(proc: &mut Process, cpu: &mut CpuState, a: [u64; 6]) -> SysResult {
-    let (flags, newsp, ptid, tls, ctid) = (a[0], a[1], a[2], a[3], a[4]);
+    clone_process(proc, cpu, &CloneRequest::from_clone(a))
+}
+
+/// `clone3(args, size)` for a new process.
+pub fn clone3(proc: &mut Process, cpu: &mut CpuState, a: [u64; 6]) -> SysResult {
+    let req = CloneRequest::from_clone3(&proc.mm, a[0], a[1])?;
+    clone_process(proc, cpu, &req)
+}
+
+/// `fork`, `vfork` and `posix_spawn`-style clones become a host fork.
+/// `CLONE_VM` with `CLONE_VFORK` is a vfork; the child gets a copy of memory
+/// instead of sharing it, and the parent waits until the child execs or exits
+/// as vfork promises.
+pub fn clone_process(proc: &mut Process, cpu: &mut CpuState, req: &CloneRequest) -> SysResult {
+    let flags = req.flags;
+    let (newsp, ptid, tls, ctid) = (req.stack_pointer, req.parent_tid, req.tls, req.child_tid);
     let is_thread = flags & (CLONE_THREAD | CLONE_SIGHAND) != 0
         || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0);
     if is_thread || flags & (CLONE_FS | CLONE_FILES) != 0 && flags & CLONE_VFORK == 0 {
         if proc.reported_unimplemented.insert(2 << 32) {
             logging::unimp(&format!(
-                "kestrel: clone flags {flags:#x}: guest threads are not supported yet"
+                "kestrel: clone flags {flags:#x}: sharing files or fs state without memory is not supported"
             ));
         }
-        return Err(Errno::ENOSYS);
+        return Err(Errno::EINVAL);
     }
     if flags & !FORK_FLAGS & !(CLONE_FS | CLONE_FILES) != 0 {
         logging::unimp(&format!("kestrel: clone flags {flags:#x} not supported"));
         return Err(Errno::EINVAL);
     }
     let vfork_pipe = if flags & CLONE_VFORK != 0 { Some(cloexec_pipe()?) } else { None };
-    let exit_signal = flags & CSIGNAL;
+    let exit_signal = req.exit_signal;
     // Other guest threads may be translating code right now: hold the code
     // cache's locks across the fork so the child gets them free.
     let cache_locks = kestrel::jit::cache::lock_for_fork();
@@ -117,10 +129,27 @@ pub fn clone(proc: &mut Process, cpu: &mut CpuState, a: [u64; 6]) -> SysResult {
         if flags & CLONE_CHILD_CLEARTID != 0 {
             proc.clear_child_tid = ctid;
         }
+        if flags & CLONE_CLEAR_SIGHAND != 0 {
+            for sig in 1..=crate::signals::NSIG {
+                let action = &mut proc.signals.actions[sig - 1];
+                if action.handler > crate::signals::SIG_IGN {
+                    *action = crate::signals::GuestSigaction::default();
+                    crate::signals::apply_host_disposition(sig, action);
+                }
+            }
+        }
         return Ok(0);
     }
     if flags & CLONE_PARENT_SETTID != 0 {
         let _ = guest_mem::write_u32(&proc.mm, ptid, pid as u32);
+    }
+    if flags & CLONE_PIDFD != 0 {
+        // The child cannot have been reaped yet (only this thread waits for
+        // it from here on), so the pidfd names the right process.
+        let fd = syscall_args(libc::SYS_pidfd_open, &[pid as u64, 0])?;
+        // SAFETY: the pidfd is ours until it reaches the guest.
+        unsafe { libc::fcntl(fd as i32, libc::F_SETFD, libc::FD_CLOEXEC) };
+        guest_mem::write_u32(&proc.mm, req.pidfd, fd as u32)?;
     }
     if let Some((r, w)) = vfork_pipe {
         close_fd(w);
@@ -167,11 +196,17 @@ pub fn set_tid_address(proc: &mut Process, ptr: u64) -> SysResult {
 /// Size of `struct robust_list_head` on 64-bit targets.
 const ROBUST_LIST_HEAD_SIZE: u64 = 24;
 
-/// `set_robust_list(head, len)`: recorded (only matters for threads).
+/// `set_robust_list(head, len)`: recorded for `get_robust_list`, and handed to
+/// the host kernel, which walks the list when this (host) thread ends — the
+/// list, its entries and the futex words are guest memory at the same
+/// addresses, with the 64-bit layout both architectures share — so the
+/// guest's robust mutexes held by a dying thread are marked `OWNER_DIED` as on
+/// Linux. (Kestrel's own code uses no robust mutexes.)
 pub fn set_robust_list(proc: &mut Process, head: u64, len: u64) -> SysResult {
     if len != ROBUST_LIST_HEAD_SIZE {
         return Err(Errno::EINVAL);
     }
+    syscall_args(libc::SYS_set_robust_list, &[head, len])?;
     proc.robust_list = (head, len);
     Ok(0)
 }

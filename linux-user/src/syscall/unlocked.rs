@@ -68,7 +68,7 @@ pub fn try_handle(shared: &Shared, me: &mut ThreadState, cpu: &mut CpuState) -> 
 /// A call from the pass-through table: only the number changes.
 fn pass_through(_: &Shared, _: &mut ThreadState, nr: u64, a: [u64; 6]) -> SysResult {
     match passthrough::host_number(nr) {
-        Some(host_nr) => host::syscall(host_nr, a),
+        Some(host_nr) => host::syscall_interruptible(host_nr, a),
         None => Err(Errno::ENOSYS),
     }
 }
@@ -95,8 +95,10 @@ fn epoll_wait(shared: &Shared, me: &mut ThreadState, nr: u64, a: [u64; 6]) -> Sy
     }
     let host_nr = if nr == n::EPOLL_PWAIT { libc::SYS_epoll_pwait } else { libc::SYS_epoll_pwait2 };
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; batch];
-    let ready =
-        host::syscall(host_nr, [a[0], events.as_mut_ptr() as u64, batch as u64, a[3], a[4], a[5]])?;
+    let ready = host::syscall_interruptible(
+        host_nr,
+        [a[0], events.as_mut_ptr() as u64, batch as u64, a[3], a[4], a[5]],
+    )?;
     let mut out = Vec::with_capacity(ready as usize * abi::GUEST_EPOLL_EVENT_SIZE);
     for e in &events[..ready as usize] {
         out.extend_from_slice(&abi::epoll_event_to_guest(e));

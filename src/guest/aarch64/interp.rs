@@ -534,7 +534,7 @@ pub fn exec(cpu: &mut CpuState, insn: &Insn, pc: u64) -> Result<Flow, Exception>
                         unsafe { mem::write::<u64>(start + 8 * i, 0) };
                     }
                 }
-                CacheOp::IcIvau => crate::jit::invalidate_range(addr & !63, 64),
+                CacheOp::IcIvau => crate::jit::cache::invalidate_icache_line(addr),
                 CacheOp::DcClean => {}
             }
         }
