@@ -252,6 +252,11 @@ fn spawn_thread(shared: &'static Shared, me: &mut ThreadState, cpu: &mut CpuStat
     let mut child_state = *me;
     child_state.saved_mask = None;
     child_state.robust_list = (0, 0);
+    // A thread starts without an alternate signal stack (sigaltstack(2): a
+    // CLONE_VM child has it disabled); inheriting the parent's would make two
+    // threads run their handlers on one stack (Go adopts an existing one for
+    // each new M, and then crashes under SIGURG preemption).
+    child_state.altstack = crate::signals::AltStack::default();
     child_state.clear_child_tid = if flags & libc::CLONE_CHILD_CLEARTID as u64 != 0 { ctid } else { 0 };
     let (tid_tx, tid_rx) = std::sync::mpsc::channel::<u64>();
     threads::thread_started();

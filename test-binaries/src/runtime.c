@@ -11,7 +11,8 @@
  *                with SA_RESTART the read resumes and gets its data
  *   futex        FUTEX_WAIT_BITSET with an absolute timeout, CMP_REQUEUE
  *   robust       a thread dies holding a robust mutex: EOWNERDEAD
- *   altstack     SA_ONSTACK handlers run on each thread's own sigaltstack
+ *   altstack     SA_ONSTACK handlers run on each thread's own sigaltstack;
+ *                a new thread does not inherit its creator's
  *   hints        mmap hints honoured where free, MAP_FIXED_NOREPLACE, big
  *                PROT_NONE/MAP_NORESERVE reservations, mremap
  *   dualmap      code written through an RW view of a memfd and run through
@@ -374,6 +375,11 @@ static void on_alt_signal(int sig)
 static void *alt_thread(void *arg)
 {
     (void)arg;
+    /* A new thread starts without an alternate stack, even if its creator
+     * had one (Go adopts an inherited one and would share it). */
+    stack_t inherited;
+    if (sigaltstack(NULL, &inherited) != 0 || !(inherited.ss_flags & SS_DISABLE))
+        return (void *)-2L;
     alt_size = 64 * 1024;
     alt_base = malloc(alt_size);
     stack_t ss = {.ss_sp = alt_base, .ss_size = alt_size, .ss_flags = 0};
@@ -391,6 +397,10 @@ static void group_altstack(void)
     sa.sa_handler = on_alt_signal;
     sa.sa_flags = SA_ONSTACK;
     sigaction(SIGUSR1, &sa, NULL);
+    /* The creating thread has one of its own. */
+    static char main_alt[64 * 1024];
+    stack_t ss = {.ss_sp = main_alt, .ss_size = sizeof main_alt, .ss_flags = 0};
+    CHECK_EQ("main thread sigaltstack", sigaltstack(&ss, NULL), 0);
     pthread_t t[3];
     for (int i = 0; i < 3; i++)
         pthread_create(&t[i], NULL, alt_thread, NULL);
@@ -400,6 +410,8 @@ static void group_altstack(void)
         CHECK_EQ("handler on the thread's alternate stack", (long)r, 1);
     }
     signal(SIGUSR1, SIG_DFL);
+    ss.ss_flags = SS_DISABLE;
+    sigaltstack(&ss, NULL);
     alarm(0);
     group_end();
 }
