@@ -15,6 +15,10 @@
 #     Debian arm64 sysroot of scripts/fetch-sysroot.sh seen through an overlay
 #     (so the cached tree is never modified), or, without it, a minimal root
 #     of busybox (scripts/fetch-busybox.sh) and the static test programs;
+#   - BuildKit's probe: a static program alone in an otherwise empty chroot;
+#   - `ps` (/proc/PID/cmdline) shows the guest's command line;
+#   - the build is static-pie, and scripts/install.sh installs it with a
+#     binfmt.d entry (into a staging directory);
 #   - `--binfmt status` and `--binfmt unregister` report and remove it.
 # Everything is undone on exit, also after a failure or an interrupt.
 #
@@ -202,6 +206,44 @@ t = threading.Thread(target=lambda: box.append("thread-ok"))
 t.start(); t.join()
 sub = subprocess.run(["/usr/bin/python3", "-c", "print(\"sub-ok\")"], capture_output=True, text=True).stdout.strip()
 print(platform.machine(), box[0], sub)' 2>&1)"
+fi
+
+# BuildKit's probe: a tiny static AArch64 program run by chroot in a
+# directory that holds nothing else (no loader, no /proc, no /dev).
+probe=$tmp/probe
+mkdir "$probe"
+cp "$bins/rawasm" "$probe/check"
+expect "BuildKit-style probe in an empty chroot" "$(cat "$repo/test-binaries/expected/rawasm.stdout")" \
+    "$(chroot "$probe" /check x yz 2>&1)"
+
+# ps shows the guest's command line, also for a program a guest shell
+# exec'd (which Kestrel re-runs itself, not through the kernel).
+chroot "$root" /bin/sh -c 'exec /bin/sleep 7' &
+sleeper=$!
+shown=
+for _ in $(seq 50); do
+    shown=$(tr '\0' ' ' <"/proc/$sleeper/cmdline" 2>/dev/null | sed 's/ *$//')
+    [ "$shown" = "/bin/sleep 7" ] && break
+    sleep 0.1
+done
+kill "$sleeper" 2>/dev/null || true
+wait "$sleeper" 2>/dev/null || true
+expect "ps shows the guest's command line" "/bin/sleep 7" "$shown"
+
+# The build is a static-pie executable, and the install command puts it and
+# a systemd-binfmt entry for it in place.
+case "$(file -b "$kestrel")" in
+*static-pie*) pass "static-pie build" ;;
+*) fail "static-pie build" "$(file -b "$kestrel")" ;;
+esac
+dest=$tmp/dest
+"$repo/scripts/install.sh" --destdir "$dest" --prefix /usr/local --no-register >/dev/null 2>&1 || true
+conf_line=$(grep -v '^#' "$dest/usr/lib/binfmt.d/kestrel-aarch64.conf" 2>/dev/null || true)
+expect "install: binfmt.d entry" "$("$kestrel" --binfmt conf | grep -v '^#' | sed "s#:$kestrel:#:/usr/local/bin/kestrel-aarch64:#")" "$conf_line"
+if cmp -s "$kestrel" "$dest/usr/local/bin/kestrel-aarch64"; then
+    pass "install: binary"
+else
+    fail "install: binary" "$dest/usr/local/bin/kestrel-aarch64 differs from $kestrel"
 fi
 
 "$kestrel" --binfmt unregister --binfmt-name "$entry" >/dev/null

@@ -24,6 +24,7 @@ cd "$(dirname "$0")/.."
 
 need_pkgs=()
 command -v qemu-aarch64 >/dev/null || need_pkgs+=(qemu-user)
+command -v file >/dev/null || need_pkgs+=(file)
 if ((${#need_pkgs[@]})); then
     if [ "$(id -u)" = 0 ]; then
         echo "== installing ${need_pkgs[*]}"

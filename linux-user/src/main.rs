@@ -10,6 +10,7 @@ mod cli;
 mod elf;
 mod fault;
 mod guest_mem;
+mod host_cmdline;
 mod host_mem;
 mod hwcap;
 mod loader;

@@ -180,33 +180,7 @@ pub fn start_info(mm: &AddressSpace, sp: u64, bias: u64, start_brk: u64) -> Resu
 
 /// Records what start-up laid out; later calls are ignored.
 pub fn record_start(info: StartInfo) {
-    show_guest_command_line(&info.image);
     let _ = START.set(info);
-}
-
-/// Points the host kernel's idea of this process's argument block at the
-/// guest's argv strings (guest addresses are host addresses), so `ps`, `top`
-/// and other processes reading `/proc/PID/cmdline` see the guest command
-/// (`sh -c make`), not Kestrel's own (`kestrel-aarch64 /bin/sh ...`). It needs
-/// CAP_SYS_RESOURCE, which root in a chroot or container normally has; without
-/// it the host line stays as it is and the guest's own view (generated, see
-/// above) is unaffected.
-fn show_guest_command_line(image: &stat::ImageFields) {
-    if image.arg_start == 0 || image.arg_end <= image.arg_start {
-        return;
-    }
-    // The kernel insists on start <= end at every step, so the order of the
-    // two calls depends on where the old block was.
-    let set = |option: libc::c_ulong, value: u64| {
-        // SAFETY: PR_SET_MM only changes what /proc/PID/cmdline reads from;
-        // both addresses lie in guest memory that stays mapped.
-        unsafe { libc::prctl(libc::PR_SET_MM, option, value as libc::c_ulong, 0, 0) }
-    };
-    if set(libc::PR_SET_MM_ARG_START as libc::c_ulong, image.arg_start) == 0 {
-        set(libc::PR_SET_MM_ARG_END as libc::c_ulong, image.arg_end);
-    } else if set(libc::PR_SET_MM_ARG_END as libc::c_ulong, image.arg_end) == 0 {
-        set(libc::PR_SET_MM_ARG_START as libc::c_ulong, image.arg_start);
-    }
 }
 
 fn start() -> StartInfo {

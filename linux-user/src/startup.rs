@@ -194,6 +194,8 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
     };
     let sp = stack::install(&mut proc.mm, opts.stack_size, program.main.exec_stack, &contents)
         .map_err(|source| StartError::Stack { path: shown.clone(), source })?;
+    let guest_args: Vec<&[u8]> = contents.argv.iter().map(Vec::as_slice).collect();
+    crate::host_cmdline::show(&guest_args);
 
     crate::mmap::reserve_mmap_region(&mut proc.mm);
     inherited_signals(&mut proc);
