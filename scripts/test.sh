@@ -19,12 +19,19 @@
 # 5. binfmt_misc (root): Kestrel registered under a test name runs AArch64
 #    programs executed directly and `chroot SYSROOT /bin/sh` (SKIP without
 #    root or binfmt_misc).
+# 6. An arm64 Debian root filesystem whose debootstrap second stage and
+#    apt-get install (gcc, nodejs, golang-go, openjdk-17, erlang, pip) ran
+#    under Kestrel (scripts/build-rootfs.sh, cached in .cache/rootfs; about
+#    20 minutes the first time), then the cross-build tasks of
+#    scripts/run-rootfs-tasks.sh, each three times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_pkgs=()
 command -v qemu-aarch64 >/dev/null || need_pkgs+=(qemu-user)
 command -v file >/dev/null || need_pkgs+=(file)
+command -v gdb-multiarch >/dev/null || need_pkgs+=(gdb-multiarch)
+command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
 if ((${#need_pkgs[@]})); then
     if [ "$(id -u)" = 0 ]; then
         echo "== installing ${need_pkgs[*]}"
@@ -54,5 +61,11 @@ KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/r
 
 echo "== binfmt_misc: AArch64 programs executed directly and in a chroot"
 KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/test-binfmt.sh
+
+echo "== arm64 Debian root filesystem: second stage and apt-get install under Kestrel"
+KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/build-rootfs.sh
+
+echo "== cross-build tasks in it: gcc, node, go, java, erlang, python, pip, openat2, SysV IPC, SIGTERM"
+KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/run-rootfs-tasks.sh
 
 echo "== all tests passed"

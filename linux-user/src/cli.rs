@@ -127,6 +127,13 @@ const OPTIONS: &[OptionSpec] = &[
         help: "executions of a block before it is compiled",
     },
     OptionSpec {
+        name: "g",
+        id: "gdb_port",
+        value: Some("port"),
+        env: Some("KESTREL_GDB"),
+        help: "wait for gdb on this TCP port before running the guest (gdb remote protocol)",
+    },
+    OptionSpec {
         name: "binfmt",
         id: "binfmt",
         value: Some("action"),
@@ -188,6 +195,8 @@ pub struct Options {
     /// binfmt_misc's `O` flag: the program, already open. Set by `main` from
     /// the auxiliary vector, never by an option.
     pub exec_fd: Option<i32>,
+    /// `-g PORT`: the gdb stub's port.
+    pub gdb_port: Option<u16>,
 }
 
 /// What `main` should do after parsing.
@@ -470,6 +479,16 @@ pub fn parse(
         },
     };
 
+    let gdb_port = match text_or_env("gdb_port", "KESTREL_GDB") {
+        None => None,
+        Some(v) => {
+            let text = v.to_string_lossy();
+            // qemu accepts a plain port; also take gdb's "tcp::PORT" spelling.
+            let digits = text.rsplit(':').next().unwrap_or("");
+            Some(digits.parse::<u16>().ok().filter(|&p| p != 0).ok_or_else(|| CliError(format!("invalid gdb port '{text}'")))?)
+        }
+    };
+
     // Environment-variable edits first, then the command line's in the order typed.
     let mut env_edits = Vec::new();
     if let Some(list) = env("KESTREL_UNSET_ENV") {
@@ -525,6 +544,7 @@ pub fn parse(
         program,
         args: command,
         exec_fd: None,
+        gdb_port,
     })))
 }
 

@@ -9,6 +9,7 @@ mod brk;
 mod cli;
 mod elf;
 mod fault;
+mod gdb;
 mod guest_mem;
 mod host_cmdline;
 mod host_mem;
@@ -96,6 +97,16 @@ fn main() {
     match startup::start(&opts) {
         Ok((proc, cpu)) => {
             fault::install();
+            if let Some(port) = opts.gdb_port {
+                // Programs the guest runs are not debugged (as with qemu):
+                // they must not try to listen on the same port.
+                std::env::remove_var("KESTREL_GDB");
+                std::env::remove_var("QEMU_GDB");
+                if let Err(err) = gdb::start(port) {
+                    eprintln!("kestrel: gdb: cannot listen on port {port}: {err}");
+                    std::process::exit(1);
+                }
+            }
             runner::run(proc, cpu)
         }
         Err(err) => {

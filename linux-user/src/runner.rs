@@ -59,9 +59,18 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
     // SAFETY: `cpu_ptr` came from Box::into_raw; this loop is its only user
     // apart from the signal handler, which touches only `exit_request`.
     let cpu = unsafe { &mut *cpu_ptr };
+    // SAFETY: gettid has no arguments and cannot fail.
+    let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u32;
+    crate::gdb::thread_started(tid, cpu_ptr);
     loop {
-        let mut reason = ExitReason::ExitRequest;
-        if let Some(host_fault) = fault::guarded(|| reason = engine.run(cpu)) {
+        // Under a debugger, one instruction at a time (see `gdb`).
+        let debugging = crate::gdb::attached();
+        let stepping = debugging && crate::gdb::checkpoint(tid, cpu);
+        let mut reason = None;
+        let ran = || {
+            reason = if debugging { engine.step_one(cpu) } else { Some(engine.run(cpu)) };
+        };
+        if let Some(host_fault) = fault::guarded(ran) {
             // A guest load or store faulted: find the guest instruction and
             // give the guest its SIGSEGV/SIGBUS there.
             if let Some(pc) = engine.guest_pc_at(host_fault.host_pc) {
@@ -71,9 +80,16 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
             deliver_fault(&mut locked, cpu, &host_fault);
             continue;
         }
+        let Some(reason) = reason else {
+            if stepping {
+                crate::gdb::step_done(tid);
+            }
+            continue;
+        };
         match reason {
             ExitReason::Syscall => {
                 if let Some(status) = handle_syscall(shared, &mut me, cpu) {
+                    crate::gdb::thread_ended(tid);
                     if let Some(slot) = slot {
                         threads::unregister_cpu(slot);
                     }
@@ -88,6 +104,10 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
                 }
                 let mut locked = shared.lock(&mut me);
                 deliver_pending(&mut locked, cpu);
+                drop(locked);
+                if stepping {
+                    crate::gdb::step_done(tid);
+                }
             }
             ExitReason::Undefined { pc, word } => {
                 let mut locked = shared.lock(&mut me);

@@ -186,6 +186,19 @@ impl Engine {
         }
     }
 
+    /// Executes exactly the one guest instruction at `cpu.pc`, in the
+    /// interpreter: what a debugger's single step and breakpoints need (every
+    /// instruction boundary is a place to stop). `None` if the front end has
+    /// nothing to do.
+    pub fn step_one(&mut self, cpu: &mut CpuState) -> Option<ExitReason> {
+        self.check_generation();
+        match interp::step(cpu) {
+            Err(e) => Some(exception_exit(cpu, e)),
+            Ok(Flow::Syscall) => Some(ExitReason::Syscall),
+            Ok(_) => None,
+        }
+    }
+
     /// The guest instruction whose compiled code contains `host_pc`, if it is
     /// in this engine's translated code. After a host fault in guest code the
     /// front end uses it to find the faulting guest instruction; for faults

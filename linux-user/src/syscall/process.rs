@@ -39,6 +39,7 @@ const FORK_FLAGS: u64 = CLONE_VM
 /// Ends the process with the guest's status (`exit` and `exit_group`: a
 /// single-threaded guest has no difference between them).
 pub fn exit_process(status: u64) -> ! {
+    crate::gdb::process_exiting(gettid() as u32, (status & 0xff) as u8);
     std::process::exit((status & 0xff) as i32)
 }
 

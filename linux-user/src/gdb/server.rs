@@ -1,0 +1,119 @@
+//! The gdb connection: waiting for the debugger, then the stub's event loop
+//! on a thread of its own.
+
+use super::target::{guest, Guest};
+use super::{lock, Debugger, State, StopKind, DEBUGGER};
+use gdbstub::common::Signal;
+use gdbstub::conn::{Connection, ConnectionExt};
+use gdbstub::stub::run_blocking::{BlockingEventLoop, Event, WaitForStopReasonError};
+use gdbstub::stub::{GdbStub, MultiThreadStopReason};
+use gdbstub::target::Target;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// Listens on `port` (all interfaces, as qemu's `-g` does), waits for gdb to
+/// connect, and starts the stub; the guest is stopped at its first
+/// instruction until gdb resumes it.
+pub fn start(port: u16) -> std::io::Result<()> {
+    let listener = TcpListener::bind(("0.0.0.0", port))?;
+    eprintln!("kestrel: waiting for gdb on port {port}");
+    let (stream, _) = listener.accept()?;
+    let state = State {
+        breakpoints: BTreeSet::new(),
+        running: false,
+        threads: BTreeMap::new(),
+        events: VecDeque::new(),
+        detached: false,
+    };
+    let _ = DEBUGGER.set(Debugger { state: Mutex::new(state), resumed: Condvar::new(), stopped: Condvar::new() });
+    std::thread::Builder::new().name("gdb".into()).spawn(move || {
+        // Guest signals are for guest threads, never this one.
+        crate::signals::block_all_on_this_thread();
+        serve(stream);
+    })?;
+    Ok(())
+}
+
+fn serve(stream: TcpStream) {
+    let Some(mut target) = guest() else { return };
+    let d = target.debugger;
+    let result = GdbStub::new(stream).run_blocking::<EventLoop>(&mut target);
+    if let Err(e) = result {
+        if !e.is_connection_error() {
+            eprintln!("kestrel: gdb stub: {e}");
+        }
+    }
+    // Detached (or the guest exited): everything runs freely from here on.
+    let mut s = lock(d);
+    s.detached = true;
+    s.running = true;
+    s.events.clear();
+    d.resumed.notify_all();
+    d.stopped.notify_all();
+}
+
+enum EventLoop {}
+
+impl BlockingEventLoop for EventLoop {
+    type Target = Guest;
+    type Connection = TcpStream;
+    type StopReason = MultiThreadStopReason<u64>;
+
+    #[allow(clippy::type_complexity)]
+    fn wait_for_stop_reason(
+        target: &mut Guest,
+        conn: &mut TcpStream,
+    ) -> Result<
+        Event<Self::StopReason>,
+        WaitForStopReasonError<<Guest as Target>::Error, <TcpStream as Connection>::Error>,
+    > {
+        let d = target.debugger;
+        loop {
+            {
+                let mut s = lock(d);
+                if let Some((tid, kind)) = s.events.pop_front() {
+                    if !matches!(kind, StopKind::Exited(_)) {
+                        s = wait_until_parked(d, s);
+                    }
+                    drop(s);
+                    d.stopped.notify_all();
+                    let tid = gdbstub::common::Tid::new(tid as usize).ok_or(WaitForStopReasonError::Target("bad tid"))?;
+                    return Ok(Event::TargetStopped(match kind {
+                        StopKind::Breakpoint => MultiThreadStopReason::SwBreak(tid),
+                        StopKind::Step => MultiThreadStopReason::DoneStep,
+                        StopKind::Exited(code) => MultiThreadStopReason::Exited(code),
+                    }));
+                }
+                if s.running {
+                    let _ = d.stopped.wait_timeout(s, Duration::from_millis(10));
+                }
+            }
+            if conn.peek().map_err(WaitForStopReasonError::Connection)?.is_some() {
+                let byte = conn.read().map_err(WaitForStopReasonError::Connection)?;
+                return Ok(Event::IncomingData(byte));
+            }
+        }
+    }
+
+    fn on_interrupt(target: &mut Guest) -> Result<Option<Self::StopReason>, <Guest as Target>::Error> {
+        // Ctrl-C: stop every thread where it is.
+        let d = target.debugger;
+        let mut s = lock(d);
+        s.running = false;
+        drop(wait_until_parked(d, s));
+        Ok(Some(MultiThreadStopReason::Signal(Signal::SIGINT)))
+    }
+}
+
+/// All-stop: gives the other threads a moment to reach a checkpoint after a
+/// stop. Threads blocked in a system call do not get there until it returns;
+/// they are left where they are (their registers do not change meanwhile).
+fn wait_until_parked<'a>(d: &'a Debugger, mut s: std::sync::MutexGuard<'a, State>) -> std::sync::MutexGuard<'a, State> {
+    let deadline = Instant::now() + Duration::from_millis(200);
+    while s.threads.values().any(|t| !t.parked) && Instant::now() < deadline {
+        s = d.stopped.wait_timeout(s, Duration::from_millis(5)).unwrap_or_else(|e| e.into_inner()).0;
+    }
+    s
+}
