@@ -102,6 +102,10 @@ pub struct Process {
     /// on. It closes when this process execs or exits; a further fork must not
     /// pass it on, or the parent would wait for the grandchild too.
     pub vfork_release_fd: Option<i32>,
+    /// In the parent of a vfork: the read end of that pipe, waited on by the
+    /// execution loop once the process lock is released (the wait lasts
+    /// until the child execs or exits; other threads must go on meanwhile).
+    pub vfork_wait: Option<i32>,
     /// System call numbers already reported as unimplemented.
     pub reported_unimplemented: HashSet<u64>,
 }
@@ -121,6 +125,7 @@ impl Process {
             robust_list: (0, 0),
             personality: 0,
             vfork_release_fd: None,
+            vfork_wait: None,
             reported_unimplemented: HashSet::new(),
         }
     }

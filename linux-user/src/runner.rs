@@ -225,6 +225,11 @@ fn handle_syscall(shared: &'static Shared, me: &mut ThreadState, cpu: &mut CpuSt
     }
     let mut locked = shared.lock(me);
     syscall::handle(&mut locked, cpu);
+    let vfork_wait = locked.vfork_wait.take();
+    drop(locked);
+    if let Some(fd) = vfork_wait {
+        crate::syscall::process::wait_for_vfork_child(fd);
+    }
     None
 }
 

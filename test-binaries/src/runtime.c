@@ -2,8 +2,8 @@
  * What language runtimes (Node.js, Go, the JVM, Erlang) ask of threads,
  * fork, signals and memory, each in a group:
  *
- *   blocked      threads blocked in epoll_wait, read and futex do not stop
- *                the others' system calls
+ *   blocked      threads blocked in epoll_wait, read, futex, the open of a
+ *                FIFO and F_OFD_SETLKW do not stop the others' system calls
  *   fork         fork (50 times) while four threads translate and run code
  *                and make system calls; every child runs new code and exits
  *   sigwait      sigwait in a second thread for a process-directed signal
@@ -37,7 +37,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -79,6 +81,29 @@ static void *wait_futex(void *arg)
     return (void *)1L;
 }
 
+static char fifo_path[64], lock_path[64];
+
+static void *wait_fifo_open(void *arg)
+{
+    (void)arg;
+    int fd = open(fifo_path, O_RDONLY); /* waits for a writer */
+    if (fd < 0)
+        return (void *)-1L;
+    close(fd);
+    return (void *)1L;
+}
+
+static void *wait_record_lock(void *arg)
+{
+    (void)arg;
+    int fd = open(lock_path, O_RDWR);
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    long r = fd < 0 ? -1 : fcntl(fd, F_OFD_SETLKW, &fl); /* waits for the owner */
+    if (fd >= 0)
+        close(fd);
+    return (void *)(r == 0 ? 1L : -1L);
+}
+
 static void group_blocked(void)
 {
     group_begin("blocked");
@@ -89,12 +114,22 @@ static void group_blocked(void)
     epoll_ctl(epfd, EPOLL_CTL_ADD, evfd, &ev);
     if (pipe(pipefd) != 0)
         check_fail("pipe");
-    pthread_t t[3];
+    snprintf(fifo_path, sizeof fifo_path, "/tmp/kestrel-runtime-fifo.%d", (int)getpid());
+    snprintf(lock_path, sizeof lock_path, "/tmp/kestrel-runtime-lock.%d", (int)getpid());
+    unlink(fifo_path);
+    if (mkfifo(fifo_path, 0600) != 0)
+        check_fail("mkfifo");
+    int lock_fd = open(lock_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    CHECK_EQ("own the record lock", fcntl(lock_fd, F_OFD_SETLK, &fl), 0);
+    pthread_t t[5];
     pthread_create(&t[0], NULL, wait_epoll, NULL);
     pthread_create(&t[1], NULL, wait_read, NULL);
     pthread_create(&t[2], NULL, wait_futex, NULL);
+    pthread_create(&t[3], NULL, wait_fifo_open, NULL);
+    pthread_create(&t[4], NULL, wait_record_lock, NULL);
     usleep(50000);
-    /* System calls of every kind while the three threads sleep in the kernel. */
+    /* System calls of every kind while the five threads sleep in the kernel. */
     long done = 0;
     for (int i = 0; i < 2000; i++) {
         void *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -120,6 +155,17 @@ static void group_blocked(void)
     CHECK_EQ("read result", (long)r, 'x');
     pthread_join(t[2], &r);
     CHECK_EQ("futex waiter", (long)r, 1);
+    int writer = open(fifo_path, O_WRONLY);
+    pthread_join(t[3], &r);
+    CHECK_EQ("FIFO opened once a writer came", (long)r, 1);
+    close(writer);
+    fl.l_type = F_UNLCK;
+    fcntl(lock_fd, F_OFD_SETLK, &fl);
+    pthread_join(t[4], &r);
+    CHECK_EQ("record lock taken once released", (long)r, 1);
+    close(lock_fd);
+    unlink(fifo_path);
+    unlink(lock_path);
     alarm(0);
     close(pipefd[0]);
     close(pipefd[1]);

@@ -51,15 +51,36 @@ fn to_cstring(bytes: &[u8]) -> Result<CString, Errno> {
     CString::new(bytes).map_err(|_| Errno::EINVAL)
 }
 
-/// `openat(dirfd, path, flags, mode)`.
-pub fn openat(proc: &Process, dirfd: u64, path: u64, flags: u64, mode: u64) -> SysResult {
-    let host_flags = abi::open_flags_to_host(flags as i32);
-    if let Some(served) = crate::proc::open(proc, &guest_mem::read_path(&proc.mm, path)?, host_flags) {
-        return served;
+/// An `openat` decided under the process lock, to be finished without it
+/// (opening a FIFO or a device may wait for a long time).
+pub enum OpenAt {
+    /// Kestrel answered it (the guest's own `/proc` files).
+    Served(SysResult),
+    /// The host call to make: `openat(dirfd, path, flags, mode)`.
+    Host { dirfd: u64, path: PathArg, flags: u64, mode: u64 },
+}
+
+impl OpenAt {
+    /// Decides `openat(dirfd, path, flags, mode)`: flags to the host's
+    /// values, the path through `-L` and the guest's `/proc` view.
+    pub fn prepare(proc: &Process, dirfd: u64, path: u64, flags: u64, mode: u64) -> Result<OpenAt, Errno> {
+        let host_flags = abi::open_flags_to_host(flags as i32);
+        if let Some(served) = crate::proc::open(proc, &guest_mem::read_path(&proc.mm, path)?, host_flags) {
+            return Ok(OpenAt::Served(served));
+        }
+        let path = path_arg(proc, path)?;
+        Ok(OpenAt::Host { dirfd, path, flags: host_flags as u32 as u64, mode })
     }
-    let path = path_arg(proc, path)?;
-    let flags = host_flags as u32 as u64;
-    syscall_args(libc::SYS_openat, &[dirfd, path.ptr(), flags, mode])
+
+    /// Carries it out (a signal for a guest handler interrupts the wait).
+    pub fn finish(self) -> SysResult {
+        match self {
+            OpenAt::Served(result) => result,
+            OpenAt::Host { dirfd, path, flags, mode } => {
+                super::host::syscall_interruptible(libc::SYS_openat, [dirfd, path.ptr(), flags, mode, 0, 0])
+            }
+        }
+    }
 }
 
 /// Size of `struct open_how` (flags, mode, resolve: three u64, the same on
@@ -162,6 +183,8 @@ pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> SysResult {
             let flags = abi::open_flags_to_host(arg as i32) as u32 as u64;
             syscall_args(libc::SYS_fcntl, &[fd, cmd, flags])
         }
+        // Waiting for a record lock: interruptible by guest signals.
+        libc::F_SETLKW | libc::F_OFD_SETLKW => super::host::syscall_interruptible(libc::SYS_fcntl, [fd, cmd, arg, 0, 0, 0]),
         // Every other command has the same number and argument layout.
         _ => syscall_args(libc::SYS_fcntl, &[fd, cmd, arg]),
     }

@@ -70,13 +70,11 @@ pub fn dispatch(proc: &mut Process, cpu: &mut CpuState, nr: u64, a: [u64; 6]) ->
     use numbers as n;
     match nr {
         // Files.
-        n::OPENAT => fs::openat(proc, a[0], a[1], a[2], a[3]),
         n::OPENAT2 => fs::openat2(proc, a[0], a[1], a[2], a[3]),
         n::CLOSE => fs::close(a[0]),
         n::CLOSE_RANGE => fs::close_range(a[0], a[1], a[2]),
         n::DUP => fs::dup(a[0]),
         n::DUP3 => fs::dup3(a[0], a[1], a[2]),
-        n::FCNTL => fs::fcntl(a[0], a[1], a[2]),
         n::PIPE2 => fs::pipe2(a[0], a[1]),
         n::NEWFSTATAT => fs::newfstatat(proc, a[0], a[1], a[2], a[3]),
         n::FSTAT => fs::fstat(proc, a[0], a[1]),

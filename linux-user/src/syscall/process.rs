@@ -154,8 +154,7 @@ pub fn clone_process(proc: &mut Process, cpu: &mut CpuState, req: &CloneRequest)
     }
     if let Some((r, w)) = vfork_pipe {
         close_fd(w);
-        wait_for_eof(r);
-        close_fd(r);
+        proc.vfork_wait = Some(r);
     }
     Ok(pid as u64)
 }
@@ -175,8 +174,14 @@ fn close_fd(fd: i32) {
     unsafe { libc::close(fd) };
 }
 
-/// Blocks until every writer of the pipe is gone (the vfork child exec'd or
-/// exited).
+/// The vfork parent's wait, outside the process lock: returns when the
+/// child has exec'd or exited (every writer of the pipe is gone).
+pub fn wait_for_vfork_child(fd: i32) {
+    wait_for_eof(fd);
+    close_fd(fd);
+}
+
+/// Blocks until every writer of the pipe is gone.
 fn wait_for_eof(fd: i32) {
     let mut buf = [0u8; 16];
     loop {

@@ -9,8 +9,9 @@
 //!
 //! - calls in the pass-through table go to the host with no lock at all;
 //! - calls that need Kestrel state *and* may block (`epoll_pwait`,
-//!   `epoll_pwait2`, `rt_sigsuspend`) take the lock to check or prepare,
-//!   release it for the wait, and take it again to finish.
+//!   `epoll_pwait2`, `rt_sigsuspend`, `openat`) take the lock to check or
+//!   prepare, release it for the wait, and take it again to finish;
+//! - `fcntl` (F_SETLKW waits for a record lock) touches no Kestrel state.
 //!
 //! Everything else runs under the lock in [`super::handle`].
 
@@ -33,6 +34,9 @@ fn handler(nr: u64) -> Option<Handler> {
     Some(match nr {
         n::EPOLL_PWAIT | n::EPOLL_PWAIT2 => epoll_wait,
         n::RT_SIGSUSPEND => rt_sigsuspend,
+        n::OPENAT => openat,
+        // F_SETLKW waits; no command touches Kestrel's state.
+        n::FCNTL => |_, _, _, a| super::fs::fcntl(a[0], a[1], a[2]),
         _ if passthrough::host_number(nr).is_some() => pass_through,
         _ => return None,
     })
@@ -71,6 +75,13 @@ fn pass_through(_: &Shared, _: &mut ThreadState, nr: u64, a: [u64; 6]) -> SysRes
         Some(host_nr) => host::syscall_interruptible(host_nr, a),
         None => Err(Errno::ENOSYS),
     }
+}
+
+/// `openat(dirfd, path, flags, mode)`: decided under the lock, opened
+/// without it (a FIFO's open waits for the other end).
+fn openat(shared: &Shared, me: &mut ThreadState, _: u64, a: [u64; 6]) -> SysResult {
+    let open = super::fs::OpenAt::prepare(&shared.lock(me), a[0], a[1], a[2], a[3])?;
+    open.finish()
 }
 
 /// Most events one call returns: Linux allows `INT_MAX / sizeof(event)`, but
