@@ -56,12 +56,12 @@ qemu_binfmt=$(dirname "$(dirname "$qemu")")/libexec/qemu-binfmt/aarch64-binfmt-P
 
 # shellcheck source=../scripts/lib-binfmt.sh
 . "$repo/scripts/lib-binfmt.sh"
+# shellcheck source=../scripts/lib-rootfs.sh
+. "$repo/scripts/lib-rootfs.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kestrel-bench.XXXXXX")
 root=$tmp/root
-mounted=()
 cleanup() {
-    local i
-    for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
+    rootfs_release
     binfmt_release
     rm -rf "$tmp"
 }
@@ -76,14 +76,8 @@ use() {
     echo "$([ "$1" = qemu ] && echo 1 || echo 0)" >"$binfmt_dir/bench-qemu-$$"
 }
 
-mkdir -p "$root" "$tmp/upper" "$tmp/work"
-mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$tmp/upper,workdir=$tmp/work" "$root" || die "overlay mount failed"
-mounted+=("$root")
-mount -t proc proc "$root/proc" && mounted+=("$root/proc")
-mkdir -p "$root/dev/shm" && mount -t tmpfs tmpfs "$root/dev/shm" && mounted+=("$root/dev/shm")
-cp -r "$repo/tests/rootfs" "$root/tmp/kestrel-tasks"
+rootfs_overlay "$rootfs" "$tmp" "$repo" || die "overlay mount failed"
 cp -r "$repo/bench/src" "$root/tmp/bench-src"
-cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 
 T=/tmp/kestrel-tasks
 declare -A script=(

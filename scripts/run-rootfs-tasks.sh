@@ -42,12 +42,12 @@ kestrel=$(cd "$(dirname "$kestrel")" && pwd)/$(basename "$kestrel")
 
 # shellcheck source=lib-binfmt.sh
 . "$repo/scripts/lib-binfmt.sh"
+# shellcheck source=../scripts/lib-rootfs.sh
+. "$repo/scripts/lib-rootfs.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kestrel-rootfs.XXXXXX")
 root=$tmp/root
-mounted=()
 cleanup() {
-    local i
-    for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
+    rootfs_release
     binfmt_release
     rm -rf "$tmp"
 }
@@ -58,14 +58,7 @@ trap 'exit 143' TERM
 binfmt_take "$cache" || die "binfmt_misc cannot be mounted"
 binfmt_register "kestrel-tasks-$$" "$kestrel" POCF
 
-mkdir -p "$root" "$tmp/upper" "$tmp/work"
-mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$tmp/upper,workdir=$tmp/work" "$root" ||
-    die "overlay mount failed"
-mounted+=("$root")
-mount -t proc proc "$root/proc" && mounted+=("$root/proc")
-mkdir -p "$root/dev/shm"
-mount -t tmpfs tmpfs "$root/dev/shm" && mounted+=("$root/dev/shm")
-cp -r "$repo/tests/rootfs" "$root/tmp/kestrel-tasks"
+rootfs_overlay "$rootfs" "$tmp" "$repo" || die "overlay mount failed"
 
 passed=0
 failed=0

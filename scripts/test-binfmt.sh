@@ -37,7 +37,6 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${KESTREL_CACHE:-$repo/.cache}
 kestrel=${KESTREL:-$repo/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64}
 sysroot=${KESTREL_SYSROOT:-$cache/sysroot}
-binfmt_dir=/proc/sys/fs/binfmt_misc
 entry=kestrel-test-$$
 bins=$repo/test-binaries/bin
 
@@ -52,29 +51,21 @@ kestrel=$(cd "$(dirname "$kestrel")" && pwd)/$(basename "$kestrel")
 [ "$(id -u)" -eq 0 ] || skip "needs root to mount binfmt_misc and register a handler"
 
 # binfmt_misc is system-wide: one user at a time (shared with
-# scripts/run-busybox-compare.sh).
-mkdir -p "$cache"
-exec 9>"$cache/busybox-compare.lock"
-flock 9
+# scripts/run-busybox-compare.sh), taken with every other AArch64 handler
+# disabled for the duration (lib-binfmt.sh).
+# shellcheck source=lib-binfmt.sh
+. "$repo/scripts/lib-binfmt.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kestrel-binfmt.XXXXXX")
 chmod 755 "$tmp"
-mounted_binfmt=0
 registered=0
 overlay=
-disabled=()
 
 cleanup() {
-    local h
     if [ "$registered" -eq 1 ] && [ -e "$binfmt_dir/$entry" ]; then
         echo -1 >"$binfmt_dir/$entry" || note "could not remove binfmt entry $entry"
     fi
-    for h in "${disabled[@]}"; do
-        echo 1 >"$binfmt_dir/$h" || note "could not re-enable binfmt entry $h"
-    done
-    if [ "$mounted_binfmt" -eq 1 ]; then
-        umount "$binfmt_dir" 2>/dev/null || true
-    fi
+    binfmt_release
     if [ -n "$overlay" ]; then
         umount "$overlay" 2>/dev/null || true
     fi
@@ -84,21 +75,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [ ! -e "$binfmt_dir/register" ]; then
-    mount -t binfmt_misc binfmt_misc "$binfmt_dir" 2>/dev/null ||
-        skip "binfmt_misc cannot be mounted at $binfmt_dir"
-    mounted_binfmt=1
-fi
-
-# Other enabled entries taking AArch64 ELF files (magic ... b700 at byte 18).
-for f in "$binfmt_dir"/*; do
-    case ${f##*/} in register | status) continue ;; esac
-    grep -qx enabled "$f" 2>/dev/null && grep -qx 'offset 0' "$f" || continue
-    magic=$(sed -n 's/^magic //p' "$f")
-    case $magic in 7f454c460201*) [ "${magic:36:4}" = b700 ] || continue ;; *) continue ;; esac
-    echo 0 >"$f"
-    disabled+=("${f##*/}")
-    note "binfmt_misc entry ${f##*/} disabled until the test ends"
+binfmt_take "$cache" || skip "binfmt_misc cannot be mounted at $binfmt_dir"
+for h in "${binfmt_disabled[@]}"; do
+    note "binfmt_misc entry $h disabled until the test ends"
 done
 
 passed=0
