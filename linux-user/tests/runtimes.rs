@@ -3,7 +3,7 @@
 //!
 //! - `test-binaries/bin/runtime` (blocked threads, fork under threads,
 //!   sigwait, futex, robust mutexes, mmap hints, double-mapped code, ...)
-//!   five times in a row;
+//!   five times in a row, at three JIT thresholds;
 //! - `newsys strict`: the newer system calls, clone3 and epoll_pwait2
 //!   included, on every tier;
 //! - SIGTERM, SIGINT and SIGHUP end a guest whose threads are blocked in
@@ -60,9 +60,12 @@ fn assert_all_ok(out: &std::process::Output, what: &str) {
 
 #[test]
 fn runtime_behaviours_hold_every_time() {
-    for round in 0..5 {
-        let out = run(&[], "runtime", &[]);
-        assert_all_ok(&out, &format!("runtime, run {round}"));
+    // The default tier mix, and code compiled early (more of it compiled
+    // while threads fork and signal each other).
+    let modes: [&[&str]; 5] = [&[], &["--jit-threshold", "1"], &[], &["--jit-threshold", "50"], &[]];
+    for (round, args) in modes.iter().enumerate() {
+        let out = run(args, "runtime", &[]);
+        assert_all_ok(&out, &format!("runtime, run {round} {args:?}"));
     }
 }
 
