@@ -94,14 +94,17 @@ fn main() {
         eprintln!("kestrel: {file}: {err}");
         std::process::exit(1);
     }
+    if opts.gdb_port.is_some() {
+        // Programs the guest runs are not debugged (as with qemu): the
+        // variables must not reach them (start-up copies the environment
+        // into the guest's) and make them wait for a debugger of their own.
+        std::env::remove_var("KESTREL_GDB");
+        std::env::remove_var("QEMU_GDB");
+    }
     match startup::start(&opts) {
         Ok((proc, cpu)) => {
             fault::install();
             if let Some(port) = opts.gdb_port {
-                // Programs the guest runs are not debugged (as with qemu):
-                // they must not try to listen on the same port.
-                std::env::remove_var("KESTREL_GDB");
-                std::env::remove_var("QEMU_GDB");
                 if let Err(err) = gdb::start(port) {
                     eprintln!("kestrel: gdb: cannot listen on port {port}: {err}");
                     std::process::exit(1);

@@ -152,10 +152,11 @@ fn map_at_foreign_hint(
         return Ok(None); // a guest mapping or reservation overlaps it
     }
     let host_flags = flags | libc::MAP_FIXED_NOREPLACE;
-    let start = match host_mem::mmap(hint, len, host_prot(prot), host_flags, fd, offset) {
-        Ok(start) => start,
-        Err(Errno::EEXIST) => return Ok(None),
-        Err(errno) => return Err(errno),
+    // Any failure (something there, a hint beyond the host's address space
+    // or below its mmap_min_addr) means the hint cannot be honoured, which
+    // Linux answers by placing the mapping elsewhere.
+    let Ok(start) = host_mem::mmap(hint, len, host_prot(prot), host_flags, fd, offset) else {
+        return Ok(None);
     };
     if start != hint {
         // A kernel older than 4.17 took NOREPLACE as a plain hint.

@@ -78,6 +78,11 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
             }
             let mut locked = shared.lock(&mut me);
             deliver_fault(&mut locked, cpu, &host_fault);
+            drop(locked);
+            if stepping {
+                // The step ends at the guest's handler.
+                crate::gdb::step_done(tid);
+            }
             continue;
         }
         let Some(reason) = reason else {
@@ -104,10 +109,6 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
                 }
                 let mut locked = shared.lock(&mut me);
                 deliver_pending(&mut locked, cpu);
-                drop(locked);
-                if stepping {
-                    crate::gdb::step_done(tid);
-                }
             }
             ExitReason::Undefined { pc, word } => {
                 let mut locked = shared.lock(&mut me);
@@ -139,6 +140,9 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
                 let mut locked = shared.lock(&mut me);
                 deliver_pending(&mut locked, cpu);
             }
+        }
+        if stepping {
+            crate::gdb::step_done(tid);
         }
     }
 }

@@ -12,8 +12,10 @@
 //! instructions of assembly check this thread's interrupt flag and then
 //! execute `syscall`. If the signal handler finds the interrupted instruction
 //! pointer between the check and the `syscall` instruction, it moves it to a
-//! label that returns -EINTR instead ([`rewind_if_inside`]); once `syscall`
-//! has started, the kernel itself returns EINTR.
+//! label that returns [`NOT_STARTED`] instead ([`rewind_if_inside`]): the call
+//! did not run, so it is made again after the handler, whatever SA_RESTART
+//! says (as Linux does for a signal that arrives before a system call). Once
+//! `syscall` has started, the kernel itself returns EINTR.
 
 use std::sync::atomic::AtomicU64;
 
@@ -44,7 +46,7 @@ std::arch::global_asm!(
     "    ret",
     ".globl kestrel_safe_syscall_interrupted",
     "kestrel_safe_syscall_interrupted:",
-    "    mov rax, -4", // -EINTR
+    "    mov rax, -512", // -ERESTARTSYS: not started, run it after the handler
     "    pop rbx",
     "    ret",
     ".size kestrel_safe_syscall, . - kestrel_safe_syscall",
@@ -57,7 +59,12 @@ unsafe extern "C" {
     static kestrel_safe_syscall_interrupted: u8;
 }
 
-/// Runs host system call `nr`; returns the raw result (`-errno` on failure).
+/// What [`call`] returns when a signal came before the call started: the
+/// kernel's internal ERESTARTSYS, which no system call returns to user space.
+pub const NOT_STARTED: i64 = -512;
+
+/// Runs host system call `nr`; returns the raw result (`-errno` on failure,
+/// or [`NOT_STARTED`]).
 /// `interrupt` is this thread's flag, set by the signal handler.
 pub fn call(interrupt: &AtomicU64, nr: i64, a: [u64; 6]) -> i64 {
     // SAFETY: a raw system call with the caller's arguments; the routine
@@ -99,10 +106,11 @@ mod tests {
         assert_eq!(pid, std::process::id() as i64);
         let bad = call(&flag, libc::SYS_close, [u64::MAX >> 1, 0, 0, 0, 0, 0]);
         assert_eq!(bad, -(libc::EBADF as i64));
-        // With the flag set, even a call that would block returns EINTR at once.
+        // With the flag set, even a call that would block returns at once,
+        // without running.
         flag.store(1, Ordering::SeqCst);
         let fds = [0i32; 2];
         let r = call(&flag, libc::SYS_read, [0, fds.as_ptr() as u64, 1, 0, 0, 0]);
-        assert_eq!(r, -(libc::EINTR as i64));
+        assert_eq!(r, NOT_STARTED);
     }
 }

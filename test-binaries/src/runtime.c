@@ -8,7 +8,9 @@
  *                and make system calls; every child runs new code and exits
  *   sigwait      sigwait in a second thread for a process-directed signal
  *   interrupt    a handler interrupts a thread blocked in read (EINTR), and
- *                with SA_RESTART the read resumes and gets its data
+ *                with SA_RESTART the read resumes and gets its data; a
+ *                signal storm fails no call; ppoll's mask lets a pending
+ *                signal in; nanosleep is not restarted
  *   futex        FUTEX_WAIT_BITSET with an absolute timeout, CMP_REQUEUE
  *   robust       a thread dies holding a robust mutex: EOWNERDEAD
  *   altstack     SA_ONSTACK handlers run on each thread's own sigaltstack;
@@ -38,7 +40,9 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -313,6 +317,33 @@ static long interrupt_reader(int flags)
     return (long)r;
 }
 
+/* A storm of handled signals must not make calls that were never
+ * interrupted fail: each must run, before or after the handler. */
+static atomic_int storm_done;
+static void *storm_victim(void *arg)
+{
+    (void)arg;
+    int devnull = open("/dev/null", O_WRONLY);
+    long failures = 0;
+    atomic_int word = 0;
+    for (int i = 0; i < 20000; i++) {
+        if (write(devnull, "x", 1) != 1)
+            failures++;
+        if (futex(&word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0) < 0)
+            failures++;
+    }
+    close(devnull);
+    atomic_store(&storm_done, 1);
+    return (void *)failures;
+}
+
+static atomic_int ppoll_handled;
+static void on_usr1_count(int sig)
+{
+    (void)sig;
+    atomic_fetch_add(&ppoll_handled, 1);
+}
+
 static void group_interrupt(void)
 {
     group_begin("interrupt");
@@ -322,7 +353,53 @@ static void group_interrupt(void)
     CHECK_EQ("handler ran", atomic_load(&handled), 1);
     CHECK_EQ("read with SA_RESTART", interrupt_reader(SA_RESTART), 'r');
     CHECK_EQ("handler ran again", atomic_load(&handled), 2);
+
+    /* The storm: SIGUSR2 without SA_RESTART at a victim making quick calls. */
+    struct sigaction storm = {0};
+    storm.sa_handler = on_usr2;
+    sigaction(SIGUSR2, &storm, NULL);
+    atomic_store(&storm_done, 0);
+    pthread_t v;
+    pthread_create(&v, NULL, storm_victim, NULL);
+    while (!atomic_load(&storm_done)) {
+        pthread_kill(v, SIGUSR2);
+        usleep(100);
+    }
+    void *failures;
+    pthread_join(v, &failures);
+    CHECK_EQ("calls failed by a signal storm", (long)failures, 0);
     signal(SIGUSR2, SIG_DFL);
+
+    /* ppoll's own mask lets a blocked, pending signal in: its handler runs
+     * during the call (EINTR), and the old mask is back afterwards. */
+    struct sigaction count = {0};
+    count.sa_handler = on_usr1_count;
+    sigaction(SIGUSR1, &count, NULL);
+    sigset_t block, empty, now;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigemptyset(&empty);
+    pthread_sigmask(SIG_BLOCK, &block, NULL);
+    raise(SIGUSR1);
+    CHECK_EQ("blocked signal waits", atomic_load(&ppoll_handled), 0);
+    struct timespec second = {1, 0};
+    int r = ppoll(NULL, 0, &second, &empty);
+    CHECK_EQ("ppoll interrupted", r == -1 ? errno : 0, EINTR);
+    CHECK_EQ("handler ran under ppoll's mask", atomic_load(&ppoll_handled), 1);
+    pthread_sigmask(SIG_SETMASK, NULL, &now);
+    CHECK_EQ("mask restored after ppoll", sigismember(&now, SIGUSR1), 1);
+    pthread_sigmask(SIG_UNBLOCK, &block, NULL);
+
+    /* nanosleep is never restarted, SA_RESTART or not (signal(7)). */
+    count.sa_flags = SA_RESTART;
+    sigaction(SIGALRM, &count, NULL);
+    struct itimerval it = {{0, 0}, {0, 50000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    struct timespec sleep_for = {2, 0};
+    r = nanosleep(&sleep_for, &sleep_for);
+    CHECK_EQ("nanosleep with an SA_RESTART handler", r == -1 ? errno : 0, EINTR);
+    signal(SIGALRM, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
     alarm(0);
     group_end();
 }

@@ -178,3 +178,26 @@ pub fn process_exiting(tid: u32, status: u8) {
         s = d.stopped.wait_timeout(s, Duration::from_millis(20)).unwrap_or_else(|e| e.into_inner()).0;
     }
 }
+
+/// The debugger's lock, held across a host fork (a thread may be at a
+/// checkpoint, holding it, when another forks). The child cannot be debugged
+/// (the connection is the parent's): it detaches, as under qemu.
+pub struct ForkGuard(Option<MutexGuard<'static, State>>);
+
+/// Takes the debugger's lock for a fork, if there is a debugger.
+pub fn lock_for_fork() -> ForkGuard {
+    ForkGuard(debugger().map(lock))
+}
+
+impl ForkGuard {
+    /// In the child: forget the parent's debugger and run freely.
+    pub fn detach_child(mut self) {
+        if let Some(s) = self.0.as_mut() {
+            s.detached = true;
+            s.running = true;
+            s.threads.clear();
+            s.breakpoints.clear();
+            s.events.clear();
+        }
+    }
+}

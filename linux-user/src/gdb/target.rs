@@ -86,28 +86,36 @@ impl MultiThreadBase for Guest {
     }
 
     fn write_addrs(&mut self, start: u64, data: &[u8], _tid: Tid) -> TargetResult<(), Self> {
-        // gdb writes to code too (patching, `set var` on constants): the
-        // kernel's ptrace would write through read-only mappings, so only the
-        // mapping's existence is required, and the page is made writable
-        // for the copy when it is not.
-        if !mapped(start, data.len(), false) {
-            return Err(TargetError::Errno(14));
-        }
-        let writable = mapped(start, data.len(), true);
-        let page = start & !4095;
-        let span = (start + data.len() as u64 + 4095) & !4095;
-        if !writable {
-            // SAFETY: a guest page; its protection is restored below.
-            unsafe { libc::mprotect(page as *mut _, (span - page) as usize, libc::PROT_READ | libc::PROT_WRITE) };
-        }
-        // SAFETY: mapped guest memory, writable now.
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), start as *mut u8, data.len()) };
-        if !writable {
-            let prot = crate::threads::published()
-                .and_then(|s| s.with_process(|p| p.mm.find(start).map(|m| m.prot)))
-                .unwrap_or(libc::PROT_READ | libc::PROT_EXEC);
-            // SAFETY: restores the guest's protection of the page.
-            unsafe { libc::mprotect(page as *mut _, (span - page) as usize, crate::host_mem::host_prot(prot)) };
+        // gdb writes to code too (patching, breakpoints it inserts itself):
+        // like ptrace, a private read-only mapping is made writable for the
+        // copy and restored; shared read-only ones (the file itself) are not
+        // written. Under the process lock, so nothing unmaps it meanwhile.
+        let Some(shared) = crate::threads::published() else { return Err(TargetError::Errno(14)) };
+        let written = shared.with_process(|p| {
+            let len = data.len() as u64;
+            if p.mm.check(start, len, crate::mm::Access::Write) {
+                // SAFETY: writable guest memory (checked just now, under the lock).
+                unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), start as *mut u8, data.len()) };
+                return true;
+            }
+            let Some(m) = p.mm.find(start) else { return false };
+            if m.flags & libc::MAP_SHARED != 0 || start + len > m.end || !p.mm.check(start, len, crate::mm::Access::Read) {
+                return false;
+            }
+            let page = start & !4095;
+            let span = ((start + len + 4095) & !4095) - page;
+            // SAFETY: pages of one private guest mapping; protection restored below.
+            if unsafe { libc::mprotect(page as *mut _, span as usize, libc::PROT_READ | libc::PROT_WRITE) } != 0 {
+                return false;
+            }
+            // SAFETY: mapped and writable now.
+            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), start as *mut u8, data.len()) };
+            // SAFETY: back to the mapping's own protection.
+            unsafe { libc::mprotect(page as *mut _, span as usize, crate::host_mem::host_prot(m.prot)) };
+            true
+        });
+        if !written {
+            return Err(TargetError::Errno(14)); // EFAULT
         }
         kestrel::jit::invalidate_range(start, data.len() as u64);
         Ok(())

@@ -58,6 +58,9 @@ pub enum OpenAt {
     Served(SysResult),
     /// The host call to make: `openat(dirfd, path, flags, mode)`.
     Host { dirfd: u64, path: PathArg, flags: u64, mode: u64 },
+    /// Or `openat2(dirfd, path, &how, 24)`: flags, mode and resolve, the
+    /// flags already the host's.
+    HostHow { dirfd: u64, path: PathArg, how: [u64; 3] },
 }
 
 impl OpenAt {
@@ -79,6 +82,10 @@ impl OpenAt {
             OpenAt::Host { dirfd, path, flags, mode } => {
                 super::host::syscall_interruptible(libc::SYS_openat, [dirfd, path.ptr(), flags, mode, 0, 0])
             }
+            OpenAt::HostHow { dirfd, path, how } => super::host::syscall_interruptible(
+                libc::SYS_openat2,
+                [dirfd, path.ptr(), how.as_ptr() as u64, OPEN_HOW_SIZE, 0, 0],
+            ),
         }
     }
 }
@@ -94,7 +101,7 @@ const OPEN_HOW_MAX: u64 = 4096;
 /// guest's own `/proc` files and `-L` lookups work as with `openat`, except
 /// under `RESOLVE_BENEATH`/`RESOLVE_IN_ROOT`, where the path must stay
 /// relative to `dirfd` as the guest wrote it.
-pub fn openat2(proc: &Process, dirfd: u64, path: u64, how: u64, size: u64) -> SysResult {
+pub fn openat2(proc: &Process, dirfd: u64, path: u64, how: u64, size: u64) -> Result<OpenAt, Errno> {
     if !(OPEN_HOW_SIZE..=OPEN_HOW_MAX).contains(&size) {
         return Err(if size < OPEN_HOW_SIZE { Errno::EINVAL } else { Errno::E2BIG });
     }
@@ -115,12 +122,11 @@ pub fn openat2(proc: &Process, dirfd: u64, path: u64, how: u64, size: u64) -> Sy
     } else {
         let guest_path = guest_mem::read_path(&proc.mm, path)?;
         if let Some(served) = crate::proc::open(proc, &guest_path, host_flags as i32) {
-            return served;
+            return Ok(OpenAt::Served(served));
         }
         path_arg(proc, path)?
     };
-    let host_how: [u64; 3] = [host_flags, mode, resolve];
-    syscall_args(libc::SYS_openat2, &[dirfd, path.ptr(), host_how.as_ptr() as u64, OPEN_HOW_SIZE])
+    Ok(OpenAt::HostHow { dirfd, path, how: [host_flags, mode, resolve] })
 }
 
 /// `close(fd)`: Kestrel's own descriptors look closed to the guest.

@@ -22,11 +22,20 @@ pub fn syscall(nr: libc::c_long, a: [u64; 6]) -> SysResult {
     }
 }
 
+/// Marks a call that a signal stopped before it started: the execution loop
+/// runs the handler and then the same SVC again. It never reaches the guest
+/// (Linux returns ERESTART to no one either).
+pub const NOT_STARTED: Errno = Errno::ERESTART;
+
 /// `syscall` for calls that may block: a signal for a guest handler that
-/// arrives before the thread enters the kernel still makes it return EINTR
-/// (see `safe_syscall`), so the handler runs without waiting for the call.
+/// arrives before the thread enters the kernel makes it return
+/// [`NOT_STARTED`] without running (see `safe_syscall`), so the handler runs
+/// without waiting for the call.
 pub fn syscall_interruptible(nr: libc::c_long, a: [u64; 6]) -> SysResult {
     let r = crate::signals::with_interrupt_flag(|flag| crate::safe_syscall::call(flag, nr, a));
+    if r == crate::safe_syscall::NOT_STARTED {
+        return Err(NOT_STARTED);
+    }
     if (-4095..0).contains(&r) {
         Err(Errno::from_raw(-r as i32))
     } else {

@@ -45,7 +45,7 @@ pub fn handle(proc: &mut Process, cpu: &mut CpuState) {
     if let Some(call) = trace {
         strace::finish(nr, call, &result);
     }
-    if result == Err(Errno::EINTR) && nr != numbers::RT_SIGSUSPEND && restart_after_handler(proc) {
+    if result == Err(host::NOT_STARTED) || result == Err(Errno::EINTR) && restart_after_handler(proc, nr) {
         // The call was interrupted by a signal whose handler asked for
         // SA_RESTART: run the handler, then the SVC again with the same
         // arguments, as the kernel does.
@@ -55,8 +55,35 @@ pub fn handle(proc: &mut Process, cpu: &mut CpuState) {
     cpu.x[0] = host::encode(result);
 }
 
-/// True if the signal about to be delivered has `SA_RESTART`.
-pub fn restart_after_handler(proc: &Process) -> bool {
+/// Calls Linux never restarts after a handler, SA_RESTART or not (signal(7)):
+/// they return EINTR, and their timeouts would start again if rerun.
+fn never_restarted(nr: u64) -> bool {
+    use numbers as n;
+    matches!(
+        nr,
+        n::RT_SIGSUSPEND
+            | n::RT_SIGTIMEDWAIT
+            | n::EPOLL_PWAIT
+            | n::EPOLL_PWAIT2
+            | n::PPOLL
+            | n::PSELECT6
+            | n::NANOSLEEP
+            | n::CLOCK_NANOSLEEP
+            | n::MSGRCV
+            | n::MSGSND
+            | n::SEMOP
+            | n::SEMTIMEDOP
+            | n::IO_GETEVENTS
+    )
+}
+
+/// True if call `nr`, interrupted, is to run again after the signal about
+/// to be delivered: its handler has `SA_RESTART`, and the call is one Linux
+/// restarts.
+pub fn restart_after_handler(proc: &Process, nr: u64) -> bool {
+    if never_restarted(nr) {
+        return false;
+    }
     let pending = crate::signals::peek_pending() & !proc.signals.mask;
     if pending == 0 {
         return false;
@@ -70,7 +97,6 @@ pub fn dispatch(proc: &mut Process, cpu: &mut CpuState, nr: u64, a: [u64; 6]) ->
     use numbers as n;
     match nr {
         // Files.
-        n::OPENAT2 => fs::openat2(proc, a[0], a[1], a[2], a[3]),
         n::CLOSE => fs::close(a[0]),
         n::CLOSE_RANGE => fs::close_range(a[0], a[1], a[2]),
         n::DUP => fs::dup(a[0]),

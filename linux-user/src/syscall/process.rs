@@ -86,6 +86,7 @@ pub fn clone_process(proc: &mut Process, cpu: &mut CpuState, req: &CloneRequest)
     let exit_signal = req.exit_signal;
     // Other guest threads may be translating code right now: hold the code
     // cache's locks across the fork so the child gets them free.
+    let debugger_lock = crate::gdb::lock_for_fork();
     let cache_locks = kestrel::jit::cache::lock_for_fork();
     let pid = if exit_signal == libc::SIGCHLD as u64 {
         // SAFETY: the forking thread holds the process lock, so the child
@@ -99,6 +100,11 @@ pub fn clone_process(proc: &mut Process, cpu: &mut CpuState, req: &CloneRequest)
         unsafe { libc::syscall(libc::SYS_clone, exit_signal, 0, 0, 0, 0) as libc::pid_t }
     };
     drop(cache_locks);
+    if pid == 0 {
+        debugger_lock.detach_child();
+    } else {
+        drop(debugger_lock);
+    }
     if pid < 0 {
         let errno = Errno::last();
         if let Some((r, w)) = vfork_pipe {
@@ -144,17 +150,19 @@ pub fn clone_process(proc: &mut Process, cpu: &mut CpuState, req: &CloneRequest)
     if flags & CLONE_PARENT_SETTID != 0 {
         let _ = guest_mem::write_u32(&proc.mm, ptid, pid as u32);
     }
-    if flags & CLONE_PIDFD != 0 {
-        // The child cannot have been reaped yet (only this thread waits for
-        // it from here on), so the pidfd names the right process.
-        let fd = syscall_args(libc::SYS_pidfd_open, &[pid as u64, 0])?;
-        // SAFETY: the pidfd is ours until it reaches the guest.
-        unsafe { libc::fcntl(fd as i32, libc::F_SETFD, libc::FD_CLOEXEC) };
-        guest_mem::write_u32(&proc.mm, req.pidfd, fd as u32)?;
-    }
     if let Some((r, w)) = vfork_pipe {
         close_fd(w);
         proc.vfork_wait = Some(r);
+    }
+    if flags & CLONE_PIDFD != 0 {
+        // Made after the fork; another thread's wait(-1) could reap the
+        // child first (then the guest gets -1, as for a failed pidfd_open).
+        let fd = syscall_args(libc::SYS_pidfd_open, &[pid as u64, 0]).map_or(-1, |fd| fd as i32);
+        if fd >= 0 {
+            // SAFETY: the pidfd is ours until it reaches the guest.
+            unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+        }
+        let _ = guest_mem::write_u32(&proc.mm, req.pidfd, fd as u32);
     }
     Ok(pid as u64)
 }

@@ -35,6 +35,7 @@ fn handler(nr: u64) -> Option<Handler> {
         n::EPOLL_PWAIT | n::EPOLL_PWAIT2 => epoll_wait,
         n::RT_SIGSUSPEND => rt_sigsuspend,
         n::OPENAT => openat,
+        n::OPENAT2 => |s, me, _, a| super::fs::openat2(&s.lock(me), a[0], a[1], a[2], a[3])?.finish(),
         // F_SETLKW waits; no command touches Kestrel's state.
         n::FCNTL => |_, _, _, a| super::fs::fcntl(a[0], a[1], a[2]),
         _ if passthrough::host_number(nr).is_some() => pass_through,
@@ -54,12 +55,24 @@ pub fn try_handle(shared: &Shared, me: &mut ThreadState, cpu: &mut CpuState) -> 
         strace::begin(&locked.mm, nr, &args)
     });
     let result = run(shared, me, nr, args);
+    if result == Err(host::NOT_STARTED) {
+        // A signal came first: the handler runs, then this SVC again.
+        cpu.pc -= 4;
+        return true;
+    }
     if let Some(call) = trace {
         strace::finish(nr, call, &result);
     }
-    if result == Err(Errno::EINTR) && nr != n::RT_SIGSUSPEND {
-        let locked = shared.lock(me);
-        if super::restart_after_handler(&locked) {
+    if result == Err(Errno::EINTR) {
+        let mut locked = shared.lock(me);
+        if let Some(mask) = temporary_mask(&locked.mm, nr, &args) {
+            // The call ran with its own mask, which let the signal in; the
+            // handler runs under it too, and the old mask comes back with
+            // its sigreturn (as after rt_sigsuspend).
+            locked.signals.saved_mask = Some(locked.signals.mask);
+            locked.signals.mask = mask & !signals::unblockable();
+        }
+        if super::restart_after_handler(&locked, nr) {
             // As in `super::handle`: the handler runs, then the SVC again.
             cpu.pc -= 4;
             return true;
@@ -67,6 +80,19 @@ pub fn try_handle(shared: &Shared, me: &mut ThreadState, cpu: &mut CpuState) -> 
     }
     cpu.x[0] = host::encode(result);
     true
+}
+
+/// The signal mask a call installs while it waits (`ppoll`, `pselect6`,
+/// `epoll_pwait`, `epoll_pwait2`), if it was given one.
+fn temporary_mask(mm: &crate::mm::AddressSpace, nr: u64, a: &[u64; 6]) -> Option<u64> {
+    let set = match nr {
+        n::PPOLL => a[3],
+        n::EPOLL_PWAIT | n::EPOLL_PWAIT2 => a[4],
+        // pselect6's sixth argument points at { const sigset_t *ss; size_t len }.
+        n::PSELECT6 if a[5] != 0 => guest_mem::read_u64(mm, a[5]).ok()?,
+        _ => return None,
+    };
+    (set != 0).then(|| guest_mem::read_u64(mm, set).ok()).flatten()
 }
 
 /// A call from the pass-through table: only the number changes.
