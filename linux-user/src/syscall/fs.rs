@@ -332,15 +332,26 @@ const SAME_LAYOUT_IOCTLS: &[u64] = &[
 const SOCKET_IOCTLS: std::ops::RangeInclusive<u64> = 0x8901..=0x89ff;
 
 /// `ioctl(fd, request, arg)`: only requests known to be layout-identical.
-pub fn ioctl(proc: &mut Process, fd: u64, request: u64, arg: u64) -> SysResult {
+///
+/// This part needs no process state, so it runs without the lock (some
+/// requests wait: TCSETSW and TCSBRK drain a terminal's output); `None` for
+/// a request Kestrel does not know, which [`ioctl_unsupported`] reports.
+pub fn ioctl_known(fd: u64, request: u64, arg: u64) -> Option<SysResult> {
     let request = request & 0xffff_ffff;
     if logging::is_internal_fd(fd as i32) {
-        return Err(Errno::EBADF);
+        return Some(Err(Errno::EBADF));
     }
     if SAME_LAYOUT_IOCTLS.contains(&request) || SOCKET_IOCTLS.contains(&request) {
-        return syscall_args(libc::SYS_ioctl, &[fd, request, arg]);
+        return Some(super::host::syscall_interruptible(libc::SYS_ioctl, [fd, request, arg, 0, 0, 0]));
     }
-    // Reported once per request number, like unknown system calls.
+    None
+}
+
+/// An ioctl request Kestrel does not translate: ENOTTY, as for a file that
+/// has no such request, reported once per request number like unknown
+/// system calls.
+pub fn ioctl_unsupported(proc: &mut Process, fd: u64, request: u64) -> SysResult {
+    let request = request & 0xffff_ffff;
     if proc.reported_unimplemented.insert(1 << 32 | request) {
         logging::unimp(&format!("kestrel: unsupported ioctl {request:#x} on fd {}", fd as i32));
     }

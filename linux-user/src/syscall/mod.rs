@@ -74,6 +74,9 @@ fn never_restarted(nr: u64) -> bool {
             | n::SEMOP
             | n::SEMTIMEDOP
             | n::IO_GETEVENTS
+            // The descriptor is gone even when close says EINTR; running it
+            // again could close one another thread just opened.
+            | n::CLOSE
     )
 }
 
@@ -97,7 +100,6 @@ pub fn dispatch(proc: &mut Process, cpu: &mut CpuState, nr: u64, a: [u64; 6]) ->
     use numbers as n;
     match nr {
         // Files.
-        n::CLOSE => fs::close(a[0]),
         n::CLOSE_RANGE => fs::close_range(a[0], a[1], a[2]),
         n::DUP => fs::dup(a[0]),
         n::DUP3 => fs::dup3(a[0], a[1], a[2]),
@@ -108,7 +110,6 @@ pub fn dispatch(proc: &mut Process, cpu: &mut CpuState, nr: u64, a: [u64; 6]) ->
         n::FACCESSAT => fs::faccessat(proc, a[0], a[1], a[2], None),
         n::FACCESSAT2 => fs::faccessat(proc, a[0], a[1], a[2], Some(a[3])),
         n::READLINKAT => fs::readlinkat(proc, a[0], a[1], a[2], a[3]),
-        n::IOCTL => fs::ioctl(proc, a[0], a[1], a[2]),
         n::EPOLL_CTL => fs::epoll_ctl(proc, a[0], a[1], a[2], a[3]),
 
         // Memory.

@@ -11,7 +11,9 @@
 //! - calls that need Kestrel state *and* may block (`epoll_pwait`,
 //!   `epoll_pwait2`, `rt_sigsuspend`, `openat`) take the lock to check or
 //!   prepare, release it for the wait, and take it again to finish;
-//! - `fcntl` (F_SETLKW waits for a record lock) touches no Kestrel state.
+//! - `fcntl` (F_SETLKW waits for a record lock), `close` (SO_LINGER) and the
+//!   ioctls Kestrel passes on (TCSETSW drains a terminal) touch no Kestrel
+//!   state.
 //!
 //! Everything else runs under the lock in [`super::handle`].
 
@@ -35,6 +37,12 @@ fn handler(nr: u64) -> Option<Handler> {
         n::EPOLL_PWAIT | n::EPOLL_PWAIT2 => epoll_wait,
         n::RT_SIGSUSPEND => rt_sigsuspend,
         n::OPENAT => openat,
+        // close may wait (SO_LINGER, network filesystems); never restarted.
+        n::CLOSE => |_, _, _, a| super::fs::close(a[0]),
+        n::IOCTL => |s, me, _, a| match super::fs::ioctl_known(a[0], a[1], a[2]) {
+            Some(result) => result,
+            None => super::fs::ioctl_unsupported(&mut s.lock(me), a[0], a[1]),
+        },
         n::OPENAT2 => |s, me, _, a| super::fs::openat2(&s.lock(me), a[0], a[1], a[2], a[3])?.finish(),
         // F_SETLKW waits; no command touches Kestrel's state.
         n::FCNTL => |_, _, _, a| super::fs::fcntl(a[0], a[1], a[2]),
