@@ -93,7 +93,14 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
         };
         match reason {
             ExitReason::Syscall => {
-                if let Some(status) = handle_syscall(shared, &mut me, cpu) {
+                if debugging {
+                    crate::gdb::in_syscall(tid, true);
+                }
+                let exited = handle_syscall(shared, &mut me, cpu);
+                if debugging {
+                    crate::gdb::in_syscall(tid, false);
+                }
+                if let Some(status) = exited {
                     crate::gdb::thread_ended(tid);
                     if let Some(slot) = slot {
                         threads::unregister_cpu(slot);

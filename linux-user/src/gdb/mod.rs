@@ -56,6 +56,9 @@ struct ThreadEntry {
     explicit: bool,
     /// Parked at a checkpoint (its registers are safe to read and change).
     parked: bool,
+    /// Inside a system call, which may block: counted as stopped (its
+    /// registers do not change until the call returns).
+    in_syscall: bool,
 }
 
 /// The debugger's shared state.
@@ -105,7 +108,7 @@ pub fn thread_started(tid: u32, cpu: *mut CpuState) {
         let mut s = lock(d);
         // A new thread follows the others: stopped if they are stopped.
         let action = if s.running { Action::Continue } else { Action::Stop };
-        s.threads.insert(tid, ThreadEntry { cpu, action, explicit: false, parked: false });
+        s.threads.insert(tid, ThreadEntry { cpu, action, explicit: false, parked: false, in_syscall: false });
     }
 }
 
@@ -148,6 +151,17 @@ pub fn checkpoint(tid: u32, cpu: &CpuState) -> bool {
         if let Some(t) = s.threads.get_mut(&tid) {
             t.parked = false;
         }
+    }
+}
+
+/// Thread `tid` enters (`true`) or leaves a system call; all-stop does not
+/// wait for a thread that is inside one.
+pub fn in_syscall(tid: u32, inside: bool) {
+    if let Some(d) = debugger() {
+        if let Some(t) = lock(d).threads.get_mut(&tid) {
+            t.in_syscall = inside;
+        }
+        d.stopped.notify_all();
     }
 }
 

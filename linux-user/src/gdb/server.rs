@@ -112,7 +112,7 @@ impl BlockingEventLoop for EventLoop {
 /// they are left where they are (their registers do not change meanwhile).
 fn wait_until_parked<'a>(d: &'a Debugger, mut s: std::sync::MutexGuard<'a, State>) -> std::sync::MutexGuard<'a, State> {
     let deadline = Instant::now() + Duration::from_millis(200);
-    while s.threads.values().any(|t| !t.parked) && Instant::now() < deadline {
+    while s.threads.values().any(|t| !t.parked && !t.in_syscall) && Instant::now() < deadline {
         s = d.stopped.wait_timeout(s, Duration::from_millis(5)).unwrap_or_else(|e| e.into_inner()).0;
     }
     s
