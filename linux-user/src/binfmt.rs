@@ -540,6 +540,16 @@ mod tests {
     }
 
     #[test]
+    fn shipped_binfmt_d_file_is_the_registration() {
+        // dist/kestrel-aarch64.conf, for /usr/lib/binfmt.d with the binary
+        // installed as /usr/local/bin/kestrel-aarch64 (scripts/install.sh).
+        let shipped = include_str!("../../dist/kestrel-aarch64.conf");
+        let line = shipped.lines().find(|l| !l.starts_with('#')).unwrap_or_default();
+        let want = registration(DEFAULT_NAME, Path::new("/usr/local/bin/kestrel-aarch64"), DEFAULT_FLAGS).unwrap();
+        assert_eq!(line, want);
+    }
+
+    #[test]
     fn flag_f_needs_a_static_kestrel() {
         // The host's own programs are dynamically linked; this test binary
         // is built like Kestrel (static-pie).
