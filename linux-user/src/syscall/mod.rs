@@ -4,7 +4,7 @@
 //! Generic code lives in the per-area modules; what is specific to the AArch64
 //! ABI (numbers, struct layouts, flag values) is kept in `numbers.rs` and
 //! `abi.rs`. Calls with identical arguments on both architectures go through
-//! the `passthrough.rs` table.
+//! the `passthrough.rs` table, run by `unlocked.rs` without the process lock.
 
 pub mod abi;
 pub mod clone_args;
@@ -146,10 +146,9 @@ pub fn dispatch(proc: &mut Process, cpu: &mut CpuState, nr: u64, a: [u64; 6]) ->
         n::RT_SIGPENDING => signal::rt_sigpending(proc, a[0], a[1]),
         n::SIGALTSTACK => signal::sigaltstack(proc, a[0], a[1]),
 
-        _ => match passthrough::host_number(nr) {
-            Some(host_nr) => host::syscall(host_nr, a),
-            None => unimplemented(proc, nr),
-        },
+        // Pass-through calls never get here: `unlocked::try_handle` runs
+        // them without the lock.
+        _ => unimplemented(proc, nr),
     }
 }
 
