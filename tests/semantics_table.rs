@@ -107,12 +107,13 @@ fn run_row(engine: &mut Engine, page: u64, row: &Row) -> CpuState {
 }
 
 #[test]
-fn semantics_table_on_both_tiers() {
+fn semantics_table_on_every_tier() {
     let page = code_page();
     let mut failures = Vec::new();
     for (tier, config) in [
         ("interpreter", EngineConfig { interpret_only: true, ..Default::default() }),
-        ("cranelift", EngineConfig { interpret_only: false, jit_threshold: 1, optimize: true, dump_code: false }),
+        ("cranelift", EngineConfig { jit_threshold: 1, ..Default::default() }),
+        ("baseline", EngineConfig { optimizing: false, ..Default::default() }),
     ] {
         let mut engine = Engine::new(config);
         for row in ROWS {
@@ -223,12 +224,13 @@ const FP_CASES: &[FpCase] = &[
 ];
 
 #[test]
-fn fp_and_simd_cases_on_both_tiers() {
+fn fp_and_simd_cases_on_every_tier() {
     let page = code_page();
     let mut failures = Vec::new();
     for (tier, config) in [
         ("interpreter", EngineConfig { interpret_only: true, ..Default::default() }),
-        ("cranelift", EngineConfig { interpret_only: false, jit_threshold: 1, optimize: true, dump_code: false }),
+        ("cranelift", EngineConfig { jit_threshold: 1, ..Default::default() }),
+        ("baseline", EngineConfig { optimizing: false, ..Default::default() }),
     ] {
         let mut engine = Engine::new(config);
         for case in FP_CASES {

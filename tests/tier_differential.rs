@@ -1,9 +1,11 @@
-//! Differential test between Kestrel's two execution tiers.
+//! Differential test between Kestrel's execution tiers.
 //!
 //! Random instruction sequences (generated per instruction class from the
 //! encoding fields, seeded and reproducible) run from the same random initial
-//! state in the interpreter and in Cranelift-compiled code; the complete
-//! register state, flags and a block of memory must be identical afterwards.
+//! state in the reference interpreter, in baseline code alone, and in
+//! Cranelift-compiled code (straight away, or as a region after a few runs in
+//! baseline code); the complete register state, flags and a block of memory
+//! must be identical afterwards.
 
 use kestrel::guest::aarch64::cpu::CpuState;
 use kestrel::guest::aarch64::decode::{decode, Insn};
@@ -184,8 +186,9 @@ fn compare_class(class: usize, sequences: usize, seed: u64) {
     let mut data = Mapping::new(DATA_BYTES);
     let mut rng = Rng(seed);
     let mut interp = Engine::new(EngineConfig { interpret_only: true, ..Default::default() });
-    let mut jit = Engine::new(EngineConfig { interpret_only: false, jit_threshold: 1, optimize: true, dump_code: false });
-    let mut jit_regions = Engine::new(EngineConfig { interpret_only: false, jit_threshold: 3, optimize: true, dump_code: false });
+    let mut jit = Engine::new(EngineConfig { jit_threshold: 1, ..Default::default() });
+    let mut jit_regions = Engine::new(EngineConfig { jit_threshold: 3, ..Default::default() });
+    let mut baseline = Engine::new(EngineConfig { optimizing: false, ..Default::default() });
     let memory_class = CLASSES[class].3;
     for seq in 0..sequences {
         let looping = !memory_class && seq % 2 == 1;
@@ -208,27 +211,31 @@ fn compare_class(class: usize, sequences: usize, seed: u64) {
         }
         let mut results = Vec::new();
         let second = if looping { &mut jit_regions } else { &mut jit };
-        for engine in [&mut interp, second] {
+        for engine in [&mut interp, second, &mut baseline] {
             data.bytes().copy_from_slice(&init_data);
             let mut cpu = start.clone();
             cpu.pc = code.addr();
             let exit = run(engine, &mut cpu);
             results.push((exit, cpu.x, cpu.nzcv(), cpu.v, cpu.pc, data.bytes().to_vec()));
         }
-        let (a, b) = (&results[0], &results[1]);
+        for (b, tier) in [(&results[1], "jit"), (&results[2], "baseline")] {
+        let a = &results[0];
         if a != b {
             let listing: Vec<String> = words.iter().map(|w| format!("{w:#010x} {:?}", decode(*w))).collect();
             let mut diff = String::new();
             for r in 0..32 {
                 if a.1[r] != b.1[r] {
-                    diff += &format!("  x{r}: interp {:#x} jit {:#x}\n", a.1[r], b.1[r]);
+                    diff += &format!("  x{r}: interp {:#x} {tier} {:#x}\n", a.1[r], b.1[r]);
                 }
             }
             if a.2 != b.2 {
-                diff += &format!("  nzcv: interp {:#x} jit {:#x}\n", a.2, b.2);
+                diff += &format!("  nzcv: interp {:#x} {tier} {:#x}\n", a.2, b.2);
             }
             if a.0 != b.0 || a.4 != b.4 {
-                diff += &format!("  exit: interp {:?}@{:#x} jit {:?}@{:#x}\n", a.0, a.4, b.0, b.4);
+                diff += &format!("  exit: interp {:?}@{:#x} {tier} {:?}@{:#x}\n", a.0, a.4, b.0, b.4);
+            }
+            if a.3 != b.3 {
+                diff += "  vector registers differ\n";
             }
             if a.5 != b.5 {
                 diff += "  memory differs\n";
@@ -240,6 +247,7 @@ fn compare_class(class: usize, sequences: usize, seed: u64) {
                 start
             );
         }
+        }
     }
     // Every sequence must really have run as compiled code in the second engine.
     assert!(
@@ -249,6 +257,10 @@ fn compare_class(class: usize, sequences: usize, seed: u64) {
         CLASSES[class].0
     );
     assert_eq!(interp.stats.blocks_compiled, 0);
+    // And in baseline code in the third.
+    let translated = baseline.baseline_stats().expect("the baseline backend runs").blocks;
+    assert!(translated >= sequences as u64, "only {translated} of {sequences} blocks in baseline code for {}", CLASSES[class].0);
+    assert_eq!(baseline.stats.blocks_compiled, 0);
 }
 
 #[test]

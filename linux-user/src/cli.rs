@@ -120,6 +120,13 @@ const OPTIONS: &[OptionSpec] = &[
         help: "interpret only: never compile guest code with the JIT",
     },
     OptionSpec {
+        name: "tiers",
+        id: "tiers",
+        value: Some("list"),
+        env: Some("KESTREL_TIERS"),
+        help: "translation tiers: baseline,opt (default) | baseline | opt | interp,opt | interp",
+    },
+    OptionSpec {
         name: "jit-threshold",
         id: "jit_threshold",
         value: Some("N"),
@@ -188,6 +195,8 @@ pub struct Options {
     pub interpret_only: bool,
     /// `--jit-threshold`.
     pub jit_threshold: Option<u32>,
+    /// `--tiers`.
+    pub tiers: Option<kestrel::jit::Tiers>,
     /// The guest program path as given.
     pub program: OsString,
     /// The guest's arguments after the program (argv[1..]).
@@ -313,7 +322,7 @@ pub fn help_text() -> String {
          Run an AArch64 Linux program on this host.\n\nOptions:\n"
     );
     for spec in OPTIONS.iter().filter(|o| o.name != "help") {
-        let dash = if spec.name.len() > 1 && (spec.name == "interp" || spec.name == "jit-threshold" || spec.name.starts_with("binfmt")) {
+        let dash = if spec.name.len() > 1 && (spec.name == "interp" || spec.name == "jit-threshold" || spec.name == "tiers" || spec.name.starts_with("binfmt")) {
             "--"
         } else {
             "-"
@@ -466,6 +475,11 @@ pub fn parse(
             })?,
     };
 
+    let tiers = match text_or_env("tiers", "KESTREL_TIERS") {
+        None => None,
+        Some(v) => Some(v.to_string_lossy().parse::<kestrel::jit::Tiers>().map_err(CliError)?),
+    };
+
     let jit_threshold = match m.get_one::<u32>("jit_threshold") {
         Some(&n) => Some(n),
         None => match env("KESTREL_JIT_THRESHOLD") {
@@ -541,6 +555,7 @@ pub fn parse(
             .map(|s| s.to_string_lossy().into_owned()),
         interpret_only: m.get_flag("interp") || env("KESTREL_INTERP").is_some(),
         jit_threshold,
+        tiers,
         program,
         args: command,
         exec_fd: None,

@@ -29,6 +29,8 @@ pub struct Settings {
     pub interpret_only: bool,
     /// `--jit-threshold`.
     pub jit_threshold: Option<u32>,
+    /// `--tiers`.
+    pub tiers: Option<kestrel::jit::Tiers>,
 }
 
 impl Settings {
@@ -64,6 +66,10 @@ impl Settings {
         if let Some(n) = self.jit_threshold {
             args.push("--jit-threshold".into());
             args.push(n.to_string().into());
+        }
+        if let Some(t) = self.tiers {
+            args.push("--tiers".into());
+            args.push(t.to_string().into());
         }
         args
     }
@@ -150,6 +156,7 @@ mod tests {
             uname_release: None,
             interpret_only: true,
             jit_threshold: Some(9),
+            tiers: Some("interp,opt".parse().unwrap()),
         }
     }
 
@@ -166,6 +173,7 @@ mod tests {
         assert_eq!(o.log_items, s.log_items);
         assert_eq!(o.interpret_only, s.interpret_only);
         assert_eq!(o.jit_threshold, s.jit_threshold);
+        assert_eq!(o.tiers, s.tiers);
     }
 
     #[test]

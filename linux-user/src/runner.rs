@@ -15,13 +15,18 @@ use std::sync::atomic::Ordering;
 /// Engine settings from the command line.
 pub fn engine_config(proc: &Process) -> EngineConfig {
     let defaults = EngineConfig::default();
-    EngineConfig {
-        interpret_only: proc.settings.interpret_only,
+    let mut config = EngineConfig {
         jit_threshold: proc.settings.jit_threshold.unwrap_or(defaults.jit_threshold),
         // `-d in_asm`: show each compiled region (guest code as IR, then host code).
         dump_code: proc.settings.log_items.in_asm,
         ..defaults
+    };
+    if let Some(t) = proc.settings.tiers {
+        t.apply(&mut config);
     }
+    // `--interp` wins over everything.
+    config.interpret_only |= proc.settings.interpret_only;
+    config
 }
 
 /// Runs the guest until it exits; never returns.

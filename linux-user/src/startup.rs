@@ -161,6 +161,7 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
         uname_release: opts.uname_release.clone(),
         interpret_only: opts.interpret_only,
         jit_threshold: opts.jit_threshold,
+        tiers: opts.tiers,
     };
     let shown = opts.program.to_string_lossy().into_owned();
     let program_path = PathBuf::from(&opts.program);

@@ -32,6 +32,8 @@ pub struct Block {
     pub code: Option<*const u8>,
     /// Compilation failed or was refused; stay in the first tier.
     pub uncompilable: bool,
+    /// Its baseline translation, when the baseline backend runs it.
+    pub baseline: Option<crate::backend::x86::Translation>,
 }
 
 impl Block {
@@ -57,7 +59,7 @@ pub fn build_block(pc: u64) -> Block {
             break;
         }
     }
-    Block { pc, insns, exec_count: 0, code: None, uncompilable: false }
+    Block { pc, insns, exec_count: 0, code: None, uncompilable: false, baseline: None }
 }
 
 /// Pages some engine has translated code from.

@@ -1,26 +1,36 @@
 //! Execution tiers, the code cache and the execution loop.
 //!
-//! Tier 0 interprets decoded blocks (starts executing a block a few
-//! microseconds after first seeing it). A block that runs `jit_threshold` times
-//! is compiled by Cranelift (tier 1). Compiled blocks jump straight to each
-//! other through chain slots and an indirect-branch cache, returning to this
-//! loop only for system calls, exceptions, exit requests and not-yet-compiled
-//! targets.
+//! A new block is decoded, lowered to Kestrel IR and translated by the
+//! baseline backend (`crate::backend::x86`, about a microsecond a block); its
+//! code counts its runs and, after `jit_threshold` of them, asks this loop to
+//! compile it with Cranelift together with the blocks around it that have run
+//! (the optimising tier). Without the baseline (`--tiers interp,opt`) the
+//! first tier is the reference interpreter. Translated blocks jump straight
+//! to each other (patched direct jumps in baseline code, chain slots in
+//! Cranelift code) and through indirect-branch tables, returning to this
+//! loop only for system calls, exceptions, exit requests, hot blocks and
+//! targets not translated yet.
 
 pub mod cache;
 pub mod compiler;
 pub mod emit;
 pub mod helpers;
+pub mod tiers;
 
 use crate::guest::aarch64::cpu::CpuState;
 use crate::guest::aarch64::interp::{self, Exception, Flow};
 use cache::Block;
 use compiler::{Compiler, OptLevel};
 use emit::{jump_cache_index, status, JumpCacheEntry, JUMP_CACHE_ENTRIES};
+use crate::backend::x86::{self, Baseline, TranslateError};
+use crate::guest::aarch64::cpu::offsets;
+use crate::ir::ExitStatus;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 pub use cache::invalidate_range;
+pub use tiers::{FirstTier, Tiers};
 
 /// Why the engine handed control back to the front end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +58,10 @@ pub struct EngineConfig {
     pub optimize: bool,
     /// Print the IR and host code of every compiled region to stderr.
     pub dump_code: bool,
+    /// Translate new blocks with the baseline backend (else interpret them).
+    pub baseline: bool,
+    /// Compile hot regions with Cranelift.
+    pub optimizing: bool,
 }
 
 impl Default for EngineConfig {
@@ -58,18 +72,26 @@ impl Default for EngineConfig {
     /// kept their speed (a block that runs a thousand times costs a few
     /// milliseconds in the interpreter).
     fn default() -> Self {
-        EngineConfig { interpret_only: false, jit_threshold: 1000, optimize: true, dump_code: false }
+        EngineConfig { interpret_only: false, jit_threshold: 1000, optimize: true, dump_code: false, baseline: true, optimizing: true }
     }
 }
 
-/// Counters for `-d stats` style reporting.
+/// Counters for `-d stats`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct EngineStats {
-    /// Blocks decoded by tier 0.
+    /// Blocks decoded.
     pub blocks_built: u64,
-    /// Blocks compiled by Cranelift.
+    /// Guest instructions decoded.
+    pub insns_built: u64,
+    /// Time spent decoding, lowering and translating with the baseline backend.
+    pub baseline_time: Duration,
+    /// Regions compiled by Cranelift.
     pub blocks_compiled: u64,
-    /// Code cache flushes.
+    /// Guest instructions in those regions.
+    pub insns_compiled: u64,
+    /// Time spent in Cranelift.
+    pub compile_time: Duration,
+    /// Code cache flushes (invalidation or a full arena).
     pub flushes: u64,
 }
 
@@ -83,6 +105,8 @@ pub struct Engine {
     registered_cpu: usize,
     /// Host-code maps of the compiled regions (for attributing host faults).
     code_maps: Vec<compiler::CodeMap>,
+    /// The baseline backend, unless disabled or unavailable.
+    baseline: Option<Baseline>,
     /// Statistics.
     pub stats: EngineStats,
 }
@@ -99,7 +123,9 @@ impl Engine {
             c.dump = config.dump_code;
         }
         let empty = JumpCacheEntry { pc: u64::MAX, code: 0 };
+        let baseline = if config.baseline && !config.interpret_only { new_baseline() } else { None };
         Engine {
+            baseline,
             config,
             blocks: HashMap::new(),
             compiler,
@@ -113,6 +139,12 @@ impl Engine {
 
     fn flush(&mut self) {
         self.blocks.clear();
+        if let Some(b) = self.baseline.as_mut() {
+            // SAFETY: called from the dispatch loop, when no translated code
+            // of this engine runs; every pointer into the arena (blocks, chain
+            // sites, the indirect-branch table) is dropped with it.
+            unsafe { b.reset() };
+        }
         self.code_maps.clear();
         for e in self.jump_cache.iter_mut() {
             *e = JumpCacheEntry { pc: u64::MAX, code: 0 };
@@ -145,39 +177,15 @@ impl Engine {
             }
             self.check_generation();
             let pc = cpu.pc;
-            let block = match self.blocks.get_mut(&pc) {
-                Some(b) => b,
-                None => {
-                    self.stats.blocks_built += 1;
-                    self.blocks.entry(pc).or_insert_with(|| Box::new(cache::build_block(pc)))
-                }
-            };
-            if block.code.is_none() && !block.uncompilable && !self.config.interpret_only {
+            if !self.blocks.contains_key(&pc) {
+                self.build(pc);
+            }
+            let optimizing = self.optimizing();
+            let block = self.blocks.get_mut(&pc).expect("block just built");
+            if block.code.is_none() && block.baseline.is_none() && !block.uncompilable && optimizing {
                 block.exec_count += 1;
                 if block.exec_count >= self.config.jit_threshold {
-                    let region = collect_region(&self.blocks, pc);
-                    let members: Vec<&Block> = region.iter().filter_map(|p| self.blocks.get(p).map(|b| &**b)).collect();
-                    let compiled = match self.compiler.as_mut() {
-                        // A compiler failure (even a panic inside Cranelift) must not
-                        // take the guest down: the block stays in the first tier.
-                        Some(c) => Some(
-                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.compile(&members, self.jump_cache.as_ptr())))
-                                .unwrap_or_else(|_| Err("code generator panicked".to_string())),
-                        ),
-                        None => None,
-                    };
-                    let block = self.blocks.get_mut(&pc).expect("block just looked up");
-                    match compiled {
-                        Some(result) => match result {
-                            Ok((code, map)) => {
-                                block.code = Some(code);
-                                self.code_maps.push(map);
-                                self.stats.blocks_compiled += 1;
-                            }
-                            Err(_) => block.uncompilable = true,
-                        },
-                        None => block.uncompilable = true,
-                    }
+                    self.compile_region(pc);
                 }
             }
             let block = self.blocks.get(&pc).expect("block just looked up");
@@ -186,9 +194,119 @@ impl Engine {
                 if let Some(exit) = self.run_compiled(cpu, code) {
                     return exit;
                 }
+            } else if let Some(t) = block.baseline {
+                if let Some(exit) = self.run_baseline(cpu, pc, t) {
+                    return exit;
+                }
             } else if let Some(exit) = run_interpreted(cpu, block) {
                 return exit;
             }
+        }
+    }
+
+    /// True when hot regions go to Cranelift.
+    fn optimizing(&self) -> bool {
+        self.config.optimizing && !self.config.interpret_only && self.compiler.is_some()
+    }
+
+    /// Decodes the block at `pc` and, with the baseline on, translates it.
+    fn build(&mut self, pc: u64) {
+        let started = Instant::now();
+        let mut block = Box::new(cache::build_block(pc));
+        self.stats.blocks_built += 1;
+        self.stats.insns_built += block.insns.len() as u64;
+        // With a threshold of one the optimising tier compiles every block
+        // before its first run, so the baseline would be wasted work.
+        let opt_first = self.optimizing() && self.config.jit_threshold <= 1;
+        if !opt_first {
+            let hot_after = self.optimizing().then_some(self.config.jit_threshold);
+            if let Some(baseline) = self.baseline.as_mut() {
+                let ir = crate::guest::aarch64::lower::lower_block(pc, &block.insns);
+                let mut result = baseline.translate(&ir, hot_after);
+                if matches!(result, Err(TranslateError::ArenaFull)) {
+                    self.flush();
+                    // The flush emptied the block map and the arena.
+                    let baseline = self.baseline.as_mut().expect("flush keeps the backend");
+                    result = baseline.translate(&ir, hot_after);
+                }
+                block.baseline = result.ok();
+            }
+        }
+        self.blocks.insert(pc, block);
+        self.stats.baseline_time += started.elapsed();
+    }
+
+    /// Compiles the region headed by the block at `pc` with Cranelift.
+    fn compile_region(&mut self, pc: u64) {
+        let started = Instant::now();
+        let threshold = self.config.jit_threshold;
+        let region = collect_region(&self.blocks, pc, threshold);
+        let members: Vec<&Block> = region.iter().filter_map(|p| self.blocks.get(p).map(|b| &**b)).collect();
+        let insns: usize = members.iter().map(|b| b.insns.len()).sum();
+        let compiled = match self.compiler.as_mut() {
+            // A compiler failure (even a panic inside Cranelift) must not
+            // take the guest down: the block stays in the first tier.
+            Some(c) => Some(
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.compile(&members, self.jump_cache.as_ptr())))
+                    .unwrap_or_else(|_| Err("code generator panicked".to_string())),
+            ),
+            None => None,
+        };
+        let block = self.blocks.get_mut(&pc).expect("block just looked up");
+        match compiled {
+            Some(Ok((code, map))) => {
+                block.code = Some(code);
+                self.code_maps.push(map);
+                self.stats.blocks_compiled += 1;
+                self.stats.insns_compiled += insns as u64;
+                if let (Some(t), Some(b)) = (block.baseline, self.baseline.as_mut()) {
+                    // SAFETY: the translation is current and not running
+                    // (this is the dispatch loop).
+                    unsafe { b.retire(&t) };
+                    b.forget_target(pc);
+                }
+            }
+            _ => block.uncompilable = true,
+        }
+        self.stats.compile_time += started.elapsed();
+    }
+
+    /// Runs baseline code entered at the block at `pc`; `Some` if the front
+    /// end must act.
+    fn run_baseline(&mut self, cpu: &mut CpuState, pc: u64, t: x86::Translation) -> Option<ExitReason> {
+        let baseline = self.baseline.as_mut()?;
+        baseline.remember_target(pc, t.entry);
+        cpu.chain_slot = 0;
+        // SAFETY: `t` belongs to the current arena generation (flushes drop
+        // every block) and `cpu` is exclusively ours while the code runs.
+        let status = unsafe { baseline.run(cpu as *mut CpuState as *mut u8, t.entry) };
+        match status {
+            ExitStatus::Continue => {
+                if cpu.chain_slot != 0 && self.generation == cache::code_generation() {
+                    let field = cpu.chain_slot;
+                    if let Some(target) = self.blocks.get(&cpu.pc).filter(|b| b.code.is_none()).and_then(|b| b.baseline) {
+                        // SAFETY: the site was just left by current code and
+                        // the target is a current translation.
+                        unsafe { self.baseline.as_mut()?.patch_chain(field, target.entry) };
+                    }
+                }
+                None
+            }
+            ExitStatus::Syscall => Some(ExitReason::Syscall),
+            ExitStatus::Hot => {
+                let pc = cpu.pc;
+                if let Some(block) = self.blocks.get(&pc) {
+                    if block.code.is_none() && !block.uncompilable && self.optimizing() {
+                        self.compile_region(pc);
+                    }
+                }
+                None
+            }
+            ExitStatus::Raise => match interp::step(cpu) {
+                Err(e) => Some(exception_exit(cpu, e)),
+                Ok(Flow::Syscall) => Some(ExitReason::Syscall),
+                Ok(_) => None,
+            },
         }
     }
 
@@ -210,7 +328,15 @@ impl Engine {
     /// front end uses it to find the faulting guest instruction; for faults
     /// outside translated code (interpreter, helpers), `cpu.pc` is already exact.
     pub fn guest_pc_at(&self, host_pc: u64) -> Option<u64> {
-        self.code_maps.iter().find_map(|m| m.guest_pc(host_pc))
+        self.baseline
+            .as_ref()
+            .and_then(|b| b.guest_pc_at(host_pc))
+            .or_else(|| self.code_maps.iter().find_map(|m| m.guest_pc(host_pc)))
+    }
+
+    /// Statistics of the baseline backend, if it runs.
+    pub fn baseline_stats(&self) -> Option<x86::BaselineStats> {
+        self.baseline.as_ref().map(|b| b.stats)
     }
 
     fn check_generation(&mut self) {
@@ -292,16 +418,24 @@ fn successors(block: &Block) -> Vec<u64> {
     }
 }
 
+/// True if the block has run: the interpreter counts its runs up, baseline
+/// code counts down from the threshold.
+fn has_run(b: &Block, threshold: u32) -> bool {
+    // SAFETY: the counter lies in the current arena generation (blocks are
+    // dropped with it); a racy read only makes the region a little different.
+    b.exec_count > 0 || b.baseline.is_some_and(|t| !t.counter.is_null() && unsafe { std::ptr::read_volatile(t.counter) } != threshold)
+}
+
 /// Chooses the blocks compiled together with the hot block at `head`: those
 /// reachable from it through direct branches that have already run (so the
 /// region follows the paths the program takes, loops included).
-fn collect_region(blocks: &HashMap<u64, Box<Block>>, head: u64) -> Vec<u64> {
+fn collect_region(blocks: &HashMap<u64, Box<Block>>, head: u64, threshold: u32) -> Vec<u64> {
     let mut region = vec![head];
     let mut i = 0;
     while i < region.len() && region.len() < emit::MAX_REGION_BLOCKS {
         let Some(b) = blocks.get(&region[i]) else { break };
         for s in successors(b) {
-            if region.len() < emit::MAX_REGION_BLOCKS && !region.contains(&s) && blocks.get(&s).is_some_and(|t| t.exec_count > 0) {
+            if region.len() < emit::MAX_REGION_BLOCKS && !region.contains(&s) && blocks.get(&s).is_some_and(|t| has_run(t, threshold)) {
                 region.push(s);
             }
         }
@@ -334,4 +468,19 @@ fn run_interpreted(cpu: &mut CpuState, block: &Block) -> Option<ExitReason> {
     }
     cpu.pc = pc;
     None
+}
+
+/// The baseline backend for AArch64 guests in user mode.
+fn new_baseline() -> Option<Baseline> {
+    let layout = x86::emit::StateLayout {
+        pc: offsets::PC,
+        exit_request: offsets::EXIT_REQUEST,
+        chain_slot: offsets::CHAIN_SLOT,
+        nf: offsets::NF,
+        zf: offsets::ZF,
+        cf: offsets::CF,
+        vf: offsets::VF,
+    };
+    let helpers = x86::emit::Helpers { interp_one: helpers::interp_one as *const () as usize };
+    Baseline::new(layout, helpers, x86::arena::ARENA_BYTES)
 }

@@ -282,6 +282,7 @@ mod tests {
             uname_release: None,
             interpret_only: false,
             jit_threshold: None,
+            tiers: None,
         };
         let mut proc = Process::new(settings, "/bin/sh".into());
         proc.kestrel_exe = "/usr/bin/kestrel-aarch64".into();

@@ -10,5 +10,6 @@ pub mod cpu;
 pub mod decode;
 pub mod atomics;
 pub mod interp;
+pub mod lower;
 pub mod simd;
 pub mod sysregs;

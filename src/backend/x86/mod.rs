@@ -1,0 +1,263 @@
+//! The baseline backend: Kestrel IR straight to x86-64 machine code.
+//!
+//! Built for translation speed (about a microsecond a block): one pass over
+//! the IR, a register per temporary from a fixed pool, no optimisation.
+//! Guest state stays in memory behind RBP. Blocks chain to each other through
+//! patchable direct jumps; indirect branches look their target up in a small
+//! direct-mapped table before returning to the execution loop. Code lives in
+//! its own executable [`arena::Arena`], so a translation makes no system call.
+
+pub mod arena;
+pub mod emit;
+pub mod encode;
+mod regs;
+
+use crate::ir;
+use arena::Arena;
+use emit::{EmitError, Emitter, Helpers, MemoryStrategy, StateLayout};
+use encode::Asm;
+use std::collections::BTreeMap;
+
+/// Entries of the indirect-branch table.
+pub const JUMP_CACHE_ENTRIES: usize = 4096;
+
+/// One entry of the indirect-branch table: guest pc -> host code.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct JumpCacheEntry {
+    /// Guest pc (`u64::MAX` when empty).
+    pub pc: u64,
+    /// Entry of the baseline code for it.
+    pub code: u64,
+}
+
+const EMPTY: JumpCacheEntry = JumpCacheEntry { pc: u64::MAX, code: 0 };
+
+/// The index of `pc` in the table (must match the emitted lookup).
+pub fn jump_cache_index(pc: u64) -> usize {
+    ((pc >> 2) as usize) & (JUMP_CACHE_ENTRIES - 1)
+}
+
+/// A translated block.
+#[derive(Debug, Clone, Copy)]
+pub struct Translation {
+    /// Where to enter it.
+    pub entry: *const u8,
+    /// Its hot counter (counts down to zero; null when not counting).
+    pub counter: *mut u32,
+    /// Its stub that leaves to the execution loop with `pc` at the block.
+    pub leave: *const u8,
+    /// Host code bytes.
+    pub len: usize,
+}
+
+/// Where a block's code lies and which guest instruction touches memory where.
+struct FaultMap {
+    end: u64,
+    guest_pc: u64,
+    /// (host offset from the block start, guest instruction index).
+    accesses: Box<[(u32, u32)]>,
+}
+
+
+/// Saves the callee-saved registers, points RBP at the guest state and calls
+/// the code; translated code returns its status in EAX with `ret`. The
+/// six pushes leave RSP 8 bytes off 16-alignment, so the call makes it
+/// aligned inside translated code, as its helper calls need.
+#[unsafe(naked)]
+unsafe extern "C" fn enter_code(_state: *mut u8, _code: *const u8) -> u32 {
+    std::arch::naked_asm!(
+        "push rbx", "push rbp", "push r12", "push r13", "push r14", "push r15",
+        "mov rbp, rdi",
+        "call rsi",
+        "pop r15", "pop r14", "pop r13", "pop r12", "pop rbp", "pop rbx",
+        "ret",
+    )
+}
+
+/// Counters for `-d stats`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BaselineStats {
+    /// Blocks translated.
+    pub blocks: u64,
+    /// Guest instructions translated.
+    pub guest_insns: u64,
+    /// Host code bytes emitted.
+    pub code_bytes: u64,
+    /// Blocks refused (run by the interpreter instead).
+    pub refused: u64,
+    /// Arena resets.
+    pub resets: u64,
+}
+
+/// The baseline backend of one execution engine.
+pub struct Baseline {
+    arena: Arena,
+    jump_cache: Box<[JumpCacheEntry]>,
+    asm: Asm,
+    layout: StateLayout,
+    helpers: Helpers,
+    faults: BTreeMap<u64, FaultMap>,
+    /// Statistics.
+    pub stats: BaselineStats,
+}
+
+/// Why a block was not translated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TranslateError {
+    /// The block's code cannot be emitted (see [`EmitError`]).
+    Emit(EmitError),
+    /// The arena is full: reset it and retry.
+    ArenaFull,
+}
+
+impl Baseline {
+    /// A backend with an empty arena of `arena_bytes`; `None` if the host
+    /// refuses executable memory.
+    pub fn new(layout: StateLayout, helpers: Helpers, arena_bytes: usize) -> Option<Baseline> {
+        Some(Baseline {
+            arena: Arena::new(arena_bytes)?,
+            jump_cache: vec![EMPTY; JUMP_CACHE_ENTRIES].into_boxed_slice(),
+            asm: Asm::default(),
+            layout,
+            helpers,
+            faults: BTreeMap::new(),
+            stats: BaselineStats::default(),
+        })
+    }
+
+    /// Translates one IR block. With `hot_after`, the block counts its runs
+    /// and leaves with [`ir::ExitStatus::Hot`] after that many.
+    pub fn translate(&mut self, block: &ir::Block, hot_after: Option<u32>) -> Result<Translation, TranslateError> {
+        self.asm.buf.clear();
+        let jump_cache = self.jump_cache.as_ptr() as u64;
+        let counter = match hot_after {
+            Some(n) => {
+                let c = self.arena.alloc_u32().ok_or(TranslateError::ArenaFull)?;
+                // SAFETY: a fresh counter of our data area.
+                unsafe { c.write(n) };
+                c
+            }
+            None => std::ptr::null_mut(),
+        };
+        // Code is placed at `next_address`, so the counter's position
+        // relative to it is known before emission.
+        let code_at = self.arena.next_address();
+        let relative = hot_after.map(|_| counter as i64 - code_at as i64);
+        let emitted = Emitter::emit(&mut self.asm, block, self.layout, self.helpers, jump_cache, relative, MemoryStrategy::Identity)
+            .map_err(|e| {
+                self.stats.refused += 1;
+                TranslateError::Emit(e)
+            })?;
+        let start = self.arena.push(&self.asm.buf).ok_or(TranslateError::ArenaFull)?;
+        debug_assert_eq!(start as u64, code_at);
+        let base = start as u64;
+        self.stats.blocks += 1;
+        self.stats.guest_insns += block.guest_insns as u64;
+        self.stats.code_bytes += self.asm.buf.len() as u64;
+        if !emitted.fault_map.is_empty() {
+            self.faults.insert(
+                base,
+                FaultMap { end: base + self.asm.buf.len() as u64, guest_pc: block.pc, accesses: emitted.fault_map.into_boxed_slice() },
+            );
+        }
+        // SAFETY: the offsets lie inside the bytes just copied to `start`.
+        unsafe {
+            Ok(Translation {
+                entry: start.add(emitted.entry),
+                counter,
+                leave: start.add(emitted.leave),
+                len: self.asm.buf.len(),
+            })
+        }
+    }
+
+    /// Runs translated code until it returns a status.
+    ///
+    /// # Safety
+    /// `code` must be the entry of a translation of the current arena
+    /// generation, and `state` the CPU state the code was emitted for, not
+    /// used by anything else while the code runs.
+    pub unsafe fn run(&self, state: *mut u8, code: *const u8) -> ir::ExitStatus {
+        // SAFETY: forwarded from the caller.
+        match unsafe { enter_code(state, code) } {
+            1 => ir::ExitStatus::Syscall,
+            2 => ir::ExitStatus::Raise,
+            3 => ir::ExitStatus::Hot,
+            _ => ir::ExitStatus::Continue,
+        }
+    }
+
+    /// Points the chain site whose rel32 field is at `field` at `target`.
+    ///
+    /// # Safety
+    /// `field` must come from `chain_slot` after a block of the current
+    /// generation left through it, and `target` be an entry of this arena.
+    pub unsafe fn patch_chain(&mut self, field: u64, target: *const u8) {
+        if !self.arena.contains(field) || !self.arena.contains(target as u64) {
+            return;
+        }
+        let rel = (target as i64 - (field as i64 + 4)) as i32;
+        // SAFETY: the field lies in our arena (checked) and is 4-byte aligned
+        // by construction; no code of this engine runs while it patches.
+        unsafe { std::ptr::write_volatile(field as *mut i32, rel) };
+    }
+
+    /// Makes every entry into `t` leave to the execution loop instead (its
+    /// code was superseded by the optimising tier).
+    ///
+    /// # Safety
+    /// `t` must be a translation of the current generation, not running.
+    pub unsafe fn retire(&mut self, t: &Translation) {
+        let at = t.entry as *mut u8;
+        let rel = (t.leave as i64 - (at as i64 + 5)) as i32;
+        let mut jmp = [0xe9u8, 0, 0, 0, 0];
+        jmp[1..].copy_from_slice(&rel.to_le_bytes());
+        // SAFETY: the entry starts with a 7-byte instruction of our own
+        // (emit's layout), so 5 bytes fit; nothing runs it meanwhile.
+        unsafe { std::ptr::copy_nonoverlapping(jmp.as_ptr(), at, 5) };
+    }
+
+    /// Records that guest `pc` is translated at `code`, for indirect branches.
+    pub fn remember_target(&mut self, pc: u64, code: *const u8) {
+        self.jump_cache[jump_cache_index(pc)] = JumpCacheEntry { pc, code: code as u64 };
+    }
+
+    /// Drops one guest pc from the indirect-branch table.
+    pub fn forget_target(&mut self, pc: u64) {
+        let e = &mut self.jump_cache[jump_cache_index(pc)];
+        if e.pc == pc {
+            *e = EMPTY;
+        }
+    }
+
+    /// Forgets every translation.
+    ///
+    /// # Safety
+    /// No translated code may be running, and no pointer to it be used again.
+    pub unsafe fn reset(&mut self) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.arena.reset() };
+        self.faults.clear();
+        self.jump_cache.fill(EMPTY);
+        self.stats.resets += 1;
+    }
+
+    /// The guest instruction whose code contains the host address `host_pc`,
+    /// if it is a memory access in this backend's code.
+    pub fn guest_pc_at(&self, host_pc: u64) -> Option<u64> {
+        let (&start, map) = self.faults.range(..=host_pc).next_back()?;
+        if host_pc >= map.end {
+            return None;
+        }
+        let off = (host_pc - start) as u32;
+        let i = map.accesses.partition_point(|&(o, _)| o <= off);
+        let &(_, index) = map.accesses.get(i.checked_sub(1)?)?;
+        Some(map.guest_pc + 4 * index as u64)
+    }
+
+    /// Bytes of the arena in use.
+    pub fn arena_used(&self) -> usize {
+        self.arena.used()
+    }
+}

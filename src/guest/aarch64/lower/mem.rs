@@ -1,0 +1,147 @@
+//! Loads and stores of general and SIMD&FP registers, and ADR/ADRP.
+//!
+//! Every load of an instruction happens before any of its register writes,
+//! and the base register's write-back comes last, so a fault in any access
+//! leaves the guest state as it was before the instruction.
+
+use super::{v_field, Lowerer};
+use crate::guest::aarch64::decode::{AddrMode, Insn, LdStKind};
+use crate::ir::{BinOp, Op, Temp, Width};
+
+/// A value loaded for a register, written once every access has succeeded.
+enum Loaded {
+    /// A general register's new value.
+    Gpr(u8, Temp),
+    /// A vector register's new low and high halves.
+    Vec(u8, Temp, Temp),
+}
+
+impl Lowerer {
+    /// Base address temp, constant offset folded into the access, and the
+    /// write-back value, for an addressing mode.
+    fn address(&mut self, rn: u8, mode: AddrMode) -> (Temp, i32, Option<Temp>) {
+        let base = self.xs(rn);
+        match mode {
+            AddrMode::Offset(imm) if i32::try_from(imm).is_ok() => (base, imm as i32, None),
+            AddrMode::Offset(imm) => (self.b.bin(BinOp::Add, Width::W64, base, imm as u64), 0, None),
+            AddrMode::PreIndex(imm) => {
+                let a = self.b.bin(BinOp::Add, Width::W64, base, imm as u64);
+                (a, 0, Some(a))
+            }
+            AddrMode::PostIndex(imm) => {
+                let wb = self.b.bin(BinOp::Add, Width::W64, base, imm as u64);
+                (base, 0, Some(wb))
+            }
+            AddrMode::Register { rm, extend, shift } => {
+                let v = self.xr(rm);
+                let size = extend.0 & 3;
+                let v = if size == 3 { v } else { self.b.extend(v, 8 << size, extend.0 & 4 != 0) };
+                let v = if shift == 0 { v } else { self.b.bin(BinOp::Shl, Width::W64, v, shift as u64) };
+                (self.b.bin(BinOp::Add, Width::W64, base, v), 0, None)
+            }
+        }
+    }
+
+    /// Performs the access of one register at `addr + offset`; loads return
+    /// the value to write afterwards.
+    fn access(&mut self, kind: LdStKind, size: u8, rt: u8, addr: Temp, offset: i32) -> Option<Loaded> {
+        match kind {
+            LdStKind::Store => {
+                let v = self.xr(rt);
+                self.b.store(addr, offset, v, size);
+                None
+            }
+            LdStKind::Load => Some(Loaded::Gpr(rt, self.b.load(addr, offset, size, false))),
+            LdStKind::LoadSigned64 => Some(Loaded::Gpr(rt, self.b.load(addr, offset, size, true))),
+            LdStKind::LoadSigned32 => {
+                let v = self.b.load(addr, offset, size, true);
+                Some(Loaded::Gpr(rt, self.b.extend(v, 32, false)))
+            }
+            LdStKind::StoreVec => {
+                let lo = self.b.get(v_field(rt, 0));
+                if size == 4 {
+                    let hi = self.b.get(v_field(rt, 1));
+                    self.b.store(addr, offset, lo, 3);
+                    self.b.store(addr, offset.wrapping_add(8), hi, 3);
+                } else {
+                    self.b.store(addr, offset, lo, size);
+                }
+                None
+            }
+            LdStKind::LoadVec => {
+                if size == 4 {
+                    let lo = self.b.load(addr, offset, 3, false);
+                    let hi = self.b.load(addr, offset.wrapping_add(8), 3, false);
+                    Some(Loaded::Vec(rt, lo, hi))
+                } else {
+                    let lo = self.b.load(addr, offset, size, false);
+                    let hi = self.b.constant(0);
+                    Some(Loaded::Vec(rt, lo, hi))
+                }
+            }
+            LdStKind::Prefetch => None,
+        }
+    }
+
+    fn write_loaded(&mut self, loaded: Option<Loaded>) {
+        match loaded {
+            Some(Loaded::Gpr(rt, v)) => self.set_xr(rt, v),
+            Some(Loaded::Vec(rt, lo, hi)) => {
+                self.b.put(v_field(rt, 0), lo);
+                self.b.put(v_field(rt, 1), hi);
+            }
+            None => {}
+        }
+    }
+
+    /// Lowers loads, stores and ADR/ADRP; false if `insn` is none of them.
+    pub(super) fn lower_mem(&mut self, insn: &Insn, pc: u64) -> bool {
+        match *insn {
+            Insn::Adr { rd, value_from_pc, page } => {
+                let base = if page { pc & !0xfff } else { pc };
+                let v = self.b.constant(base.wrapping_add(value_from_pc as u64));
+                self.set_xr(rd, v);
+            }
+            Insn::LdSt { kind, size, rt, rn, mode } => {
+                let (addr, offset, wb) = self.address(rn, mode);
+                let loaded = self.access(kind, size, rt, addr, offset);
+                self.write_loaded(loaded);
+                if let Some(wb) = wb {
+                    self.set_xs(rn, wb);
+                }
+            }
+            Insn::LdLiteral { kind: LdStKind::Prefetch, .. } => {}
+            Insn::LdLiteral { kind, size, rt, offset } => {
+                let addr = self.b.constant(pc.wrapping_add(offset as u64));
+                let loaded = self.access(kind, size, rt, addr, 0);
+                self.write_loaded(loaded);
+            }
+            Insn::LdStPair { kind, size, rt, rt2, rn, mode } => {
+                let (addr, offset, wb) = self.address(rn, mode);
+                let Some(offset2) = offset.checked_add(1 << size) else { return false };
+                let first = self.access(kind, size, rt, addr, offset);
+                let second = self.access(kind, size, rt2, addr, offset2);
+                self.write_loaded(first);
+                self.write_loaded(second);
+                if let Some(wb) = wb {
+                    self.set_xs(rn, wb);
+                }
+            }
+            Insn::LoadAcquire { size, rt, rn } => {
+                let addr = self.xs(rn);
+                let v = self.b.load(addr, 0, size, false);
+                self.set_xr(rt, v);
+            }
+            Insn::StoreRelease { size, rt, rn } => {
+                let addr = self.xs(rn);
+                let v = self.xr(rt);
+                self.b.store(addr, 0, v, size);
+                // x86-64 may move a later load before this store; STLR
+                // followed by LDAR must not be reordered.
+                self.b.push(Op::Fence);
+            }
+            _ => return false,
+        }
+        true
+    }
+}
