@@ -32,6 +32,8 @@ command -v qemu-aarch64 >/dev/null || need_pkgs+=(qemu-user)
 command -v file >/dev/null || need_pkgs+=(file)
 command -v gdb-multiarch >/dev/null || need_pkgs+=(gdb-multiarch)
 command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
+# kestrel-difftest asks binutils which encodings are unallocated.
+command -v aarch64-linux-gnu-objdump >/dev/null || need_pkgs+=(binutils-aarch64-linux-gnu)
 if ((${#need_pkgs[@]})); then
     if [ "$(id -u)" = 0 ]; then
         echo "== installing ${need_pkgs[*]}"

@@ -6,8 +6,9 @@
 //! instead each combination of the class's allocation-deciding bits (its
 //! `key`) is run once under qemu at the start, and the generator then draws
 //! only combinations qemu executes and binutils' disassembler knows (qemu
-//! accepts a few unallocated encodings). Both are deterministic, so
-//! generation stays reproducible.
+//! accepts a few unallocated encodings; `classes::qemu_only_encoding` names
+//! them too, for machines without that disassembler). Both are
+//! deterministic, so generation stays reproducible.
 
 use crate::classes::Class;
 use crate::driver::Config;

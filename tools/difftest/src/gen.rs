@@ -85,6 +85,7 @@ pub fn draw(ctx: &mut Ctx, class: &Class, avoid: Avoid) -> Option<u32> {
                 if !avoid.excluded.contains(&w)
                     && !classes::unclaimed_feature(w)
                     && classes::oracle_erratum(w, ctx.regs.fpcr).is_none()
+                    && classes::qemu_only_encoding(w).is_none()
                     && allowed.is_none_or(|a| a.contains(&(w & class.key))) =>
             {
                 return Some(w)

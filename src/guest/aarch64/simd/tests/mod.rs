@@ -15,6 +15,7 @@ mod crypto;
 mod crypto_known_answers;
 mod differential;
 mod fp16;
+mod fp16_known_answers;
 mod fp_bounded_int;
 mod ldst_structure;
 mod no_panic;
