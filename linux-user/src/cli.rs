@@ -120,6 +120,13 @@ const OPTIONS: &[OptionSpec] = &[
         help: "interpret only: never compile guest code with the JIT",
     },
     OptionSpec {
+        name: "perfmap",
+        id: "perfmap",
+        value: None,
+        env: Some("KESTREL_PERFMAP"),
+        help: "write /tmp/perf-PID.map so that perf report names translated guest code",
+    },
+    OptionSpec {
         name: "tiers",
         id: "tiers",
         value: Some("list"),
@@ -197,6 +204,8 @@ pub struct Options {
     pub jit_threshold: Option<u32>,
     /// `--tiers`.
     pub tiers: Option<kestrel::jit::Tiers>,
+    /// `-perfmap`.
+    pub perfmap: bool,
     /// The guest program path as given.
     pub program: OsString,
     /// The guest's arguments after the program (argv[1..]).
@@ -394,6 +403,7 @@ pub const QEMU_ALIASES: &[(&str, &str)] = &[
     ("KESTREL_LOG", "QEMU_LOG"),
     ("KESTREL_LOG_FILENAME", "QEMU_LOG_FILENAME"),
     ("KESTREL_GDB", "QEMU_GDB"),
+    ("KESTREL_PERFMAP", "QEMU_PERFMAP"),
 ];
 
 /// Looks `var` up with `lookup`, falling back to its qemu-user alias.
@@ -556,6 +566,7 @@ pub fn parse(
         interpret_only: m.get_flag("interp") || env("KESTREL_INTERP").is_some(),
         jit_threshold,
         tiers,
+        perfmap: m.get_flag("perfmap") || env("KESTREL_PERFMAP").is_some(),
         program,
         args: command,
         exec_fd: None,

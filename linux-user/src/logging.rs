@@ -20,6 +20,7 @@ pub const ITEM_HELP: &[(&str, &str)] = &[
     ("unimp", "log unimplemented system calls and ioctls"),
     ("guest_errors", "log invalid guest requests (bad pointers, bad flags)"),
     ("page", "log the memory layout after loading"),
+    ("stats", "at exit, print blocks and instructions translated per tier and the time spent"),
     ("in_asm", "accepted; guest code disassembly is not implemented yet"),
     ("out_asm", "accepted; host code dumps are not implemented yet"),
     ("exec", "accepted; block execution tracing is not implemented yet"),
@@ -48,6 +49,8 @@ pub struct LogItems {
     pub exec: bool,
     /// `-d cpu` (for the core once it can dump registers).
     pub cpu: bool,
+    /// `-d stats`: translation statistics at exit.
+    pub stats: bool,
 }
 
 impl LogItems {
@@ -63,6 +66,7 @@ impl LogItems {
                 "in_asm" => items.in_asm = true,
                 "exec" => items.exec = true,
                 "cpu" => items.cpu = true,
+                "stats" => items.stats = true,
                 other if ITEM_HELP.iter().any(|(name, _)| *name == other) => {}
                 other => return Err(other.to_string()),
             }
@@ -80,6 +84,7 @@ impl LogItems {
             (self.in_asm, "in_asm"),
             (self.exec, "exec"),
             (self.cpu, "cpu"),
+            (self.stats, "stats"),
         ];
         flags.iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect::<Vec<_>>().join(",")
     }

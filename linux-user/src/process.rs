@@ -31,6 +31,8 @@ pub struct Settings {
     pub jit_threshold: Option<u32>,
     /// `--tiers`.
     pub tiers: Option<kestrel::jit::Tiers>,
+    /// `-perfmap`.
+    pub perfmap: bool,
 }
 
 impl Settings {
@@ -66,6 +68,9 @@ impl Settings {
         if let Some(n) = self.jit_threshold {
             args.push("--jit-threshold".into());
             args.push(n.to_string().into());
+        }
+        if self.perfmap {
+            args.push("-perfmap".into());
         }
         if let Some(t) = self.tiers {
             args.push("--tiers".into());
@@ -157,6 +162,7 @@ mod tests {
             interpret_only: true,
             jit_threshold: Some(9),
             tiers: Some("interp,opt".parse().unwrap()),
+            perfmap: true,
         }
     }
 
@@ -174,6 +180,7 @@ mod tests {
         assert_eq!(o.interpret_only, s.interpret_only);
         assert_eq!(o.jit_threshold, s.jit_threshold);
         assert_eq!(o.tiers, s.tiers);
+        assert_eq!(o.perfmap, s.perfmap);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub fn engine_config(proc: &Process) -> EngineConfig {
         jit_threshold: proc.settings.jit_threshold.unwrap_or(defaults.jit_threshold),
         // `-d in_asm`: show each compiled region (guest code as IR, then host code).
         dump_code: proc.settings.log_items.in_asm,
+        perfmap: proc.settings.perfmap,
         ..defaults
     };
     if let Some(t) = proc.settings.tiers {

@@ -162,6 +162,7 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
         interpret_only: opts.interpret_only,
         jit_threshold: opts.jit_threshold,
         tiers: opts.tiers,
+        perfmap: opts.perfmap,
     };
     let shown = opts.program.to_string_lossy().into_owned();
     let program_path = PathBuf::from(&opts.program);

@@ -15,6 +15,8 @@ pub mod cache;
 pub mod compiler;
 pub mod emit;
 pub mod helpers;
+pub mod perfmap;
+pub mod stats;
 pub mod tiers;
 
 use crate::guest::aarch64::cpu::CpuState;
@@ -62,6 +64,8 @@ pub struct EngineConfig {
     pub baseline: bool,
     /// Compile hot regions with Cranelift.
     pub optimizing: bool,
+    /// Write `/tmp/perf-PID.map` for `perf report`.
+    pub perfmap: bool,
 }
 
 impl Default for EngineConfig {
@@ -72,7 +76,7 @@ impl Default for EngineConfig {
     /// kept their speed (a block that runs a thousand times costs a few
     /// milliseconds in the interpreter).
     fn default() -> Self {
-        EngineConfig { interpret_only: false, jit_threshold: 1000, optimize: true, dump_code: false, baseline: true, optimizing: true }
+        EngineConfig { interpret_only: false, jit_threshold: 1000, optimize: true, dump_code: false, baseline: true, optimizing: true, perfmap: false }
     }
 }
 
@@ -109,6 +113,8 @@ pub struct Engine {
     baseline: Option<Baseline>,
     /// Statistics.
     pub stats: EngineStats,
+    /// What was last added to the process totals.
+    published: stats::Totals,
 }
 
 impl Engine {
@@ -124,6 +130,9 @@ impl Engine {
         }
         let empty = JumpCacheEntry { pc: u64::MAX, code: 0 };
         let baseline = if config.baseline && !config.interpret_only { new_baseline() } else { None };
+        if config.perfmap {
+            perfmap::enable();
+        }
         Engine {
             baseline,
             config,
@@ -134,6 +143,7 @@ impl Engine {
             registered_cpu: 0,
             code_maps: Vec::new(),
             stats: EngineStats::default(),
+            published: stats::Totals::default(),
         }
     }
 
@@ -159,6 +169,36 @@ impl Engine {
 
     /// Runs from `cpu.pc` until a system call, exception or exit request.
     pub fn run(&mut self, cpu: &mut CpuState) -> ExitReason {
+        let exit = self.run_until_exit(cpu);
+        self.publish_stats();
+        exit
+    }
+
+    /// This engine's counters as process totals.
+    pub fn totals(&self) -> stats::Totals {
+        let b = self.baseline_stats().unwrap_or_default();
+        stats::Totals {
+            blocks: self.stats.blocks_built,
+            insns: self.stats.insns_built,
+            baseline_blocks: b.blocks,
+            baseline_insns: b.guest_insns,
+            baseline_bytes: b.code_bytes,
+            baseline_ns: self.stats.baseline_time.as_nanos() as u64,
+            opt_regions: self.stats.blocks_compiled,
+            opt_insns: self.stats.insns_compiled,
+            opt_ns: self.stats.compile_time.as_nanos() as u64,
+            flushes: self.stats.flushes,
+        }
+    }
+
+    /// Adds this engine's new counts to the process totals.
+    fn publish_stats(&mut self) {
+        let now = self.totals();
+        now.publish_since(&self.published);
+        self.published = now;
+    }
+
+    fn run_until_exit(&mut self, cpu: &mut CpuState) -> ExitReason {
         let addr = cpu as *const CpuState as usize;
         if self.registered_cpu != addr {
             if self.registered_cpu != 0 {
@@ -230,6 +270,9 @@ impl Engine {
                     result = baseline.translate(&ir, hot_after);
                 }
                 block.baseline = result.ok();
+                if let (Some(t), true) = (block.baseline, self.config.perfmap) {
+                    perfmap::record(t.entry as u64, t.len as u64, pc, "baseline");
+                }
             }
         }
         self.blocks.insert(pc, block);
@@ -255,6 +298,9 @@ impl Engine {
         let block = self.blocks.get_mut(&pc).expect("block just looked up");
         match compiled {
             Some(Ok((code, map))) => {
+                if self.config.perfmap {
+                    perfmap::record(map.start, map.len, pc, "opt");
+                }
                 block.code = Some(code);
                 self.code_maps.push(map);
                 self.stats.blocks_compiled += 1;

@@ -283,6 +283,7 @@ mod tests {
             interpret_only: false,
             jit_threshold: None,
             tiers: None,
+            perfmap: false,
         };
         let mut proc = Process::new(settings, "/bin/sh".into());
         proc.kestrel_exe = "/usr/bin/kestrel-aarch64".into();

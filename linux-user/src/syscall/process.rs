@@ -40,6 +40,9 @@ const FORK_FLAGS: u64 = CLONE_VM
 /// single-threaded guest has no difference between them).
 pub fn exit_process(status: u64) -> ! {
     crate::gdb::process_exiting(gettid() as u32, (status & 0xff) as u8);
+    if crate::logging::items().stats {
+        crate::logging::line(&kestrel::jit::stats::Totals::current().to_string());
+    }
     std::process::exit((status & 0xff) as i32)
 }
 

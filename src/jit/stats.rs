@@ -1,0 +1,115 @@
+//! Process-wide translation statistics (`-d stats`).
+//!
+//! Each engine counts in its own [`EngineStats`](super::EngineStats) and adds
+//! what is new to these totals whenever it returns to its front end (at
+//! every system call), so the totals are complete whenever the guest can
+//! observe anything, including at `exit_group`.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Totals over every engine of the process.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    /// Blocks decoded.
+    pub blocks: u64,
+    /// Guest instructions decoded.
+    pub insns: u64,
+    /// Blocks translated by the baseline backend.
+    pub baseline_blocks: u64,
+    /// Guest instructions in them.
+    pub baseline_insns: u64,
+    /// Host code bytes the baseline backend emitted.
+    pub baseline_bytes: u64,
+    /// Nanoseconds spent decoding, lowering and translating new blocks.
+    pub baseline_ns: u64,
+    /// Regions compiled by Cranelift.
+    pub opt_regions: u64,
+    /// Guest instructions in those regions.
+    pub opt_insns: u64,
+    /// Nanoseconds spent in Cranelift.
+    pub opt_ns: u64,
+    /// Code cache flushes (invalidations and full arenas).
+    pub flushes: u64,
+}
+
+macro_rules! counters {
+    ($($field:ident),*) => {
+        $(static $field: AtomicU64 = AtomicU64::new(0);)*
+    };
+}
+counters!(BLOCKS, INSNS, BASELINE_BLOCKS, BASELINE_INSNS, BASELINE_BYTES, BASELINE_NS, OPT_REGIONS, OPT_INSNS, OPT_NS, FLUSHES);
+
+impl Totals {
+    fn fields(&self) -> [(&'static AtomicU64, u64); 10] {
+        [
+            (&BLOCKS, self.blocks),
+            (&INSNS, self.insns),
+            (&BASELINE_BLOCKS, self.baseline_blocks),
+            (&BASELINE_INSNS, self.baseline_insns),
+            (&BASELINE_BYTES, self.baseline_bytes),
+            (&BASELINE_NS, self.baseline_ns),
+            (&OPT_REGIONS, self.opt_regions),
+            (&OPT_INSNS, self.opt_insns),
+            (&OPT_NS, self.opt_ns),
+            (&FLUSHES, self.flushes),
+        ]
+    }
+
+    /// Adds `self - before` to the process totals.
+    pub(super) fn publish_since(&self, before: &Totals) {
+        for ((counter, now), (_, then)) in self.fields().iter().zip(before.fields().iter()) {
+            if now > then {
+                counter.fetch_add(now - then, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The process totals so far.
+    pub fn current() -> Totals {
+        let l = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        Totals {
+            blocks: l(&BLOCKS),
+            insns: l(&INSNS),
+            baseline_blocks: l(&BASELINE_BLOCKS),
+            baseline_insns: l(&BASELINE_INSNS),
+            baseline_bytes: l(&BASELINE_BYTES),
+            baseline_ns: l(&BASELINE_NS),
+            opt_regions: l(&OPT_REGIONS),
+            opt_insns: l(&OPT_INSNS),
+            opt_ns: l(&OPT_NS),
+            flushes: l(&FLUSHES),
+        }
+    }
+}
+
+fn per(total_ns: u64, n: u64) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        total_ns as f64 / 1000.0 / n as f64
+    }
+}
+
+impl fmt::Display for Totals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "kestrel stats: {} blocks ({} guest instructions) decoded, {} code cache flushes", self.blocks, self.insns, self.flushes)?;
+        writeln!(
+            f,
+            "  baseline:   {} blocks, {} insns, {} KiB code, {:.1} ms translating ({:.2} us/block, decode + lower + emit)",
+            self.baseline_blocks,
+            self.baseline_insns,
+            self.baseline_bytes / 1024,
+            self.baseline_ns as f64 / 1e6,
+            per(self.baseline_ns, self.baseline_blocks)
+        )?;
+        write!(
+            f,
+            "  optimising: {} regions, {} insns, {:.1} ms compiling ({:.1} us/region)",
+            self.opt_regions,
+            self.opt_insns,
+            self.opt_ns as f64 / 1e6,
+            per(self.opt_ns, self.opt_regions)
+        )
+    }
+}
