@@ -10,7 +10,7 @@
 
 use kestrel::backend::x86::{self, Baseline};
 use kestrel::guest::aarch64::cpu::offsets;
-use kestrel::guest::aarch64::lower::lower_block;
+use kestrel::guest::aarch64::lower::lower_block_into;
 use kestrel::jit::cache::build_block;
 use std::time::Instant;
 
@@ -52,11 +52,12 @@ fn main() {
         let (mut blocks, mut insns, mut pc) = (0u64, 0u64, start);
         let t0 = Instant::now();
         let (mut decode, mut lower) = (0u128, 0u128);
+        let mut ir = kestrel::ir::Block::default();
         while pc < end {
             let a = Instant::now();
             let block = build_block(pc);
             let b = Instant::now();
-            let ir = lower_block(pc, &block.insns);
+            ir = lower_block_into(ir, pc, &block.insns);
             let c = Instant::now();
             if backend.translate(&ir, Some(1000)).is_err() {
                 // SAFETY: as above.

@@ -218,6 +218,12 @@ pub enum Exit {
     Raise { pc: u64 },
 }
 
+impl Default for Exit {
+    fn default() -> Exit {
+        Exit::Raise { pc: 0 }
+    }
+}
+
 /// Status codes a block hands back to the execution loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(i32)]
@@ -233,7 +239,7 @@ pub enum ExitStatus {
 }
 
 /// One translated guest block.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Block {
     /// Guest address of the first instruction.
     pub pc: u64,

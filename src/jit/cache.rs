@@ -69,9 +69,22 @@ static CODE_GENERATION: AtomicU64 = AtomicU64::new(0);
 /// Exit-request flags of every running CPU, so invalidation can stop them.
 static LIVE_EXIT_FLAGS: Mutex<Vec<usize>> = Mutex::new(Vec::new());
 
+thread_local! {
+    /// The page this thread noted last and the code generation then: blocks
+    /// come page after page, so most notes need not take the lock. A newer
+    /// generation may have dropped the page from the set, so it is noted again.
+    static LAST_NOTED: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((u64::MAX, 0)) };
+}
+
 fn note_code_page(pc: u64) {
+    let page = pc / PAGE_SIZE;
+    let generation = code_generation();
+    if LAST_NOTED.with(|l| l.get()) == (page, generation) {
+        return;
+    }
     let mut pages = CODE_PAGES.lock().unwrap_or_else(|e| e.into_inner());
-    pages.get_or_insert_with(HashSet::new).insert(pc / PAGE_SIZE);
+    pages.get_or_insert_with(HashSet::new).insert(page);
+    LAST_NOTED.with(|l| l.set((page, generation)));
 }
 
 /// The current code generation; an engine whose cache is older must flush.

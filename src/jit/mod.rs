@@ -115,6 +115,8 @@ pub struct Engine {
     pub stats: EngineStats,
     /// What was last added to the process totals.
     published: stats::Totals,
+    /// The last block's IR, whose allocation the next one reuses.
+    ir: crate::ir::Block,
 }
 
 impl Engine {
@@ -144,6 +146,7 @@ impl Engine {
             code_maps: Vec::new(),
             stats: EngineStats::default(),
             published: stats::Totals::default(),
+            ir: crate::ir::Block::default(),
         }
     }
 
@@ -261,7 +264,7 @@ impl Engine {
         if !opt_first {
             let hot_after = self.optimizing().then_some(self.config.jit_threshold);
             if let Some(baseline) = self.baseline.as_mut() {
-                let ir = crate::guest::aarch64::lower::lower_block(pc, &block.insns);
+                let ir = crate::guest::aarch64::lower::lower_block_into(std::mem::take(&mut self.ir), pc, &block.insns);
                 let mut result = baseline.translate(&ir, hot_after);
                 if matches!(result, Err(TranslateError::ArenaFull)) {
                     self.flush();
@@ -273,6 +276,7 @@ impl Engine {
                 if let (Some(t), true) = (block.baseline, self.config.perfmap) {
                     perfmap::record(t.entry as u64, t.len as u64, pc, "baseline");
                 }
+                self.ir = ir;
             }
         }
         self.blocks.insert(pc, block);

@@ -58,15 +58,12 @@ pub struct Helpers {
     pub interp_one: usize,
 }
 
-/// What emission produced besides the bytes.
+/// What emission produced besides the bytes (and `Scratch::fault_map`).
 pub struct Emitted {
     /// Offset of the entry point.
     pub entry: usize,
     /// Offset of the stub that leaves to the execution loop at the block's pc.
     pub leave: usize,
-    /// (host offset, guest instruction index) for every instruction that
-    /// accesses guest memory, by offset.
-    pub fault_map: Vec<(u32, u32)>,
 }
 
 /// Why a block could not be translated.
@@ -78,19 +75,31 @@ pub enum EmitError {
     LiveAcrossCall,
 }
 
+#[derive(Clone, Copy)]
 enum Stub {
     /// Leave towards a known pc through a patchable site.
     Chain { site: Label, target: u64 },
 }
 
+/// Buffers emission reuses from block to block (allocation was a fifth of
+/// the translation time).
+#[derive(Default)]
+pub struct Scratch {
+    ra: RegAlloc,
+    stubs: Vec<Stub>,
+    /// (host offset, guest instruction index) for every instruction that
+    /// accesses guest memory, by offset: filled by the last `emit`.
+    pub fault_map: Vec<(u32, u32)>,
+}
+
 pub(super) struct Emitter<'a> {
     a: &'a mut Asm,
-    ra: RegAlloc,
+    ra: &'a mut RegAlloc,
     layout: StateLayout,
     helpers: Helpers,
     jump_cache: u64,
-    stubs: Vec<Stub>,
-    fault_map: Vec<(u32, u32)>,
+    stubs: &'a mut Vec<Stub>,
+    fault_map: &'a mut Vec<(u32, u32)>,
     insn_index: u32,
     insn_noted: bool,
 }
@@ -102,6 +111,7 @@ impl<'a> Emitter<'a> {
     /// position of the block's hot counter relative to the start of the code.
     pub(super) fn emit(
         a: &'a mut Asm,
+        scratch: &'a mut Scratch,
         block: &Block,
         layout: StateLayout,
         helpers: Helpers,
@@ -109,14 +119,17 @@ impl<'a> Emitter<'a> {
         hot_counter: Option<i64>,
         _mem: MemoryStrategy,
     ) -> Result<Emitted, EmitError> {
+        scratch.ra.reset(block);
+        scratch.stubs.clear();
+        scratch.fault_map.clear();
         let mut e = Emitter {
             a,
-            ra: RegAlloc::new(block),
+            ra: &mut scratch.ra,
             layout,
             helpers,
             jump_cache,
-            stubs: Vec::new(),
-            fault_map: Vec::new(),
+            stubs: &mut scratch.stubs,
+            fault_map: &mut scratch.fault_map,
             insn_index: 0,
             insn_noted: false,
         };
@@ -149,8 +162,8 @@ impl<'a> Emitter<'a> {
             e.a.bind(hot);
             e.leave_with(block.pc, ExitStatus::Hot);
         }
-        for stub in std::mem::take(&mut e.stubs) {
-            match stub {
+        for i in 0..e.stubs.len() {
+            match e.stubs[i] {
                 Stub::Chain { site, target } => {
                     e.a.bind(site);
                     e.set_pc(target);
@@ -161,7 +174,7 @@ impl<'a> Emitter<'a> {
                 }
             }
         }
-        Ok(Emitted { entry, leave, fault_map: e.fault_map })
+        Ok(Emitted { entry, leave })
     }
 
     fn set_pc(&mut self, pc: u64) {

@@ -14,9 +14,8 @@ mod regs;
 
 use crate::ir;
 use arena::Arena;
-use emit::{EmitError, Emitter, Helpers, MemoryStrategy, StateLayout};
+use emit::{EmitError, Emitter, Helpers, MemoryStrategy, Scratch, StateLayout};
 use encode::Asm;
-use std::collections::BTreeMap;
 
 /// Entries of the indirect-branch table.
 pub const JUMP_CACHE_ENTRIES: usize = 4096;
@@ -51,12 +50,17 @@ pub struct Translation {
     pub len: usize,
 }
 
-/// Where a block's code lies and which guest instruction touches memory where.
-struct FaultMap {
+/// Where a block's code lies and which guest instruction touches memory
+/// where. Code is placed at increasing addresses, so these are sorted by
+/// `start` as they are appended.
+struct FaultRange {
+    start: u64,
     end: u64,
     guest_pc: u64,
-    /// (host offset from the block start, guest instruction index).
-    accesses: Box<[(u32, u32)]>,
+    /// Its entries in `Baseline::accesses`: (host offset from `start`, guest
+    /// instruction index).
+    first: u32,
+    count: u32,
 }
 
 
@@ -95,9 +99,11 @@ pub struct Baseline {
     arena: Arena,
     jump_cache: Box<[JumpCacheEntry]>,
     asm: Asm,
+    scratch: Scratch,
     layout: StateLayout,
     helpers: Helpers,
-    faults: BTreeMap<u64, FaultMap>,
+    faults: Vec<FaultRange>,
+    accesses: Vec<(u32, u32)>,
     /// Statistics.
     pub stats: BaselineStats,
 }
@@ -118,10 +124,12 @@ impl Baseline {
         Some(Baseline {
             arena: Arena::new(arena_bytes)?,
             jump_cache: vec![EMPTY; JUMP_CACHE_ENTRIES].into_boxed_slice(),
-            asm: Asm::default(),
+            asm: Asm { buf: Vec::with_capacity(1 << 16) },
+            scratch: Scratch::default(),
             layout,
             helpers,
-            faults: BTreeMap::new(),
+            faults: Vec::new(),
+            accesses: Vec::new(),
             stats: BaselineStats::default(),
         })
     }
@@ -144,7 +152,7 @@ impl Baseline {
         // relative to it is known before emission.
         let code_at = self.arena.next_address();
         let relative = hot_after.map(|_| counter as i64 - code_at as i64);
-        let emitted = Emitter::emit(&mut self.asm, block, self.layout, self.helpers, jump_cache, relative, MemoryStrategy::Identity)
+        let emitted = Emitter::emit(&mut self.asm, &mut self.scratch, block, self.layout, self.helpers, jump_cache, relative, MemoryStrategy::Identity)
             .map_err(|e| {
                 self.stats.refused += 1;
                 TranslateError::Emit(e)
@@ -155,11 +163,16 @@ impl Baseline {
         self.stats.blocks += 1;
         self.stats.guest_insns += block.guest_insns as u64;
         self.stats.code_bytes += self.asm.buf.len() as u64;
-        if !emitted.fault_map.is_empty() {
-            self.faults.insert(
-                base,
-                FaultMap { end: base + self.asm.buf.len() as u64, guest_pc: block.pc, accesses: emitted.fault_map.into_boxed_slice() },
-            );
+        let map = &self.scratch.fault_map;
+        if !map.is_empty() {
+            self.faults.push(FaultRange {
+                start: base,
+                end: base + self.asm.buf.len() as u64,
+                guest_pc: block.pc,
+                first: self.accesses.len() as u32,
+                count: map.len() as u32,
+            });
+            self.accesses.extend_from_slice(map);
         }
         // SAFETY: the offsets lie inside the bytes just copied to `start`.
         unsafe {
@@ -239,6 +252,7 @@ impl Baseline {
         // SAFETY: forwarded from the caller.
         unsafe { self.arena.reset() };
         self.faults.clear();
+        self.accesses.clear();
         self.jump_cache.fill(EMPTY);
         self.stats.resets += 1;
     }
@@ -246,14 +260,16 @@ impl Baseline {
     /// The guest instruction whose code contains the host address `host_pc`,
     /// if it is a memory access in this backend's code.
     pub fn guest_pc_at(&self, host_pc: u64) -> Option<u64> {
-        let (&start, map) = self.faults.range(..=host_pc).next_back()?;
-        if host_pc >= map.end {
+        let i = self.faults.partition_point(|r| r.start <= host_pc);
+        let range = self.faults.get(i.checked_sub(1)?)?;
+        if host_pc >= range.end {
             return None;
         }
-        let off = (host_pc - start) as u32;
-        let i = map.accesses.partition_point(|&(o, _)| o <= off);
-        let &(_, index) = map.accesses.get(i.checked_sub(1)?)?;
-        Some(map.guest_pc + 4 * index as u64)
+        let off = (host_pc - range.start) as u32;
+        let accesses = &self.accesses[range.first as usize..(range.first + range.count) as usize];
+        let j = accesses.partition_point(|&(o, _)| o <= off);
+        let &(_, index) = accesses.get(j.checked_sub(1)?)?;
+        Some(range.guest_pc + 4 * index as u64)
     }
 
     /// Bytes of the arena in use.

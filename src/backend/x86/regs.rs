@@ -31,10 +31,24 @@ pub struct RegAlloc {
     free: u16,
 }
 
+impl Default for RegAlloc {
+    fn default() -> RegAlloc {
+        RegAlloc { last_use: Vec::new(), loc: Vec::new(), live: Vec::with_capacity(POOL.len()), free: 0 }
+    }
+}
+
 impl RegAlloc {
-    /// Computes lifetimes for `block`.
-    pub fn new(block: &Block) -> RegAlloc {
-        let mut last_use = vec![None; block.temps as usize];
+    /// Starts over for `block`, computing its lifetimes (the buffers are
+    /// reused from block to block).
+    pub fn reset(&mut self, block: &Block) {
+        let n = block.temps as usize;
+        self.last_use.clear();
+        self.last_use.resize(n, None);
+        self.loc.clear();
+        self.loc.resize(n, None);
+        self.live.clear();
+        self.free = POOL.iter().fold(0u16, |m, r| m | 1 << r.0);
+        let last_use = &mut self.last_use;
         let mut note = |t: Temp, i: usize| last_use[t.0 as usize] = Some(i as u32);
         let note_cond = |c: Cond, i: usize, note: &mut dyn FnMut(Temp, usize)| {
             if let Cond::NonZero(t) | Cond::Zero(t) = c {
@@ -74,8 +88,6 @@ impl RegAlloc {
             Exit::Indirect { target, .. } => note(target, end),
             _ => {}
         }
-        let free = POOL.iter().fold(0u16, |m, r| m | 1 << r.0);
-        RegAlloc { last_use, loc: vec![None; block.temps as usize], live: Vec::with_capacity(POOL.len()), free }
     }
 
     /// The register holding `t`.

@@ -45,7 +45,12 @@ pub const PC: Field = Field(offsets::PC);
 /// their decodings, ending at the first instruction that ends a block or
 /// wherever the decoder stopped) to IR.
 pub fn lower_block(pc: u64, insns: &[(u32, Insn)]) -> crate::ir::Block {
-    let mut l = Lowerer { b: Builder::new(pc) };
+    lower_block_into(crate::ir::Block::default(), pc, insns)
+}
+
+/// [`lower_block`] into the allocation of an earlier block.
+pub fn lower_block_into(reuse: crate::ir::Block, pc: u64, insns: &[(u32, Insn)]) -> crate::ir::Block {
+    let mut l = Lowerer { b: Builder::reuse(reuse, pc) };
     for (i, &(word, insn)) in insns.iter().enumerate() {
         let at = pc + 4 * i as u64;
         l.b.insn(at);
