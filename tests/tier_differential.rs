@@ -187,7 +187,8 @@ fn compare_class(class: usize, sequences: usize, seed: u64) {
     let mut rng = Rng(seed);
     let mut interp = Engine::new(EngineConfig { interpret_only: true, ..Default::default() });
     let mut jit = Engine::new(EngineConfig { jit_threshold: 1, ..Default::default() });
-    let mut jit_regions = Engine::new(EngineConfig { jit_threshold: 3, ..Default::default() });
+    // Compiled in the execution loop, so that every loop really runs as a region.
+    let mut jit_regions = Engine::new(EngineConfig { jit_threshold: 3, background: false, ..Default::default() });
     let mut baseline = Engine::new(EngineConfig { optimizing: false, ..Default::default() });
     let memory_class = CLASSES[class].3;
     for seq in 0..sequences {

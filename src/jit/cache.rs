@@ -41,6 +41,28 @@ impl Block {
     pub fn end_pc(&self) -> u64 {
         self.pc + 4 * self.insns.len() as u64
     }
+
+    /// The part of the block the optimising tier compiles (it can be sent to
+    /// a compiler thread).
+    pub fn region_part(&self) -> RegionBlock {
+        RegionBlock { pc: self.pc, insns: self.insns.clone() }
+    }
+}
+
+/// A guest block as the optimising tier sees it.
+#[derive(Debug, Clone)]
+pub struct RegionBlock {
+    /// Guest address of the first instruction.
+    pub pc: u64,
+    /// Instruction words with their decoding.
+    pub insns: Vec<(u32, Insn)>,
+}
+
+impl RegionBlock {
+    /// Address just past the last instruction.
+    pub fn end_pc(&self) -> u64 {
+        self.pc + 4 * self.insns.len() as u64
+    }
 }
 
 /// Decodes the block starting at `pc`.
@@ -145,6 +167,7 @@ pub fn invalidate_icache_line(addr: u64) {
 pub struct ForkGuard {
     _pages: MutexGuard<'static, Option<HashSet<u64>>>,
     _exit_flags: MutexGuard<'static, Vec<usize>>,
+    _compile_service: super::background::ServiceGuard,
 }
 
 /// Takes every code-cache lock until the guard is dropped (in the parent
@@ -154,6 +177,7 @@ pub fn lock_for_fork() -> ForkGuard {
     ForkGuard {
         _pages: CODE_PAGES.lock().unwrap_or_else(|e| e.into_inner()),
         _exit_flags: LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner()),
+        _compile_service: super::background::lock_service(),
     }
 }
 

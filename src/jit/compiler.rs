@@ -5,7 +5,7 @@
 //! is safe because the engine only flushes from its dispatch loop, when no
 //! translated code of this thread is running.
 
-use super::cache::Block;
+use super::cache::RegionBlock;
 use super::emit::{block_signature, BlockTranslator, JumpCacheEntry, MAX_SLOTS_PER_BLOCK};
 use crate::guest::aarch64::cpu::CpuState;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, SourceLoc, UserFuncName};
@@ -50,7 +50,7 @@ impl CodeMap {
 }
 
 /// Signature of the trampoline that enters translated code from Rust.
-type Trampoline = unsafe extern "C" fn(*mut CpuState, *const u8) -> i32;
+pub type Trampoline = unsafe extern "C" fn(*mut CpuState, *const u8) -> i32;
 
 /// Compiles blocks into one code generation.
 pub struct Compiler {
@@ -101,15 +101,11 @@ impl Compiler {
         })
     }
 
-    /// Runs translated code at `code` until it returns a status.
-    ///
-    /// # Safety
-    /// `code` must be an entry returned by [`Compiler::compile`] of the current
-    /// generation, and `cpu` must be the state translated code may modify.
-    pub unsafe fn enter(&self, cpu: &mut CpuState, code: *const u8) -> i32 {
-        // SAFETY: forwarded from the caller; the trampoline follows the
-        // SystemV ABI that the function pointer type states.
-        unsafe { (self.trampoline)(cpu, code) }
+    /// The function that enters translated code of the current generation:
+    /// `trampoline(cpu, code)` runs `code` until it returns a status. It
+    /// stays valid until the next [`Compiler::flush`].
+    pub fn trampoline(&self) -> Trampoline {
+        self.trampoline
     }
 
     /// Frees all compiled code and starts a new generation.
@@ -131,7 +127,7 @@ impl Compiler {
     /// Compiles a region of guest blocks into one function entered at the first
     /// block; returns the entry point. Exits between blocks of the region are
     /// direct jumps; the other exits chain through slots.
-    pub fn compile(&mut self, region: &[&Block], jump_cache: *const JumpCacheEntry) -> Result<(*const u8, CodeMap), String> {
+    pub fn compile(&mut self, region: &[RegionBlock], jump_cache: *const JumpCacheEntry) -> Result<(*const u8, CodeMap), String> {
         let module = self.module.as_mut().ok_or("no code module")?;
         let head = region.first().ok_or("empty region")?;
         let sig = block_signature();

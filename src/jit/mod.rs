@@ -11,6 +11,7 @@
 //! loop only for system calls, exceptions, exit requests, hot blocks and
 //! targets not translated yet.
 
+pub mod background;
 pub mod cache;
 pub mod compiler;
 pub mod emit;
@@ -22,7 +23,8 @@ pub mod tiers;
 use crate::guest::aarch64::cpu::CpuState;
 use crate::guest::aarch64::interp::{self, Exception, Flow};
 use cache::Block;
-use compiler::{Compiler, OptLevel};
+use background::{Done, Job};
+use compiler::{Compiler, OptLevel, Trampoline};
 use emit::{jump_cache_index, status, JumpCacheEntry, JUMP_CACHE_ENTRIES};
 use crate::backend::x86::{self, Baseline, TranslateError};
 use crate::guest::aarch64::cpu::offsets;
@@ -66,6 +68,9 @@ pub struct EngineConfig {
     pub optimizing: bool,
     /// Write `/tmp/perf-PID.map` for `perf report`.
     pub perfmap: bool,
+    /// Compile hot regions on the compiler thread while the guest runs on
+    /// (else in the execution loop, before going on).
+    pub background: bool,
 }
 
 impl Default for EngineConfig {
@@ -76,7 +81,7 @@ impl Default for EngineConfig {
     /// kept their speed (a block that runs a thousand times costs a few
     /// milliseconds in the interpreter).
     fn default() -> Self {
-        EngineConfig { interpret_only: false, jit_threshold: 1000, optimize: true, dump_code: false, baseline: true, optimizing: true, perfmap: false }
+        EngineConfig { interpret_only: false, jit_threshold: 1000, optimize: true, dump_code: false, baseline: true, optimizing: true, perfmap: false, background: true }
     }
 }
 
@@ -99,11 +104,26 @@ pub struct EngineStats {
     pub flushes: u64,
 }
 
+/// Where the engine's Cranelift compiler is.
+enum Optimizer {
+    /// Here, ready.
+    Idle(Compiler),
+    /// On the compiler thread with a job of generation `generation`, from
+    /// process `pid`.
+    Busy { results: std::sync::mpsc::Receiver<Done>, pid: u32, generation: u64 },
+    /// No optimising tier (disabled, unavailable, or lost).
+    Off,
+}
+
 /// Runs guest code for one thread until something needs the front end.
 pub struct Engine {
     config: EngineConfig,
     blocks: HashMap<u64, Box<Block>>,
-    compiler: Option<Compiler>,
+    optimizer: Optimizer,
+    /// Enters Cranelift code of the current generation.
+    trampoline: Option<Trampoline>,
+    /// Hot region heads waiting for the compiler to come back.
+    pending_hot: Vec<u64>,
     jump_cache: Box<[JumpCacheEntry]>,
     generation: u64,
     registered_cpu: usize,
@@ -126,10 +146,12 @@ impl Engine {
         let opt = if config.optimize { OptLevel::Speed } else { OptLevel::None };
         // Start with clear host FP flags: they feed the guest's FPSR.IXC.
         crate::guest::aarch64::sysregs::take_host_inexact();
-        let mut compiler = if config.interpret_only { None } else { Compiler::new(opt).ok() };
+        let mut compiler = if config.interpret_only || !config.optimizing { None } else { Compiler::new(opt).ok() };
         if let Some(c) = compiler.as_mut() {
             c.dump = config.dump_code;
         }
+        let trampoline = compiler.as_ref().map(|c| c.trampoline());
+        let optimizer = compiler.map_or(Optimizer::Off, Optimizer::Idle);
         let empty = JumpCacheEntry { pc: u64::MAX, code: 0 };
         let baseline = if config.baseline && !config.interpret_only { new_baseline() } else { None };
         if config.perfmap {
@@ -139,7 +161,9 @@ impl Engine {
             baseline,
             config,
             blocks: HashMap::new(),
-            compiler,
+            optimizer,
+            trampoline,
+            pending_hot: Vec::new(),
             jump_cache: vec![empty; JUMP_CACHE_ENTRIES].into_boxed_slice(),
             generation: cache::code_generation(),
             registered_cpu: 0,
@@ -162,9 +186,15 @@ impl Engine {
         for e in self.jump_cache.iter_mut() {
             *e = JumpCacheEntry { pc: u64::MAX, code: 0 };
         }
-        if let Some(c) = self.compiler.as_mut() {
-            if c.flush().is_err() {
-                self.compiler = None;
+        // A region out on the compiler thread belongs to the old generation:
+        // wait for the compiler and drop the result.
+        self.collect_optimized(true);
+        self.pending_hot.clear();
+        self.trampoline = None;
+        if let Optimizer::Idle(c) = &mut self.optimizer {
+            match c.flush() {
+                Ok(()) => self.trampoline = Some(c.trampoline()),
+                Err(_) => self.optimizer = Optimizer::Off,
             }
         }
         self.stats.flushes += 1;
@@ -219,6 +249,9 @@ impl Engine {
                 return ExitReason::ExitRequest;
             }
             self.check_generation();
+            if !matches!(self.optimizer, Optimizer::Idle(_)) || !self.pending_hot.is_empty() {
+                self.collect_optimized(false);
+            }
             let pc = cpu.pc;
             if !self.blocks.contains_key(&pc) {
                 self.build(pc);
@@ -227,7 +260,7 @@ impl Engine {
             let block = self.blocks.get_mut(&pc).expect("block just built");
             if block.code.is_none() && block.baseline.is_none() && !block.uncompilable && optimizing {
                 block.exec_count += 1;
-                if block.exec_count >= self.config.jit_threshold {
+                if block.exec_count == self.config.jit_threshold {
                     self.compile_region(pc);
                 }
             }
@@ -249,7 +282,7 @@ impl Engine {
 
     /// True when hot regions go to Cranelift.
     fn optimizing(&self) -> bool {
-        self.config.optimizing && !self.config.interpret_only && self.compiler.is_some()
+        self.config.optimizing && !self.config.interpret_only && !matches!(self.optimizer, Optimizer::Off)
     }
 
     /// Decodes the block at `pc` and, with the baseline on, translates it.
@@ -283,29 +316,96 @@ impl Engine {
         self.stats.baseline_time += started.elapsed();
     }
 
-    /// Compiles the region headed by the block at `pc` with Cranelift.
+    /// Compiles the region headed by the block at `pc` with Cranelift: on
+    /// the compiler thread (the guest goes on meanwhile), or at once when
+    /// the block has nothing else to run in or background compiling is off.
     fn compile_region(&mut self, pc: u64) {
-        let started = Instant::now();
-        let threshold = self.config.jit_threshold;
-        let region = collect_region(&self.blocks, pc, threshold);
-        let members: Vec<&Block> = region.iter().filter_map(|p| self.blocks.get(p).map(|b| &**b)).collect();
-        let insns: usize = members.iter().map(|b| b.insns.len()).sum();
-        let compiled = match self.compiler.as_mut() {
-            // A compiler failure (even a panic inside Cranelift) must not
-            // take the guest down: the block stays in the first tier.
-            Some(c) => Some(
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.compile(&members, self.jump_cache.as_ptr())))
-                    .unwrap_or_else(|_| Err("code generator panicked".to_string())),
-            ),
-            None => None,
-        };
-        let block = self.blocks.get_mut(&pc).expect("block just looked up");
-        match compiled {
-            Some(Ok((code, map))) => {
-                if self.config.perfmap {
-                    perfmap::record(map.start, map.len, pc, "opt");
+        let compiler = match std::mem::replace(&mut self.optimizer, Optimizer::Off) {
+            Optimizer::Idle(c) => c,
+            busy => {
+                self.optimizer = busy;
+                if !self.pending_hot.contains(&pc) {
+                    self.pending_hot.push(pc);
                 }
-                block.code = Some(code);
+                return;
+            }
+        };
+        let threshold = self.config.jit_threshold;
+        let region: Vec<cache::RegionBlock> = collect_region(&self.blocks, pc, threshold)
+            .iter()
+            .filter_map(|p| self.blocks.get(p).map(|b| b.region_part()))
+            .collect();
+        let (reply, results) = std::sync::mpsc::channel();
+        let job = Job { compiler, region, jump_cache: self.jump_cache.as_ptr() as usize, reply };
+        let in_background = self.config.background && self.blocks.get(&pc).is_some_and(|b| b.baseline.is_some() || threshold > 1);
+        let job = if in_background {
+            match background::submit(job) {
+                Ok(()) => {
+                    self.optimizer = Optimizer::Busy { results, pid: std::process::id(), generation: self.generation };
+                    return;
+                }
+                Err(job) => job,
+            }
+        } else {
+            job
+        };
+        let done = background::run(job);
+        self.install(done, self.generation);
+    }
+
+    /// Takes back the compiler and installs its result if a job is done (or,
+    /// with `wait`, once it is); then starts the next waiting hot region.
+    fn collect_optimized(&mut self, wait: bool) {
+        if let Optimizer::Busy { results, pid, generation } = &self.optimizer {
+            let (pid, generation) = (*pid, *generation);
+            if pid != std::process::id() {
+                // Forked while the job was out: the thread that had it does
+                // not exist here. Stay with the baseline tier.
+                if let Optimizer::Busy { results, .. } = std::mem::replace(&mut self.optimizer, Optimizer::Off) {
+                    std::mem::forget(results);
+                }
+                self.pending_hot.clear();
+                return;
+            }
+            let done = if wait { results.recv().ok() } else { results.try_recv().ok() };
+            match done {
+                Some(done) => self.install(done, generation),
+                None if wait => self.optimizer = Optimizer::Off,
+                None => return,
+            }
+        }
+        if wait {
+            return;
+        }
+        while let Some(pc) = self.pending_hot.pop() {
+            if !matches!(self.optimizer, Optimizer::Idle(_)) {
+                self.pending_hot.push(pc);
+                return;
+            }
+            if self.blocks.get(&pc).is_some_and(|b| b.code.is_none() && !b.uncompilable) {
+                self.compile_region(pc);
+            }
+        }
+    }
+
+    /// Installs a finished compilation of generation `generation`.
+    fn install(&mut self, done: Done, generation: u64) {
+        let Done { compiler, head, result, insns, elapsed } = done;
+        self.optimizer = compiler.map_or(Optimizer::Off, Optimizer::Idle);
+        self.stats.compile_time += elapsed;
+        // Code of an older generation (this engine flushed since the job
+        // left) must not run. An invalidation not yet seen by this engine is
+        // handled like any other: the next dispatch flushes everything.
+        if generation != self.generation {
+            return;
+        }
+        let Some(block) = self.blocks.get_mut(&head) else { return };
+        match result {
+            Ok((code, map)) if block.code.is_none() => {
+                if self.config.perfmap {
+                    perfmap::record(map.start, map.len, head, "opt");
+                }
+                block.code = Some(code as *const u8);
                 self.code_maps.push(map);
                 self.stats.blocks_compiled += 1;
                 self.stats.insns_compiled += insns as u64;
@@ -313,12 +413,12 @@ impl Engine {
                     // SAFETY: the translation is current and not running
                     // (this is the dispatch loop).
                     unsafe { b.retire(&t) };
-                    b.forget_target(pc);
+                    b.forget_target(head);
                 }
             }
-            _ => block.uncompilable = true,
+            Ok(_) => {}
+            Err(_) => block.uncompilable = true,
         }
-        self.stats.compile_time += started.elapsed();
     }
 
     /// Runs baseline code entered at the block at `pc`; `Some` if the front
@@ -399,11 +499,11 @@ impl Engine {
 
     /// Runs compiled code; `Some` if the front end must act.
     fn run_compiled(&mut self, cpu: &mut CpuState, code: *const u8) -> Option<ExitReason> {
-        let compiler = self.compiler.as_ref()?;
+        let enter = self.trampoline?;
         cpu.chain_slot = 0;
         // SAFETY: `code` belongs to the current generation (flushes clear every
-        // block's code pointer) and `cpu` is exclusively ours.
-        let st = unsafe { compiler.enter(cpu, code) };
+        // block's code pointer), the trampoline too, and `cpu` is exclusively ours.
+        let st = unsafe { enter(cpu, code) };
         match st {
             status::CONTINUE => {
                 if cpu.chain_slot != 0 {
