@@ -183,6 +183,13 @@ pub enum Op {
     Load { dst: Temp, addr: Temp, offset: i32, size: u8, signed: bool },
     /// Writes the low `1 << size` bytes of `src` at guest address `addr + offset`.
     Store { addr: Temp, offset: i32, src: Temp, size: u8 },
+    /// Loads `1 << size` bytes (up to 16) from guest address `addr + offset`
+    /// into the 16-byte state field `field`, zeroing the rest of it (a
+    /// SIMD&FP register load).
+    LoadVec { field: Field, addr: Temp, offset: i32, size: u8 },
+    /// Stores the low `1 << size` bytes (up to 16) of the state field
+    /// `field` at guest address `addr + offset`.
+    StoreVec { field: Field, addr: Temp, offset: i32, size: u8 },
     /// A full memory barrier.
     Fence,
     /// Runs the guest instruction `word` at `pc` in the frontend's reference

@@ -63,6 +63,8 @@ impl fmt::Display for Op {
                 write!(f, "{dst} = load{}{} [{addr} + {offset}]", 8 << size, if signed { "s" } else { "" })
             }
             Op::Store { addr, offset, src, size } => write!(f, "store{} [{addr} + {offset}] = {src}", 8 << size),
+            Op::LoadVec { field, addr, offset, size } => write!(f, "state+{} = loadvec{} [{addr} + {offset}]", field.0, 8 << size),
+            Op::StoreVec { field, addr, offset, size } => write!(f, "storevec{} [{addr} + {offset}] = state+{}", 8 << size, field.0),
             Op::Fence => write!(f, "fence"),
             Op::Interp { word, pc } => write!(f, "interp {word:#010x} at {pc:#x}"),
         }

@@ -152,21 +152,19 @@ impl Compiler {
                 let mut srcloc = 0u32;
                 guest_pcs.clear();
                 for block in region {
+                    // The guest semantics come from the IR, as for every backend.
+                    let ir = crate::guest::aarch64::lower::lower_block(block.pc, &block.insns);
                     t.begin_block(block.pc);
-                    let mut ended = false;
-                    for (i, (word, insn)) in block.insns.iter().enumerate() {
-                        let pc = block.pc + 4 * i as u64;
-                        t.set_srcloc(SourceLoc::new(srcloc));
-                        guest_pcs.push(pc);
-                        srcloc += 1;
-                        if t.emit(*word, insn, pc) {
-                            ended = true;
-                            break;
+                    t.reset_temps();
+                    for op in &ir.ops {
+                        if let crate::ir::Op::Insn { pc } = *op {
+                            t.set_srcloc(SourceLoc::new(srcloc));
+                            guest_pcs.push(pc);
+                            srcloc += 1;
                         }
+                        t.op(op);
                     }
-                    if !ended {
-                        t.exit_to(block.end_pc());
-                    }
+                    t.exit(ir.exit);
                 }
             }
             b.seal_all_blocks();

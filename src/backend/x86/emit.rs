@@ -395,6 +395,33 @@ impl<'a> Emitter<'a> {
                 self.note_access();
                 self.a.store(size, ra, offset, rs);
             }
+            Op::LoadVec { field, addr, offset, size } => {
+                let ra = self.reg(addr);
+                self.note_access();
+                if size == 4 {
+                    // Both halves are read before either is written.
+                    self.a.load(3, false, RAX, ra, offset);
+                    self.a.load(3, false, RCX, ra, offset.wrapping_add(8));
+                    self.a.store(3, STATE, field.0, RAX);
+                    self.a.store(3, STATE, field.0 + 8, RCX);
+                } else {
+                    self.a.load(size, false, RAX, ra, offset);
+                    self.a.store(3, STATE, field.0, RAX);
+                    self.a.store_imm(STATE, field.0 + 8, 0);
+                }
+            }
+            Op::StoreVec { field, addr, offset, size } => {
+                let ra = self.reg(addr);
+                self.a.load(3, false, RAX, STATE, field.0);
+                if size == 4 {
+                    self.a.load(3, false, RCX, STATE, field.0 + 8);
+                }
+                self.note_access();
+                self.a.store(size.min(3), ra, offset, RAX);
+                if size == 4 {
+                    self.a.store(3, ra, offset.wrapping_add(8), RCX);
+                }
+            }
             Op::Fence => self.a.mfence(),
             Op::Interp { word, pc } => {
                 if !self.ra.all_free() {

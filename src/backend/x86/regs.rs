@@ -74,7 +74,7 @@ impl RegAlloc {
                     note(a, i);
                     note(b, i);
                 }
-                Op::Load { addr, .. } => note(addr, i),
+                Op::Load { addr, .. } | Op::LoadVec { addr, .. } | Op::StoreVec { addr, .. } => note(addr, i),
                 Op::Store { addr, src: s, .. } => {
                     note(addr, i);
                     note(s, i);

@@ -31,8 +31,8 @@ struct Args {
     /// Most instructions per sequence (1-16).
     #[arg(long, default_value_t = 8)]
     max_insns: usize,
-    /// Kestrel modes to compare with qemu: default, interp, jit.
-    #[arg(long, default_value = "default,interp,jit")]
+    /// Kestrel modes to compare with qemu: default, interp, baseline, jit.
+    #[arg(long, default_value = "default,interp,baseline,jit")]
     modes: String,
     /// Sequences per emulator process.
     #[arg(long, default_value_t = 500)]

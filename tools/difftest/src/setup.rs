@@ -62,12 +62,14 @@ pub fn find_kestrel() -> Option<PathBuf> {
 
 /// The Kestrel modes a run can check.
 pub const MODES: &[(&str, &[&str])] = &[
-    // The default: the tests' code runs once, so it is interpreted, while
-    // the harness around it gets compiled.
+    // The default: the tests' code runs once, in baseline code, while the
+    // harness around it gets hot and optimised.
     ("default", &[]),
+    // Each tier alone: the reference interpreter, baseline code only, and
+    // every block compiled by the optimising tier before its first run.
     ("interp", &["--interp"]),
-    // Every block compiled before its first execution.
-    ("jit", &["--jit-threshold", "1"]),
+    ("baseline", &["--tiers", "baseline"]),
+    ("jit", &["--tiers", "opt"]),
 ];
 
 /// Kestrel in mode `name`.

@@ -50,7 +50,7 @@ fn check(name: &str) {
         max_insns: 8,
         harness: e.harness.clone(),
         qemu: setup::qemu_oracle(&e.qemu),
-        subjects: ["default", "interp", "jit"].iter().map(|m| setup::kestrel_mode(&e.kestrel, m).expect("mode")).collect(),
+        subjects: ["default", "interp", "baseline", "jit"].iter().map(|m| setup::kestrel_mode(&e.kestrel, m).expect("mode")).collect(),
         stall: Duration::from_secs(120),
         show: 2,
         verbose: false,

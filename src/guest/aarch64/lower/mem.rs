@@ -2,7 +2,9 @@
 //!
 //! Every load of an instruction happens before any of its register writes,
 //! and the base register's write-back comes last, so a fault in any access
-//! leaves the guest state as it was before the instruction.
+//! leaves the guest state as it was before the instruction. (A SIMD&FP
+//! register load writes its register itself; a pair of them writes the first
+//! before reading the second, as the reference semantics do.)
 
 use super::{v_field, Lowerer};
 use crate::guest::aarch64::decode::{AddrMode, Insn, LdStKind};
@@ -12,8 +14,9 @@ use crate::ir::{BinOp, Op, Temp, Width};
 enum Loaded {
     /// A general register's new value.
     Gpr(u8, Temp),
-    /// A vector register's new low and high halves.
-    Vec(u8, Temp, Temp),
+    /// A vector register load, done last (it writes the register directly):
+    /// register, address, offset, size.
+    Vec(u8, Temp, i32, u8),
 }
 
 impl Lowerer {
@@ -58,27 +61,10 @@ impl Lowerer {
                 Some(Loaded::Gpr(rt, self.b.extend(v, 32, false)))
             }
             LdStKind::StoreVec => {
-                let lo = self.b.get(v_field(rt, 0));
-                if size == 4 {
-                    let hi = self.b.get(v_field(rt, 1));
-                    self.b.store(addr, offset, lo, 3);
-                    self.b.store(addr, offset.wrapping_add(8), hi, 3);
-                } else {
-                    self.b.store(addr, offset, lo, size);
-                }
+                self.b.push(Op::StoreVec { field: v_field(rt, 0), addr, offset, size });
                 None
             }
-            LdStKind::LoadVec => {
-                if size == 4 {
-                    let lo = self.b.load(addr, offset, 3, false);
-                    let hi = self.b.load(addr, offset.wrapping_add(8), 3, false);
-                    Some(Loaded::Vec(rt, lo, hi))
-                } else {
-                    let lo = self.b.load(addr, offset, size, false);
-                    let hi = self.b.constant(0);
-                    Some(Loaded::Vec(rt, lo, hi))
-                }
-            }
+            LdStKind::LoadVec => Some(Loaded::Vec(rt, addr, offset, size)),
             LdStKind::Prefetch => None,
         }
     }
@@ -86,9 +72,8 @@ impl Lowerer {
     fn write_loaded(&mut self, loaded: Option<Loaded>) {
         match loaded {
             Some(Loaded::Gpr(rt, v)) => self.set_xr(rt, v),
-            Some(Loaded::Vec(rt, lo, hi)) => {
-                self.b.put(v_field(rt, 0), lo);
-                self.b.put(v_field(rt, 1), hi);
+            Some(Loaded::Vec(rt, addr, offset, size)) => {
+                self.b.push(Op::LoadVec { field: v_field(rt, 0), addr, offset, size });
             }
             None => {}
         }

@@ -27,7 +27,7 @@ fn loads_precede_state_writes_within_each_instruction() {
         let mut wrote = false;
         for op in &block.ops {
             match op {
-                Op::Put { .. } => wrote = true,
+                Op::Put { .. } | Op::LoadVec { .. } => wrote = true,
                 Op::Load { .. } => assert!(!wrote, "{w:#010x} ({insn:?}) loads after writing state:\n{block}"),
                 _ => {}
             }
