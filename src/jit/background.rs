@@ -46,6 +46,8 @@ pub struct Done {
     pub insns: usize,
     /// Time spent compiling.
     pub elapsed: Duration,
+    /// Guest pages the region's code comes from.
+    pub pages: Vec<u64>,
 }
 
 /// The compiler thread of this process: (pid it belongs to, job queue).
@@ -57,14 +59,17 @@ pub fn run(job: Job) -> Done {
     let Job { mut compiler, region, jump_cache, reply: _ } = job;
     let head = region.first().map_or(0, |b| b.pc);
     let insns = region.iter().map(|b| b.insns.len()).sum();
+    let mut pages: Vec<u64> = region.iter().map(|b| b.pc / super::cache::PAGE_SIZE).collect();
+    pages.sort_unstable();
+    pages.dedup();
     let started = Instant::now();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         compiler.compile(&region, jump_cache as *const super::emit::JumpCacheEntry)
     }));
     let elapsed = started.elapsed();
     match outcome {
-        Ok(result) => Done { compiler: Some(compiler), head, result: result.map(|(p, m)| (p as usize, m)), insns, elapsed },
-        Err(_) => Done { compiler: None, head, result: Err("code generator panicked".into()), insns, elapsed },
+        Ok(result) => Done { compiler: Some(compiler), head, result: result.map(|(p, m)| (p as usize, m)), insns, elapsed, pages },
+        Err(_) => Done { compiler: None, head, result: Err("code generator panicked".into()), insns, elapsed, pages },
     }
 }
 

@@ -6,8 +6,12 @@
 //!
 //! Invalidation is global (every thread's engine must drop stale code), cheap
 //! when nothing is translated from the range, and asynchronous: it records the
-//! change and asks running CPUs to leave translated code; each engine flushes
-//! its cache at its next dispatch.
+//! pages in a log with a new generation number and asks running CPUs to leave
+//! translated code; at its next dispatch each engine drops the blocks of the
+//! logged pages (all of its code only when it fell too far behind the log).
+//! JIT compilers in the guest (V8, HotSpot, BEAM) rewrite code pages all the
+//! time, and dropping everything on each of those cost Node.js hundreds of
+//! complete re-translations.
 
 use crate::guest::aarch64::decode::{decode, Insn};
 use crate::mem;
@@ -90,6 +94,28 @@ static CODE_PAGES: Mutex<Option<HashSet<u64>>> = Mutex::new(None);
 static CODE_GENERATION: AtomicU64 = AtomicU64::new(0);
 /// Exit-request flags of every running CPU, so invalidation can stop them.
 static LIVE_EXIT_FLAGS: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+/// Recent invalidations: (generation they created, first page, last page),
+/// oldest first, so that an engine drops only the blocks of those pages.
+static INVALIDATIONS: Mutex<std::collections::VecDeque<(u64, u64, u64)>> = Mutex::new(std::collections::VecDeque::new());
+/// Invalidations remembered; an engine further behind flushes everything.
+const INVALIDATION_LOG_LEN: usize = 1024;
+
+/// What changed since generation `seen`: the current generation and the
+/// page ranges invalidated after `seen`, or `None` when the log no longer
+/// reaches back that far (the caller must drop everything).
+pub fn changes_since(seen: u64) -> (u64, Option<Vec<(u64, u64)>>) {
+    let log = INVALIDATIONS.lock().unwrap_or_else(|e| e.into_inner());
+    let now = CODE_GENERATION.load(Ordering::Acquire);
+    if now == seen {
+        return (now, Some(Vec::new()));
+    }
+    match log.front() {
+        Some(&(oldest, _, _)) if oldest <= seen + 1 => {
+            (now, Some(log.iter().filter(|&&(g, _, _)| g > seen).map(|&(_, a, b)| (a, b)).collect()))
+        }
+        _ => (now, None),
+    }
+}
 
 thread_local! {
     /// The page this thread noted last and the code generation then: blocks
@@ -166,6 +192,7 @@ pub fn invalidate_icache_line(addr: u64) {
 /// child inherits them held by its one thread, which drops the guard.
 pub struct ForkGuard {
     _pages: MutexGuard<'static, Option<HashSet<u64>>>,
+    _log: MutexGuard<'static, std::collections::VecDeque<(u64, u64, u64)>>,
     _exit_flags: MutexGuard<'static, Vec<usize>>,
     _compile_service: super::background::ServiceGuard,
 }
@@ -176,6 +203,7 @@ pub struct ForkGuard {
 pub fn lock_for_fork() -> ForkGuard {
     ForkGuard {
         _pages: CODE_PAGES.lock().unwrap_or_else(|e| e.into_inner()),
+        _log: INVALIDATIONS.lock().unwrap_or_else(|e| e.into_inner()),
         _exit_flags: LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner()),
         _compile_service: super::background::lock_service(),
     }
@@ -205,7 +233,16 @@ pub fn invalidate_range(start: u64, len: u64) -> bool {
     if !hit {
         return false;
     }
-    CODE_GENERATION.fetch_add(1, Ordering::AcqRel);
+    {
+        // The generation and its log entry change together, under the log's
+        // lock, so that an engine reading both sees a consistent pair.
+        let mut log = INVALIDATIONS.lock().unwrap_or_else(|e| e.into_inner());
+        let generation = CODE_GENERATION.fetch_add(1, Ordering::AcqRel) + 1;
+        if log.len() == INVALIDATION_LOG_LEN {
+            log.pop_front();
+        }
+        log.push_back((generation, first, last));
+    }
     let live = LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner());
     for &addr in live.iter() {
         // SAFETY: flags are registered by engines for CPUs that outlive their

@@ -137,6 +137,10 @@ pub struct Engine {
     published: stats::Totals,
     /// The last block's IR, whose allocation the next one reuses.
     ir: crate::ir::Block,
+    /// Guest page -> the blocks decoded from it (a block never crosses a page).
+    page_blocks: HashMap<u64, Vec<u64>>,
+    /// Guest pages of code in optimised regions.
+    opt_pages: std::collections::HashSet<u64>,
 }
 
 impl Engine {
@@ -171,11 +175,15 @@ impl Engine {
             stats: EngineStats::default(),
             published: stats::Totals::default(),
             ir: crate::ir::Block::default(),
+            page_blocks: HashMap::new(),
+            opt_pages: std::collections::HashSet::new(),
         }
     }
 
     fn flush(&mut self) {
         self.blocks.clear();
+        self.page_blocks.clear();
+        self.opt_pages.clear();
         if let Some(b) = self.baseline.as_mut() {
             // SAFETY: called from the dispatch loop, when no translated code
             // of this engine runs; every pointer into the arena (blocks, chain
@@ -313,6 +321,7 @@ impl Engine {
             }
         }
         self.blocks.insert(pc, block);
+        self.page_blocks.entry(pc / cache::PAGE_SIZE).or_default().push(pc);
         self.stats.baseline_time += started.elapsed();
     }
 
@@ -390,7 +399,7 @@ impl Engine {
 
     /// Installs a finished compilation of generation `generation`.
     fn install(&mut self, done: Done, generation: u64) {
-        let Done { compiler, head, result, insns, elapsed } = done;
+        let Done { compiler, head, result, insns, elapsed, pages } = done;
         self.optimizer = compiler.map_or(Optimizer::Off, Optimizer::Idle);
         self.stats.compile_time += elapsed;
         // Code of an older generation (this engine flushed since the job
@@ -406,6 +415,7 @@ impl Engine {
                     perfmap::record(map.start, map.len, head, "opt");
                 }
                 block.code = Some(code as *const u8);
+                self.opt_pages.extend(pages);
                 self.code_maps.push(map);
                 self.stats.blocks_compiled += 1;
                 self.stats.insns_compiled += insns as u64;
@@ -490,11 +500,85 @@ impl Engine {
     }
 
     fn check_generation(&mut self) {
-        let g = cache::code_generation();
-        if g != self.generation {
-            self.generation = g;
-            self.flush();
+        if cache::code_generation() == self.generation {
+            return;
         }
+        match cache::changes_since(self.generation) {
+            (now, Some(ranges)) => {
+                self.generation = now;
+                self.invalidate_pages(&ranges);
+            }
+            (now, None) => {
+                self.generation = now;
+                self.flush();
+            }
+        }
+    }
+
+    /// Drops the blocks decoded from the pages `[first, last]` of `ranges`,
+    /// and every optimised region that includes code from them.
+    fn invalidate_pages(&mut self, ranges: &[(u64, u64)]) {
+        let mut hit_optimised = false;
+        for &(first, last) in ranges {
+            let pages: Vec<u64> = if last - first < self.page_blocks.len() as u64 {
+                (first..=last).filter(|p| self.page_blocks.contains_key(p)).collect()
+            } else {
+                self.page_blocks.keys().copied().filter(|p| (first..=last).contains(p)).collect()
+            };
+            hit_optimised |= self.opt_pages.iter().any(|p| (first..=last).contains(p));
+            for page in pages {
+                for pc in self.page_blocks.remove(&page).unwrap_or_default() {
+                    let Some(block) = self.blocks.remove(&pc) else { continue };
+                    if block.code.is_some() {
+                        hit_optimised = true;
+                    }
+                    self.jump_cache[jump_cache_index(pc)] = JumpCacheEntry { pc: u64::MAX, code: 0 };
+                    if let (Some(t), Some(b)) = (block.baseline, self.baseline.as_mut()) {
+                        // Blocks chained to it now leave to this loop, which
+                        // translates the new code.
+                        // SAFETY: current translation, not running (dispatch loop).
+                        unsafe { b.retire(&t) };
+                        b.forget_target(pc);
+                    }
+                }
+            }
+        }
+        if hit_optimised {
+            self.flush_optimised();
+        }
+    }
+
+    /// Drops every optimised region; their blocks run baseline code again.
+    fn flush_optimised(&mut self) {
+        // A region out on the compiler thread may include dropped code: wait
+        // for the compiler (the result is discarded: its generation is old).
+        self.collect_optimized(true);
+        self.pending_hot.clear();
+        self.opt_pages.clear();
+        self.code_maps.clear();
+        for e in self.jump_cache.iter_mut() {
+            *e = JumpCacheEntry { pc: u64::MAX, code: 0 };
+        }
+        let threshold = self.config.jit_threshold;
+        for block in self.blocks.values_mut() {
+            block.exec_count = 0;
+            block.uncompilable = false;
+            if block.code.take().is_some() {
+                if let (Some(t), Some(b)) = (block.baseline, self.baseline.as_mut()) {
+                    // SAFETY: current translation, not running (dispatch loop).
+                    unsafe { b.unretire(&t, threshold) };
+                    b.remember_target(block.pc, t.entry);
+                }
+            }
+        }
+        self.trampoline = None;
+        if let Optimizer::Idle(c) = &mut self.optimizer {
+            match c.flush() {
+                Ok(()) => self.trampoline = Some(c.trampoline()),
+                Err(_) => self.optimizer = Optimizer::Off,
+            }
+        }
+        self.stats.flushes += 1;
     }
 
     /// Runs compiled code; `Some` if the front end must act.

@@ -231,6 +231,25 @@ impl Baseline {
         unsafe { std::ptr::copy_nonoverlapping(jmp.as_ptr(), at, 5) };
     }
 
+    /// Undoes [`Baseline::retire`]: entries run `t` again, and its hot
+    /// counter starts over at `hot_after`.
+    ///
+    /// # Safety
+    /// As for `retire`.
+    pub unsafe fn unretire(&mut self, t: &Translation, hot_after: u32) {
+        let mut first = [0u8; 7];
+        let mut a = Asm { buf: Vec::with_capacity(8) };
+        a.cmp_m32_zero_wide(encode::regs::RBP, self.layout.exit_request);
+        first.copy_from_slice(&a.buf);
+        // SAFETY: the same 7 bytes `emit` put there; nothing runs meanwhile.
+        unsafe {
+            std::ptr::copy_nonoverlapping(first.as_ptr(), t.entry as *mut u8, 7);
+            if !t.counter.is_null() {
+                t.counter.write_volatile(hot_after);
+            }
+        }
+    }
+
     /// Records that guest `pc` is translated at `code`, for indirect branches.
     pub fn remember_target(&mut self, pc: u64, code: *const u8) {
         self.jump_cache[jump_cache_index(pc)] = JumpCacheEntry { pc, code: code as u64 };
