@@ -91,3 +91,10 @@ fn programs_match_reference_outputs_when_compiled_immediately() {
 fn programs_match_reference_outputs_interpreted() {
     run_all(&["--interp"]);
 }
+
+/// Baseline code first, optimised on a compiler thread soon after: the
+/// two tiers mix within every program.
+#[test]
+fn programs_match_reference_outputs_with_early_optimisation() {
+    run_all(&["--jit-threshold", "20"]);
+}

@@ -60,9 +60,10 @@ fn assert_all_ok(out: &std::process::Output, what: &str) {
 
 #[test]
 fn runtime_behaviours_hold_every_time() {
-    // The default tier mix, and code compiled early (more of it compiled
-    // while threads fork and signal each other).
-    let modes: [&[&str]; 5] = [&[], &["--jit-threshold", "1"], &[], &["--jit-threshold", "50"], &[]];
+    // The default tier mix (baseline code), every block optimised first, and
+    // code optimised on the compiler thread early (more of it compiled while
+    // threads fork and signal each other).
+    let modes: [&[&str]; 5] = [&[], &["--jit-threshold", "1"], &["--tiers", "baseline"], &["--jit-threshold", "50"], &[]];
     for (round, args) in modes.iter().enumerate() {
         let out = run(args, "runtime", &[]);
         assert_all_ok(&out, &format!("runtime, run {round} {args:?}"));

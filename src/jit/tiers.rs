@@ -76,11 +76,11 @@ mod tests {
     #[test]
     fn tiers_parse_print_and_configure() {
         for (text, interpret_only, baseline, optimizing, threshold) in [
-            ("baseline,opt", false, true, true, 1000),
-            ("baseline", false, true, false, 1000),
+            ("baseline,opt", false, true, true, 50_000),
+            ("baseline", false, true, false, 50_000),
             ("opt", false, false, true, 1),
-            ("interp,opt", false, false, true, 1000),
-            ("interp", true, false, false, 1000),
+            ("interp,opt", false, false, true, 50_000),
+            ("interp", true, false, false, 50_000),
         ] {
             let t: Tiers = text.parse().unwrap();
             assert_eq!(t.to_string(), text);
