@@ -192,6 +192,10 @@ pub enum Op {
     StoreVec { field: Field, addr: Temp, offset: i32, size: u8 },
     /// A full memory barrier.
     Fence,
+    /// An ordering point: no memory access may be moved across it by a
+    /// backend, and every later load reads memory afresh (other threads'
+    /// stores, exit requests). x86-64 needs no instruction for it.
+    Order,
     /// Runs the guest instruction `word` at `pc` in the frontend's reference
     /// semantics (a helper call). The block leaves with [`ExitStatus::Raise`]
     /// at `pc` if it raises an exception. No temporary is live across it.

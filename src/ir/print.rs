@@ -66,6 +66,7 @@ impl fmt::Display for Op {
             Op::LoadVec { field, addr, offset, size } => write!(f, "state+{} = loadvec{} [{addr} + {offset}]", field.0, 8 << size),
             Op::StoreVec { field, addr, offset, size } => write!(f, "storevec{} [{addr} + {offset}] = state+{}", 8 << size, field.0),
             Op::Fence => write!(f, "fence"),
+            Op::Order => write!(f, "order"),
             Op::Interp { word, pc } => write!(f, "interp {word:#010x} at {pc:#x}"),
         }
     }

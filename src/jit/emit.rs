@@ -173,6 +173,17 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         self.b.ins().iconst(types::I64, v as i64)
     }
 
+    /// A store into the guest alias region (see the module comment): no
+    /// guest-region load (guest memory, `exit_request`) after it may reuse a
+    /// value loaded before it. Each site stores its own constant: Cranelift
+    /// drops a store of the value a dominating store already wrote, and with
+    /// it the ordering (a loop's acquire loads then saw an exit request read
+    /// before them, and ran code another thread had invalidated).
+    fn ordering_store(&mut self, site: u64) {
+        let v = self.iconst(site);
+        self.b.ins().store(self.shared_field, v, self.cpu, offsets::LOOP_SCRATCH);
+    }
+
     /// Loads `exit_request` afresh (see the module comment).
     fn load_exit_request(&mut self) -> Value {
         self.b.ins().load(types::I32, self.shared_field, self.cpu, offsets::EXIT_REQUEST)
@@ -385,8 +396,7 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             // Backward edge (a loop): stay inside the function unless asked to
             // leave, so a tight guest loop can still be interrupted. The store
             // makes the next iteration reload guest memory and exit_request.
-            let zero = self.iconst(0);
-            self.b.ins().store(self.shared_field, zero, self.cpu, offsets::LOOP_SCRATCH);
+            self.ordering_store(target);
             let req = self.load_exit_request();
             let leave = self.b.create_block();
             self.b.ins().brif(req, leave, &[], blk, &[]);
@@ -716,6 +726,10 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             }
             Op::Fence => {
                 self.b.ins().fence();
+            }
+            Op::Order => {
+                let pc = self.current_pc;
+                self.ordering_store(pc);
             }
             Op::Interp { word, pc } => {
                 // FP and AdvSIMD instructions with a native translation here;

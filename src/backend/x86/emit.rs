@@ -423,6 +423,8 @@ impl<'a> Emitter<'a> {
                 }
             }
             Op::Fence => self.a.mfence(),
+            // Emitted code keeps every access in program order already.
+            Op::Order => {}
             Op::Interp { word, pc } => {
                 if !self.ra.all_free() {
                     return Err(EmitError::LiveAcrossCall);

@@ -79,7 +79,7 @@ impl RegAlloc {
                     note(addr, i);
                     note(s, i);
                 }
-                Op::Insn { .. } | Op::Const { .. } | Op::Get { .. } | Op::Fence | Op::Interp { .. } => {}
+                Op::Insn { .. } | Op::Const { .. } | Op::Get { .. } | Op::Fence | Op::Order | Op::Interp { .. } => {}
             }
         }
         let end = block.ops.len();

@@ -246,6 +246,9 @@ pub enum Insn {
     Brk { imm: u16 },
     /// Hints (NOP, YIELD, BTI, PAC hint space, ...) and barriers: no effect here.
     Nop,
+    /// DMB, DSB (`full`: orders earlier stores before later loads too) and
+    /// ISB (`full` false).
+    Barrier { full: bool },
     /// CLREX: clears the exclusive monitor.
     Clrex,
     /// MRS Xt, sysreg (`sysreg` = op0:op1:CRn:CRm:op2 as 16 bits).
@@ -495,7 +498,12 @@ fn decode_system(word: u32) -> Option<Insn> {
             0b0010 if rt == 31 => Some(Insn::Nop),
             0b0011 if rt == 31 => match op2 {
                 0b010 => Some(Insn::Clrex),
-                0b100..=0b111 => Some(Insn::Nop),
+                // DSB and DMB: CRm<1:0> says what they order (01 loads,
+                // 10 stores, 11 and the reserved 00 everything).
+                0b100 | 0b101 => Some(Insn::Barrier { full: crm & 3 == 3 || crm & 3 == 0 }),
+                // ISB: later instructions see earlier changes to code.
+                0b110 => Some(Insn::Barrier { full: false }),
+                0b111 => Some(Insn::Nop),
                 _ => None,
             },
             // MSR (immediate) to PSTATE fields; at EL0 only a few are permitted

@@ -513,6 +513,13 @@ pub fn exec(cpu: &mut CpuState, insn: &Insn, pc: u64) -> Result<Flow, Exception>
         Insn::Svc { .. } => return Ok(Flow::Syscall),
         Insn::Brk { imm } => return Err(Exception::Breakpoint(imm)),
         Insn::Nop | Insn::MsrImm => {}
+        // x86-64 keeps loads and stores in order except a store before a
+        // later load; a full barrier forbids that too.
+        Insn::Barrier { full } => {
+            if full {
+                std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+            }
+        }
         Insn::Clrex => cpu.excl_addr = u64::MAX,
         Insn::Mrs { rt, sysreg } => match sysregs::read(cpu, sysreg) {
             Some(v) => cpu.set_xzr(rt, v),

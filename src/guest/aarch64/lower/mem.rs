@@ -116,6 +116,9 @@ impl Lowerer {
                 let addr = self.xs(rn);
                 let v = self.b.load(addr, 0, size, false);
                 self.set_xr(rt, v);
+                // Later loads (of memory, of exit requests, of chain slots)
+                // must not be answered from before this one.
+                self.b.push(Op::Order);
             }
             Insn::StoreRelease { size, rt, rn } => {
                 let addr = self.xs(rn);

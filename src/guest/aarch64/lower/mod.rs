@@ -138,6 +138,10 @@ impl Lowerer {
             Insn::Svc { .. } => Some(Exit::Syscall { next: pc + 4 }),
             Insn::Brk { .. } | Insn::Undefined(_) => Some(Exit::Raise { pc }),
             Insn::Nop | Insn::MsrImm => None,
+            Insn::Barrier { full } => {
+                self.b.push(if full { Op::Fence } else { Op::Order });
+                None
+            }
             Insn::Mrs { rt, sysreg: sysregs::TPIDR_EL0 } => {
                 let v = self.b.get(Field(offsets::TPIDR_EL0));
                 self.set_xr(rt, v);
