@@ -9,7 +9,6 @@
 //! all of the range rather than the paths a run takes.
 
 use kestrel::backend::x86::{self, Baseline};
-use kestrel::guest::aarch64::cpu::offsets;
 use kestrel::guest::aarch64::lower::lower_block_into;
 use kestrel::jit::cache::build_block;
 use std::time::Instant;
@@ -35,15 +34,7 @@ fn main() {
     let text = bytes.get(off..off + size).expect("range inside the file").to_vec();
     let start = text.as_ptr() as u64;
     let end = start + text.len() as u64 - 4;
-    let layout = x86::emit::StateLayout {
-        pc: offsets::PC,
-        exit_request: offsets::EXIT_REQUEST,
-        chain_slot: offsets::CHAIN_SLOT,
-        nf: offsets::NF,
-        zf: offsets::ZF,
-        cf: offsets::CF,
-        vf: offsets::VF,
-    };
+    let layout = kestrel::jit::aarch64_state_layout();
     let helpers = x86::emit::Helpers { interp_one: no_helper as *const () as usize };
     let mut backend = Baseline::new(layout, helpers, x86::arena::ARENA_BYTES).expect("executable memory");
     for round in 0..rounds {

@@ -207,6 +207,12 @@ impl Engine {
         // wait for the compiler and drop the result.
         self.collect_optimized(true);
         self.pending_hot.clear();
+        self.new_optimised_generation();
+    }
+
+    /// Frees the optimised code (the compiler starts a new module) and
+    /// counts a flush.
+    fn new_optimised_generation(&mut self) {
         self.trampoline = None;
         if let Optimizer::Idle(c) = &mut self.optimizer {
             match c.flush() {
@@ -580,14 +586,7 @@ impl Engine {
                 }
             }
         }
-        self.trampoline = None;
-        if let Optimizer::Idle(c) = &mut self.optimizer {
-            match c.flush() {
-                Ok(()) => self.trampoline = Some(c.trampoline()),
-                Err(_) => self.optimizer = Optimizer::Off,
-            }
-        }
-        self.stats.flushes += 1;
+        self.new_optimised_generation();
     }
 
     /// Runs compiled code; `Some` if the front end must act.
@@ -715,7 +714,13 @@ fn run_interpreted(cpu: &mut CpuState, block: &Block) -> Option<ExitReason> {
 
 /// The baseline backend for AArch64 guests in user mode.
 fn new_baseline() -> Option<Baseline> {
-    let layout = x86::emit::StateLayout {
+    let helpers = x86::emit::Helpers { interp_one: helpers::interp_one as *const () as usize };
+    Baseline::new(aarch64_state_layout(), helpers, x86::arena::ARENA_BYTES)
+}
+
+/// Where baseline code finds the AArch64 CPU state fields it touches itself.
+pub fn aarch64_state_layout() -> x86::emit::StateLayout {
+    x86::emit::StateLayout {
         pc: offsets::PC,
         exit_request: offsets::EXIT_REQUEST,
         chain_slot: offsets::CHAIN_SLOT,
@@ -723,7 +728,5 @@ fn new_baseline() -> Option<Baseline> {
         zf: offsets::ZF,
         cf: offsets::CF,
         vf: offsets::VF,
-    };
-    let helpers = x86::emit::Helpers { interp_one: helpers::interp_one as *const () as usize };
-    Baseline::new(layout, helpers, x86::arena::ARENA_BYTES)
+    }
 }
