@@ -275,7 +275,8 @@ impl Engine {
                 return ExitReason::ExitRequest;
             }
             self.check_generation();
-            if !matches!(self.optimizer, Optimizer::Idle(_)) || !self.pending_hot.is_empty() {
+            // Only when a job is out, or hot regions wait for the compiler.
+            if matches!(self.optimizer, Optimizer::Busy { .. }) || !self.pending_hot.is_empty() {
                 self.collect_optimized(false);
             }
             let pc = cpu.pc;

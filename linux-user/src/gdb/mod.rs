@@ -109,6 +109,7 @@ pub fn thread_started(tid: u32, cpu: *mut CpuState) {
         // A new thread follows the others: stopped if they are stopped.
         let action = if s.running { Action::Continue } else { Action::Stop };
         s.threads.insert(tid, ThreadEntry { cpu, action, explicit: false, parked: false, in_syscall: false });
+        d.stopped.notify_all();
     }
 }
 

@@ -39,6 +39,16 @@ pub fn start(port: u16) -> std::io::Result<()> {
 fn serve(stream: TcpStream) {
     let Some(mut target) = guest() else { return };
     let d = target.debugger;
+    {
+        // gdb asks for the threads' registers at once: wait until the first
+        // guest thread has registered (its engine is still being set up when
+        // gdb connects), but not forever if the guest never starts.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut s = lock(d);
+        while s.threads.is_empty() && std::time::Instant::now() < deadline {
+            s = d.stopped.wait_timeout(s, std::time::Duration::from_millis(50)).map(|(g, _)| g).unwrap_or_else(|e| e.into_inner().0);
+        }
+    }
     let result = GdbStub::new(stream).run_blocking::<EventLoop>(&mut target);
     if let Err(e) = result {
         if !e.is_connection_error() {
