@@ -5,7 +5,9 @@
 #
 # 1. Host packages (as root, when missing): qemu-user, the reference
 #    implementation busybox outputs are compared against.
-# 2. cargo build --release, then the whole workspace test suite (unit tests,
+# 2. cargo build --release, Debian trixie's static qemu-user 10 (cached in
+#    .cache/qemu10; the oracle of the differential tester's extension
+#    classes), then the whole workspace test suite (unit tests,
 #    tier differential test, semantics table, prebuilt test-binaries compared
 #    with their recorded reference outputs, CLI and loader error paths).
 # 3. Debian's busybox-static:arm64, fetched and cached in .cache/, run under
@@ -47,6 +49,10 @@ fi
 
 echo "== cargo build --release"
 cargo build --release --workspace
+
+echo "== qemu 10 (Debian trixie), the oracle of the Armv8.6+ extension classes"
+QEMU10_AARCH64=$(scripts/fetch-qemu10.sh)
+export QEMU10_AARCH64
 
 echo "== cargo test --release"
 cargo test --release --workspace

@@ -190,6 +190,8 @@ pub struct Options {
     pub argv0: Option<OsString>,
     /// `-cpu`.
     pub cpu: CpuModel,
+    /// `-cpu MODEL,pauth-impdef=on|off`.
+    pub pauth_impdef: Option<bool>,
     /// `-d` items, with `-strace` folded in.
     pub log_items: LogItems,
     /// `-D`.
@@ -347,6 +349,28 @@ pub fn help_text() -> String {
     text
 }
 
+/// `-cpu MODEL[,PROPERTY=VALUE...]`; the one property is qemu's
+/// `pauth-impdef=on|off` (the pointer-authentication algorithm).
+fn parse_cpu(text: &str) -> Result<(CpuModel, Option<bool>), CliError> {
+    let mut parts = text.split(',');
+    let name = parts.next().unwrap_or_default();
+    let model = CpuModel::from_name(name)
+        .ok_or_else(|| CliError(format!("unknown CPU model '{name}' (try '-cpu help')")))?;
+    let mut pauth_impdef = None;
+    for property in parts {
+        let value = match property.split_once('=') {
+            Some(("pauth-impdef", v)) => v,
+            _ => return Err(CliError(format!("unknown -cpu property '{property}' (known: pauth-impdef=on|off)"))),
+        };
+        pauth_impdef = Some(match value {
+            "on" | "true" | "yes" => true,
+            "off" | "false" | "no" => false,
+            _ => return Err(CliError(format!("-cpu: pauth-impdef takes on or off, not '{value}'"))),
+        });
+    }
+    Ok((model, pauth_impdef))
+}
+
 fn cpu_help() -> String {
     let mut text = String::from("Available CPU models:\n");
     for m in CpuModel::ALL {
@@ -448,17 +472,15 @@ pub fn parse(
 
     let text_or_env = |id: &str, var: &str| os_value(&m, id).or_else(|| env(var));
 
-    let cpu = match text_or_env("cpu", "KESTREL_CPU") {
-        None => CpuModel::default(),
-        Some(name) => {
-            let name = name.to_string_lossy();
-            if name == "help" || name == "?" {
+    let (cpu, pauth_impdef) = match text_or_env("cpu", "KESTREL_CPU") {
+        None => (CpuModel::default(), None),
+        Some(text) => {
+            let text = text.to_string_lossy();
+            if text == "help" || text == "?" {
                 print!("{}", cpu_help());
                 return Ok(Parsed::Exit(0));
             }
-            CpuModel::from_name(&name).ok_or_else(|| {
-                CliError(format!("unknown CPU model '{name}' (try '-cpu help')"))
-            })?
+            parse_cpu(&text)?
         }
     };
 
@@ -558,6 +580,7 @@ pub fn parse(
         env_edits,
         argv0: text_or_env("argv0", "KESTREL_ARGV0"),
         cpu,
+        pauth_impdef,
         log_items,
         log_file: text_or_env("log_file", "KESTREL_LOG_FILENAME").map(PathBuf::from),
         stack_size,
@@ -726,6 +749,8 @@ mod tests {
         assert_eq!(err(&["-L"]), "option '-L' needs an argument");
         assert_eq!(err(&[]), "no program given");
         assert!(err(&["-cpu", "pentium", "p"]).contains("unknown CPU model"));
+        assert!(err(&["-cpu", "max,sve=on", "p"]).contains("unknown -cpu property"));
+        assert!(err(&["-cpu", "max,pauth-impdef=maybe", "p"]).contains("on or off"));
         assert!(err(&["-d", "nonsense", "p"]).contains("unknown log item"));
         assert!(err(&["--jit-threshold", "abc", "p"]).contains("abc"));
         for msg in [err(&["--jit-threshold", "abc", "p"]), err(&["-E", "novalue", "p"])] {

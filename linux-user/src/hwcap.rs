@@ -47,6 +47,20 @@ pub const HWCAP_SHA512: u64 = 1 << 21;
 pub const HWCAP_ASIMDDP: u64 = 1 << 20;
 /// `HWCAP_SSBS`.
 pub const HWCAP_SSBS: u64 = 1 << 28;
+/// `HWCAP_FCMA`: FCMLA, FCADD.
+pub const HWCAP_FCMA: u64 = 1 << 14;
+/// `HWCAP_SM3`.
+pub const HWCAP_SM3: u64 = 1 << 18;
+/// `HWCAP_SM4`.
+pub const HWCAP_SM4: u64 = 1 << 19;
+/// `HWCAP_ASIMDFHM`: FMLAL, FMLSL.
+pub const HWCAP_ASIMDFHM: u64 = 1 << 23;
+/// `HWCAP_FLAGM`: CFINV, RMIF, SETF8, SETF16.
+pub const HWCAP_FLAGM: u64 = 1 << 27;
+/// `HWCAP_PACA`: address authentication.
+pub const HWCAP_PACA: u64 = 1 << 30;
+/// `HWCAP_PACG`: generic authentication (PACGA).
+pub const HWCAP_PACG: u64 = 1 << 31;
 
 /// Features the translator can execute today. Only these are ever advertised.
 pub const IMPLEMENTED: u64 = HWCAP_FP
@@ -66,12 +80,32 @@ pub const IMPLEMENTED: u64 = HWCAP_FP
     | HWCAP_DCPOP
     | HWCAP_SHA3
     | HWCAP_ASIMDDP
-    | HWCAP_SHA512;
+    | HWCAP_SHA512
+    | HWCAP_FCMA
+    | HWCAP_SM3
+    | HWCAP_SM4
+    | HWCAP_ASIMDFHM
+    | HWCAP_FLAGM
+    | HWCAP_PACA
+    | HWCAP_PACG;
 
+/// `HWCAP2_FLAGM2`: AXFLAG, XAFLAG.
+pub const HWCAP2_FLAGM2: u64 = 1 << 7;
 /// `HWCAP2_FRINT`: FRINT32Z/X, FRINT64Z/X.
 pub const HWCAP2_FRINT: u64 = 1 << 8;
+/// `HWCAP2_I8MM`: SMMLA, UMMLA, USMMLA, USDOT, SUDOT.
+pub const HWCAP2_I8MM: u64 = 1 << 13;
+/// `HWCAP2_BF16`: BFDOT, BFMMLA, BFMLALB/T, BFCVT, BFCVTN.
+pub const HWCAP2_BF16: u64 = 1 << 14;
+/// `HWCAP2_RNG`: RNDR, RNDRRS.
+pub const HWCAP2_RNG: u64 = 1 << 16;
+/// `HWCAP2_BTI`: branch target identification (PROT_BTI pages).
+pub const HWCAP2_BTI: u64 = 1 << 17;
+/// `HWCAP2_CSSC`: ABS, CNT, CTZ, SMAX, SMIN, UMAX, UMIN.
+pub const HWCAP2_CSSC: u64 = 1 << 34;
 /// `AT_HWCAP2` features the translator can execute.
-pub const IMPLEMENTED2: u64 = HWCAP2_FRINT;
+pub const IMPLEMENTED2: u64 =
+    HWCAP2_FLAGM2 | HWCAP2_FRINT | HWCAP2_I8MM | HWCAP2_BF16 | HWCAP2_RNG | HWCAP2_BTI | HWCAP2_CSSC;
 
 /// Armv8.0 baseline with the crypto extension, as on Cortex-A53/A72 boards.
 const ARMV8_0_CRYPTO: u64 = HWCAP_FP
@@ -95,6 +129,22 @@ const ARMV8_2_N1: u64 = ARMV8_0_CRYPTO
     | HWCAP_ASIMDDP
     | HWCAP_SSBS;
 
+/// Armv8.5 and Armv9.0 additions of Neoverse-N2 (without SVE2, which
+/// Kestrel does not implement, and without PAuth2/FPAC: its pointer
+/// authentication is presented as FEAT_PAuth with QARMA5).
+const N2_ADDED: u64 = HWCAP_SHA3
+    | HWCAP_SHA512
+    | HWCAP_SM3
+    | HWCAP_SM4
+    | HWCAP_JSCVT
+    | HWCAP_FCMA
+    | HWCAP_ASIMDFHM
+    | HWCAP_FLAGM
+    | HWCAP_PACA
+    | HWCAP_PACG;
+/// Neoverse-N2's `AT_HWCAP2` (within what Kestrel implements).
+const N2_HWCAP2: u64 = HWCAP2_FLAGM2 | HWCAP2_FRINT | HWCAP2_I8MM | HWCAP2_BF16 | HWCAP2_BTI;
+
 /// A CPU model the guest can be told it runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[derive(Default)]
@@ -105,6 +155,8 @@ pub enum CpuModel {
     CortexA72,
     /// Arm Neoverse-N1 (Armv8.2).
     NeoverseN1,
+    /// Arm Neoverse-N2 (Armv9.0, without SVE2).
+    NeoverseN2,
     /// Everything Kestrel implements.
     #[default]
     Max,
@@ -112,8 +164,8 @@ pub enum CpuModel {
 
 impl CpuModel {
     /// Every model, in the order `-cpu help` lists them.
-    pub const ALL: [CpuModel; 4] =
-        [CpuModel::CortexA53, CpuModel::CortexA72, CpuModel::NeoverseN1, CpuModel::Max];
+    pub const ALL: [CpuModel; 5] =
+        [CpuModel::CortexA53, CpuModel::CortexA72, CpuModel::NeoverseN1, CpuModel::NeoverseN2, CpuModel::Max];
 
     /// The name accepted by `-cpu`.
     pub fn name(self) -> &'static str {
@@ -121,6 +173,7 @@ impl CpuModel {
             CpuModel::CortexA53 => "cortex-a53",
             CpuModel::CortexA72 => "cortex-a72",
             CpuModel::NeoverseN1 => "neoverse-n1",
+            CpuModel::NeoverseN2 => "neoverse-n2",
             CpuModel::Max => "max",
         }
     }
@@ -131,6 +184,7 @@ impl CpuModel {
             CpuModel::CortexA53 => "Arm Cortex-A53 (Armv8.0)",
             CpuModel::CortexA72 => "Arm Cortex-A72 (Armv8.0)",
             CpuModel::NeoverseN1 => "Arm Neoverse-N1 (Armv8.2)",
+            CpuModel::NeoverseN2 => "Arm Neoverse-N2 (Armv9.0 without SVE2)",
             CpuModel::Max => "all features Kestrel implements (default)",
         }
     }
@@ -145,8 +199,16 @@ impl CpuModel {
         match self {
             CpuModel::CortexA53 | CpuModel::CortexA72 => ARMV8_0_CRYPTO,
             CpuModel::NeoverseN1 => ARMV8_2_N1,
+            CpuModel::NeoverseN2 => ARMV8_2_N1 | N2_ADDED,
             CpuModel::Max => u64::MAX,
         }
+    }
+
+    /// The pointer-authentication algorithm the model uses unless
+    /// `pauth-impdef` says otherwise: real Arm cores use QARMA5; `max`
+    /// uses Kestrel's faster implementation-defined function.
+    pub fn default_pauth_impdef(self) -> bool {
+        self != CpuModel::NeoverseN2
     }
 }
 
@@ -160,6 +222,7 @@ impl CpuModel {
             CpuModel::CortexA53 => 0x410f_d034, // r0p4
             CpuModel::CortexA72 => 0x410f_d083, // r0p3
             CpuModel::NeoverseN1 => 0x413f_d0c1, // r3p1
+            CpuModel::NeoverseN2 => 0x410f_d490, // r0p0
             CpuModel::Max => kestrel::guest::aarch64::sysregs::DEFAULT_MIDR,
         }
     }
@@ -176,15 +239,17 @@ const HWCAP_NAMES: [&str; 32] = [
 
 /// Names of the `AT_HWCAP2` bits, by bit number; the kernel prints them after
 /// the `AT_HWCAP` ones.
-const HWCAP2_NAMES: [&str; 19] = [
+const HWCAP2_NAMES: [&str; 35] = [
     "dcpodp", "sve2", "sveaes", "svepmull", "svebitperm", "svesha3", "svesm4", "flagm2", "frint",
     "svei8mm", "svef32mm", "svef64mm", "svebf16", "i8mm", "bf16", "dgh", "rng", "bti", "mte",
+    "ecv", "afp", "rpres", "mte3", "sme", "smei16i64", "smef64f64", "smei8i32", "smef16f32",
+    "smeb16f32", "smef32f32", "smefa64", "wfxt", "ebf16", "sveebf16", "cssc",
 ];
 
 /// The feature names for a pair of hwcap words, in the kernel's order.
 pub fn feature_names(hwcap: u64, hwcap2: u64) -> Vec<&'static str> {
     let pick = |word: u64, names: &'static [&'static str]| {
-        names.iter().enumerate().filter(move |(bit, _)| word & (1 << bit) != 0).map(|(_, n)| *n)
+        names.iter().enumerate().filter(move |(bit, _)| word & (1u64 << bit) != 0).map(|(_, n)| *n)
     };
     pick(hwcap, &HWCAP_NAMES).chain(pick(hwcap2, &HWCAP2_NAMES)).collect()
 }
@@ -194,10 +259,11 @@ pub fn hwcap(model: CpuModel) -> u64 {
     model.architectural_hwcap() & IMPLEMENTED
 }
 
-/// The `AT_HWCAP2` value for a model: FRINT is Armv8.5, so only `max` has it.
+/// The `AT_HWCAP2` value for a model: these are all Armv8.5 and later.
 pub fn hwcap2(model: CpuModel) -> u64 {
     match model {
         CpuModel::Max => IMPLEMENTED2,
+        CpuModel::NeoverseN2 => N2_HWCAP2 & IMPLEMENTED2,
         _ => 0,
     }
 }
@@ -214,6 +280,25 @@ mod tests {
         }
         assert_eq!(hwcap(CpuModel::CortexA53) & HWCAP_ATOMICS, 0);
         assert_ne!(hwcap(CpuModel::Max) & HWCAP_ATOMICS, 0);
+    }
+
+    #[test]
+    fn older_models_keep_what_they_had() {
+        let added = HWCAP_FCMA | HWCAP_SM3 | HWCAP_SM4 | HWCAP_ASIMDFHM | HWCAP_FLAGM | HWCAP_PACA | HWCAP_PACG;
+        for m in [CpuModel::CortexA53, CpuModel::CortexA72, CpuModel::NeoverseN1] {
+            assert_eq!(hwcap(m) & added, 0, "{}", m.name());
+            assert_eq!(hwcap2(m), 0, "{}", m.name());
+        }
+        assert_eq!(hwcap(CpuModel::Max) & added, added);
+        assert_eq!(hwcap2(CpuModel::Max), IMPLEMENTED2);
+        assert_eq!(hwcap(CpuModel::NeoverseN2) & added, added);
+        // Neoverse-N2 is Armv9.0: no RNDR, no CSSC (Armv8.9).
+        assert_eq!(hwcap2(CpuModel::NeoverseN2) & (HWCAP2_RNG | HWCAP2_CSSC), 0);
+        assert_eq!(hwcap2(CpuModel::NeoverseN2) & HWCAP2_BTI, HWCAP2_BTI);
+        assert_eq!(
+            feature_names(0, hwcap2(CpuModel::Max)),
+            ["flagm2", "frint", "i8mm", "bf16", "rng", "bti", "cssc"]
+        );
     }
 
     #[test]

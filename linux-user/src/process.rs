@@ -17,6 +17,9 @@ pub struct Settings {
     pub ld_prefix: Option<PathBuf>,
     /// `-cpu`.
     pub cpu: CpuModel,
+    /// `-cpu MODEL,pauth-impdef=on|off`: `None` keeps the model's default
+    /// pointer-authentication algorithm.
+    pub pauth_impdef: Option<bool>,
     /// `-d` / `-strace`.
     pub log_items: LogItems,
     /// `-D`.
@@ -44,7 +47,10 @@ impl Settings {
             args.push(p.clone().into_os_string());
         }
         args.push("-cpu".into());
-        args.push(self.cpu.name().into());
+        args.push(match self.pauth_impdef {
+            None => self.cpu.name().into(),
+            Some(on) => format!("{},pauth-impdef={}", self.cpu.name(), if on { "on" } else { "off" }).into(),
+        });
         let items = self.log_items.to_list();
         if !items.is_empty() {
             args.push("-d".into());
@@ -155,6 +161,7 @@ mod tests {
         Settings {
             ld_prefix: Some("/sysroot".into()),
             cpu: CpuModel::CortexA72,
+            pauth_impdef: Some(false),
             log_items: LogItems { strace: true, ..Default::default() },
             log_file: None,
             stack_size: crate::cli::DEFAULT_STACK_SIZE,
@@ -176,6 +183,7 @@ mod tests {
         };
         assert_eq!(o.ld_prefix, s.ld_prefix);
         assert_eq!(o.cpu, s.cpu);
+        assert_eq!(o.pauth_impdef, s.pauth_impdef);
         assert_eq!(o.log_items, s.log_items);
         assert_eq!(o.interpret_only, s.interpret_only);
         assert_eq!(o.jit_threshold, s.jit_threshold);

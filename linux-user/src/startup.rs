@@ -2,6 +2,8 @@
 //! initial stack and registers — everything Linux's `execve` does before the
 //! first guest instruction.
 
+use kestrel::guest::aarch64::pac_insns;
+use kestrel::guest::aarch64::pauth::PacAlgorithm;
 use crate::brk;
 use crate::cli::{EnvEdit, Options};
 use crate::hwcap;
@@ -72,6 +74,11 @@ pub fn guest_environment(
     env
 }
 
+/// 64 unpredictable bits (for pointer-authentication keys).
+pub fn random_u64() -> u64 {
+    u64::from_le_bytes(random_bytes()[..8].try_into().unwrap_or_default())
+}
+
 fn random_bytes() -> [u8; 16] {
     let mut bytes = [0u8; 16];
     // SAFETY: getrandom writes at most 16 bytes into the buffer.
@@ -93,6 +100,12 @@ fn auxv(settings: &Settings, program: &LoadedProgram) -> Vec<(u64, AuxValue)> {
     let (uid, euid, gid, egid) =
         unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) };
     let v = AuxValue::Value;
+    // Pointer authentication: the model's algorithm (or -cpu ...,pauth-impdef)
+    // and fresh random keys, as Linux gives every new process.
+    let impdef = settings.pauth_impdef.unwrap_or(settings.cpu.default_pauth_impdef());
+    let algorithm = if impdef { PacAlgorithm::ImpDef } else { PacAlgorithm::Qarma5 };
+    pac_insns::set_algorithm(algorithm);
+    pac_insns::reset_keys(0, random_u64);
     // MRS of the ID registers must tell the same story as AT_HWCAP.
     kestrel::guest::aarch64::sysregs::set_cpu_identity(
         settings.cpu.midr(),
@@ -155,6 +168,7 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
     let settings = Settings {
         ld_prefix: opts.ld_prefix.clone(),
         cpu: opts.cpu,
+        pauth_impdef: opts.pauth_impdef,
         log_items: opts.log_items,
         log_file: opts.log_file.clone(),
         stack_size: opts.stack_size,

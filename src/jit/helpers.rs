@@ -19,8 +19,13 @@ pub extern "C" fn interp_one(cpu: *mut CpuState, word: u64, pc: u64) -> i32 {
     cpu.pc = pc;
     match exec(cpu, &decode(word as u32), pc) {
         Ok(Flow::Next) => 0,
-        // Branches and SVC are always translated natively, so anything else is
-        // handed back to the engine.
+        // Authenticated branches: the generated code jumps to the target.
+        Ok(Flow::Branch(target)) => {
+            cpu.branch_target = target;
+            0
+        }
+        // SVC is always translated natively, so anything else is handed back
+        // to the engine.
         _ => 1,
     }
 }

@@ -276,6 +276,7 @@ mod tests {
         let settings = Settings {
             ld_prefix: Some("/sysroot".into()),
             cpu: CpuModel::Max,
+            pauth_impdef: None,
             log_items: Default::default(),
             log_file: None,
             stack_size: crate::cli::DEFAULT_STACK_SIZE,

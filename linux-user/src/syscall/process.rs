@@ -268,9 +268,19 @@ pub fn uname(proc: &Process, buf: u64) -> SysResult {
 }
 
 /// `prctl(option, ...)`: the process-attribute options that are the same on
-/// both architectures; AArch64-specific ones (SVE, pointer auth, tagged
-/// addresses) report EINVAL as on a CPU without those features.
+/// both architectures, and PR_PAC_RESET_KEYS; the other AArch64-specific
+/// ones (SVE, enabling keys, tagged addresses) report EINVAL as on a CPU
+/// without those features.
 pub fn prctl(a: [u64; 6]) -> SysResult {
+    const PR_PAC_RESET_KEYS: u64 = 54;
+    if a[0] == PR_PAC_RESET_KEYS {
+        // arg2: the keys to replace (IA, IB, DA, DB, GA bits; 0 = all).
+        if a[1] & !0x1f != 0 || a[2..5].iter().any(|&x| x != 0) {
+            return Err(Errno::EINVAL);
+        }
+        kestrel::guest::aarch64::pac_insns::reset_keys(a[1], crate::startup::random_u64);
+        return Ok(0);
+    }
     const PASSED: &[u64] = &[
         1,  // PR_SET_PDEATHSIG
         2,  // PR_GET_PDEATHSIG

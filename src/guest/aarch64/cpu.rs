@@ -66,6 +66,12 @@ pub struct CpuState {
     /// Written by compiled loops on every backward edge (see `jit::emit`);
     /// holds no meaning.
     pub loop_scratch: u64,
+    /// The target of an authenticated branch (BRAA, RETAA, ...), which the
+    /// reference semantics computes for generated code to jump to.
+    pub branch_target: u64,
+    /// PSTATE.BTYPE (FEAT_BTI): the kind of the indirect branch that led to
+    /// the next instruction (0 after any other instruction).
+    pub btype: u64,
 }
 
 impl Default for CpuState {
@@ -91,6 +97,8 @@ impl Default for CpuState {
             chain_slot: 0,
             icount: 0,
             loop_scratch: 0,
+            branch_target: 0,
+            btype: 0,
         }
     }
 }
@@ -118,6 +126,8 @@ impl Clone for CpuState {
             chain_slot: 0,
             icount: 0,
             loop_scratch: 0,
+            branch_target: 0,
+            btype: 0,
         }
     }
 }
@@ -253,4 +263,8 @@ pub mod offsets {
     pub const LOOP_SCRATCH: i32 = offset_of!(CpuState, loop_scratch) as i32;
     /// `CpuState::tpidr_el0`.
     pub const TPIDR_EL0: i32 = offset_of!(CpuState, tpidr_el0) as i32;
+    /// `CpuState::branch_target`.
+    pub const BRANCH_TARGET: i32 = offset_of!(CpuState, branch_target) as i32;
+    /// `CpuState::btype`.
+    pub const BTYPE: i32 = offset_of!(CpuState, btype) as i32;
 }

@@ -68,6 +68,12 @@ pub enum Dp1Op {
     Clz,
     /// Count leading sign bits.
     Cls,
+    /// Count trailing zeros (FEAT_CSSC).
+    Ctz,
+    /// Count set bits (FEAT_CSSC).
+    Cnt,
+    /// Absolute value (FEAT_CSSC).
+    Abs,
 }
 
 /// Two-source data processing.
@@ -89,6 +95,74 @@ pub enum Dp2Op {
     Crc32 { size: u8 },
     /// CRC32C (polynomial 0x1EDC6F41) over `1 << size` bytes of Rm.
     Crc32c { size: u8 },
+    /// Maximum or minimum (FEAT_CSSC).
+    MinMax(MinMax),
+    /// PACGA: a 32-bit code for Rn with modifier Rm|SP (FEAT_PAuth).
+    Pacga,
+}
+
+/// The FEAT_CSSC maximum and minimum operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MinMax {
+    /// Signed maximum.
+    Smax,
+    /// Unsigned maximum.
+    Umax,
+    /// Signed minimum.
+    Smin,
+    /// Unsigned minimum.
+    Umin,
+}
+
+impl MinMax {
+    /// The operation numbered as in the encodings (opc<1:0>: U, then min).
+    fn from_bits(b: u32) -> MinMax {
+        [MinMax::Smax, MinMax::Umax, MinMax::Smin, MinMax::Umin][b as usize & 3]
+    }
+}
+
+/// The flag-manipulation instructions (FEAT_FlagM, FEAT_FlagM2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagOp {
+    /// CFINV: C = !C.
+    Cfinv,
+    /// XAFLAG: converts FCMP-style flags from the "external" format.
+    Xaflag,
+    /// AXFLAG: converts FCMP flags to the "external" format.
+    Axflag,
+    /// RMIF: rotates Xn right by `lsb` and moves the bits selected by `mask`
+    /// (N, Z, C, V = bits 3..0) into the flags.
+    Rmif { rn: u8, lsb: u8, mask: u8 },
+    /// SETF8/SETF16: N, Z, V from the low 8 or 16 bits of Wn.
+    Setf { rn: u8, sixteen: bool },
+}
+
+/// Which pointer-authentication key an instruction uses.
+pub use super::pauth::KeyName as PacKeyName;
+
+/// The key numbered as in the encodings: IA, IB, DA, DB.
+fn pac_key(b: u32) -> PacKeyName {
+    [PacKeyName::IA, PacKeyName::IB, PacKeyName::DA, PacKeyName::DB][b as usize & 3]
+}
+
+/// The modifier of a pointer-authentication operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PacModifier {
+    /// A general register; 31 is SP.
+    Reg(u8),
+    /// Zero (the Z forms).
+    Zero,
+}
+
+/// What a pointer-authentication instruction does to its register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PacOp {
+    /// PAC*: inserts a code.
+    Sign(PacKeyName),
+    /// AUT*: checks and removes a code.
+    Auth(PacKeyName),
+    /// XPACI/XPACD/XPACLRI: removes a code without checking it.
+    Strip { data: bool },
 }
 
 /// Three-source data processing (multiplies).
@@ -281,6 +355,21 @@ pub enum Insn {
     /// LD<op>/SWP: Rt gets the old value, memory gets op(old, Rs).
     Atomic { op: AtomicOp, size: u8, rs: u8, rt: u8, rn: u8 },
 
+    /// SMAX/UMAX/SMIN/UMIN with an 8-bit immediate (FEAT_CSSC; signed
+    /// forms sign-extend it).
+    MinMaxImm { sf: bool, op: MinMax, rd: u8, rn: u8, imm: u64 },
+    /// CFINV, XAFLAG, AXFLAG, RMIF, SETF8, SETF16.
+    Flags(FlagOp),
+    /// PAC*, AUT*, XPAC* on Rd (the data-processing forms and the hint
+    /// forms, which name X30 or X17 and SP, zero or X16 as modifier).
+    Pac { op: PacOp, rd: u8, modifier: PacModifier },
+    /// BRAA/BRAB/BLRAA/BLRAB/RETAA/RETAB and the Z forms: authenticates Rn
+    /// with an instruction key, then branches like BR/BLR/RET.
+    BranchRegPac { kind: BranchRegKind, rn: u8, key_b: bool, modifier: PacModifier },
+    /// LDRAA/LDRAB: authenticates Rn with a data key and zero modifier, then
+    /// loads 64 bits from it plus `offset` (written back when `writeback`).
+    LoadPac { key_b: bool, rt: u8, rn: u8, offset: i64, writeback: bool },
+
     /// FP/AdvSIMD data processing or structure load/store (see `simd`).
     SimdFp(u32),
     /// Unallocated or not implemented: SIGILL.
@@ -298,6 +387,7 @@ impl Insn {
                 | Insn::CompareBranch { .. }
                 | Insn::TestBranch { .. }
                 | Insn::BranchReg { .. }
+                | Insn::BranchRegPac { .. }
                 | Insn::Svc { .. }
                 | Insn::Brk { .. }
                 | Insn::Undefined(_)
@@ -359,6 +449,17 @@ fn decode_dp_imm(word: u32) -> Option<Insn> {
                 imm <<= 12;
             }
             Some(Insn::AddSubImm { sf, sub: bit(word, 30), set_flags: bit(word, 29), rd, rn, imm })
+        }
+        0b011 if bit(word, 22) => {
+            // Min/max (immediate), FEAT_CSSC: sf 0 0 100011 1 opc imm8 Rn Rd.
+            let opc = bits(word, 21, 18);
+            if bits(word, 30, 29) != 0 || opc > 3 {
+                return None;
+            }
+            let op = MinMax::from_bits(opc);
+            let imm8 = bits(word, 17, 10) as u64;
+            let imm = if matches!(op, MinMax::Smax | MinMax::Smin) { sign_extend(imm8, 8) as u64 } else { imm8 };
+            Some(Insn::MinMaxImm { sf, op, rd, rn, imm })
         }
         0b100 => {
             let n = bit(word, 22);
@@ -469,7 +570,13 @@ fn decode_branch_sys(word: u32) -> Option<Insn> {
     }
     if bits(word, 31, 25) == 0b1101011 {
         let opc = bits(word, 24, 21);
-        if bits(word, 20, 16) != 0b11111 || bits(word, 15, 10) != 0 || bits(word, 4, 0) != 0 {
+        if bits(word, 20, 16) != 0b11111 {
+            return None;
+        }
+        if bits(word, 15, 11) == 0b00001 {
+            return decode_branch_reg_pac(word);
+        }
+        if bits(word, 15, 10) != 0 || bits(word, 4, 0) != 0 {
             return None;
         }
         let kind = match opc {
@@ -481,6 +588,43 @@ fn decode_branch_sys(word: u32) -> Option<Insn> {
         return Some(Insn::BranchReg { kind, rn: reg(word, 5) });
     }
     None
+}
+
+/// The authenticated branches: op3 = 00001M selects key A or B, op4 the
+/// modifier register (11111 in the Z forms and RETAA/RETAB).
+fn decode_branch_reg_pac(word: u32) -> Option<Insn> {
+    let key_b = bit(word, 10);
+    let (rn, op4) = (reg(word, 5), reg(word, 0));
+    let (kind, modifier) = match bits(word, 24, 21) {
+        0b0000 if op4 == 31 => (BranchRegKind::Br, PacModifier::Zero),
+        0b0001 if op4 == 31 => (BranchRegKind::Blr, PacModifier::Zero),
+        0b0010 if rn == 31 && op4 == 31 => return Some(Insn::BranchRegPac { kind: BranchRegKind::Ret, rn: 30, key_b, modifier: PacModifier::Reg(31) }),
+        0b1000 => (BranchRegKind::Br, PacModifier::Reg(op4)),
+        0b1001 => (BranchRegKind::Blr, PacModifier::Reg(op4)),
+        _ => return None,
+    };
+    Some(Insn::BranchRegPac { kind, rn, key_b, modifier })
+}
+
+/// The hint space (HINT #imm = CRm:op2): the pointer-authentication hints
+/// act on X30 or X17; every other hint (NOP, YIELD, WFE, BTI, ...) does
+/// nothing in user mode, and unallocated hints are NOPs by definition.
+fn decode_hint(hint: u32) -> Insn {
+    use PacKeyName::{IA, IB};
+    let (rd, modifier, op) = match hint {
+        7 => (30, PacModifier::Zero, PacOp::Strip { data: false }),
+        8 => (17, PacModifier::Reg(16), PacOp::Sign(IA)),
+        10 => (17, PacModifier::Reg(16), PacOp::Sign(IB)),
+        12 => (17, PacModifier::Reg(16), PacOp::Auth(IA)),
+        14 => (17, PacModifier::Reg(16), PacOp::Auth(IB)),
+        24..=31 => {
+            let modifier = if hint & 1 == 0 { PacModifier::Zero } else { PacModifier::Reg(31) };
+            let key = if hint & 2 == 0 { IA } else { IB };
+            (30, modifier, if hint & 4 == 0 { PacOp::Sign(key) } else { PacOp::Auth(key) })
+        }
+        _ => return Insn::Nop,
+    };
+    Insn::Pac { op, rd, modifier }
 }
 
 fn decode_system(word: u32) -> Option<Insn> {
@@ -495,7 +639,7 @@ fn decode_system(word: u32) -> Option<Insn> {
         (false, 0) => match crn {
             // Hint space: NOP, YIELD, WFE, WFI, SEV, BTI, PACIASP/AUTIASP, ...
             // Unallocated hints behave as NOP by definition.
-            0b0010 if rt == 31 => Some(Insn::Nop),
+            0b0010 if rt == 31 => Some(decode_hint((crm << 3) | op2)),
             0b0011 if rt == 31 => match op2 {
                 0b010 => Some(Insn::Clrex),
                 // DSB and DMB: CRm<1:0> says what they order (01 loads,
@@ -509,6 +653,13 @@ fn decode_system(word: u32) -> Option<Insn> {
             // MSR (immediate) to PSTATE fields; at EL0 only a few are permitted
             // (op1 = 3: DIT, SSBS, TCO); Linux traps the rest.
             0b0100 if rt == 31 && op1 == 3 => Some(Insn::MsrImm),
+            // CFINV, XAFLAG, AXFLAG (FEAT_FlagM, FEAT_FlagM2).
+            0b0100 if rt == 31 && op1 == 0 && crm == 0 => match op2 {
+                0 => Some(Insn::Flags(FlagOp::Cfinv)),
+                1 => Some(Insn::Flags(FlagOp::Xaflag)),
+                2 => Some(Insn::Flags(FlagOp::Axflag)),
+                _ => None,
+            },
             _ => None,
         },
         (false, 1) => {
@@ -531,6 +682,40 @@ fn decode_system(word: u32) -> Option<Insn> {
                 Some(Insn::Msr { rt, sysreg })
             }
         }
+        _ => None,
+    }
+}
+
+/// RMIF (64-bit, S = 1, bits 14:10 = 00001) and SETF8/SETF16 (32-bit,
+/// S = 1, bits 13:10 = 0010), next to ADC/SBC.
+fn decode_flag_moves(word: u32) -> Option<Insn> {
+    let (sf, op, s) = (bit(word, 31), bit(word, 30), bit(word, 29));
+    if op || !s {
+        return None;
+    }
+    let rn = reg(word, 5);
+    if sf && bits(word, 14, 10) == 0b00001 && !bit(word, 4) {
+        let lsb = bits(word, 20, 15) as u8;
+        return Some(Insn::Flags(FlagOp::Rmif { rn, lsb, mask: bits(word, 3, 0) as u8 }));
+    }
+    if !sf && bits(word, 13, 10) == 0b0010 && bits(word, 20, 15) == 0 && bits(word, 4, 0) == 0b01101 {
+        return Some(Insn::Flags(FlagOp::Setf { rn, sixteen: bit(word, 14) }));
+    }
+    None
+}
+
+/// Data processing (1 source) with opcode2 = 00001: PAC*, AUT*, XPAC*.
+fn decode_pac(word: u32) -> Option<Insn> {
+    if !bit(word, 31) {
+        return None;
+    }
+    let (opcode, rn, rd) = (bits(word, 15, 10), reg(word, 5), reg(word, 0));
+    let key = pac_key(opcode);
+    let op = if opcode & 4 == 0 { PacOp::Sign(key) } else { PacOp::Auth(key) };
+    match opcode {
+        0..=7 => Some(Insn::Pac { op, rd, modifier: PacModifier::Reg(rn) }),
+        8..=15 if rn == 31 => Some(Insn::Pac { op, rd, modifier: PacModifier::Zero }),
+        16 | 17 if rn == 31 => Some(Insn::Pac { op: PacOp::Strip { data: opcode == 17 }, rd, modifier: PacModifier::Zero }),
         _ => None,
     }
 }
@@ -571,7 +756,7 @@ fn decode_dp_reg(word: u32) -> Option<Insn> {
     match op2 {
         0b0000 => {
             if bits(word, 15, 10) != 0 {
-                return None;
+                return decode_flag_moves(word);
             }
             Some(Insn::AddSubCarry { sf, sub: bit(word, 30), set_flags: bit(word, 29), rd, rn, rm })
         }
@@ -610,6 +795,9 @@ fn decode_dp_reg(word: u32) -> Option<Insn> {
             }
             let opcode = bits(word, 15, 10);
             if bit(word, 30) {
+                if bits(word, 20, 16) == 1 {
+                    return decode_pac(word);
+                }
                 if bits(word, 20, 16) != 0 {
                     return None;
                 }
@@ -621,6 +809,9 @@ fn decode_dp_reg(word: u32) -> Option<Insn> {
                     (3, true) => Dp1Op::Rev,
                     (4, _) => Dp1Op::Clz,
                     (5, _) => Dp1Op::Cls,
+                    (6, _) => Dp1Op::Ctz,
+                    (7, _) => Dp1Op::Cnt,
+                    (8, _) => Dp1Op::Abs,
                     _ => return None,
                 };
                 return Some(Insn::Dp1 { sf, op, rd, rn });
@@ -632,6 +823,8 @@ fn decode_dp_reg(word: u32) -> Option<Insn> {
                 0b001001 => Dp2Op::Lsrv,
                 0b001010 => Dp2Op::Asrv,
                 0b001011 => Dp2Op::Rorv,
+                0b001100 if sf => Dp2Op::Pacga,
+                0b011000..=0b011011 => Dp2Op::MinMax(MinMax::from_bits(opcode)),
                 0b010000..=0b010111 => {
                     let size = (opcode & 3) as u8;
                     if (size == 3) != sf {
@@ -770,6 +963,11 @@ fn decode_ldst(word: u32) -> Option<Insn> {
     if !bit(word, 24) && bit(word, 21) && bits(word, 11, 10) == 0 {
         // LSE atomics: bits 23:22 are the acquire/release bits here, not opc.
         return if v { None } else { decode_atomic(word) };
+    }
+    if size == 3 && !v && !bit(word, 24) && bit(word, 21) && bit(word, 10) {
+        // LDRAA/LDRAB: M selects the key, S:imm9 is a scaled offset.
+        let offset = sign_extend(((bit(word, 22) as u64) << 9) | bits(word, 20, 12) as u64, 10) << 3;
+        return Some(Insn::LoadPac { key_b: bit(word, 23), rt, rn, offset, writeback: bit(word, 11) });
     }
     let opc = bits(word, 23, 22);
     let (kind, size) = if v { vec_ldst_kind(size, opc)? } else { (gpr_ldst_kind(size, opc)?, size) };

@@ -7,7 +7,7 @@
 
 use super::cpu::CpuState;
 use super::decode::*;
-use super::{atomics, simd, sysregs};
+use super::{atomics, flags_cssc, pac_insns, simd, sysregs};
 use crate::mem;
 
 /// Why an instruction could not complete normally.
@@ -172,6 +172,9 @@ fn dp1(sf: bool, op: Dp1Op, v: u64) -> u64 {
             let x = (v ^ (v >> 1)) & ones(width - 1);
             (x.leading_zeros() - (64 - (width - 1))) as u64
         }
+        Dp1Op::Ctz => flags_cssc::ctz(sf, v),
+        Dp1Op::Cnt => flags_cssc::cnt(sf, v),
+        Dp1Op::Abs => flags_cssc::abs(sf, v),
     }
 }
 
@@ -209,6 +212,8 @@ fn dp2(cpu: &CpuState, sf: bool, op: Dp2Op, rn: u8, rm: u8) -> u64 {
         Dp2Op::Rorv => shift_value(sf, a, Shift::Ror, (b % width) as u8),
         Dp2Op::Crc32 { size } => crc32_update(a as u32, cpu.xzr(rm), size, false) as u64,
         Dp2Op::Crc32c { size } => crc32_update(a as u32, cpu.xzr(rm), size, true) as u64,
+        Dp2Op::MinMax(op) => flags_cssc::min_max(sf, op, a, cpu.xzr(rm)),
+        Dp2Op::Pacga => pac_insns::pacga(cpu, rn, rm),
     }
 }
 
@@ -598,6 +603,30 @@ pub fn exec(cpu: &mut CpuState, insn: &Insn, pc: u64) -> Result<Flow, Exception>
         Insn::Cas { size, rs, rt, rn } => atomics::cas(cpu, size, rs, rt, rn)?,
         Insn::Casp { size, rs, rt, rn } => atomics::casp(cpu, size, rs, rt, rn)?,
         Insn::Atomic { op, size, rs, rt, rn } => atomics::rmw(cpu, op, size, rs, rt, rn)?,
+
+        Insn::MinMaxImm { sf, op, rd, rn, imm } => {
+            let r = flags_cssc::min_max(sf, op, cpu.xzr(rn), imm);
+            cpu.set_xzr(rd, r);
+        }
+        Insn::Flags(op) => flags_cssc::flags(cpu, op),
+        Insn::Pac { op, rd, modifier } => pac_insns::exec(cpu, op, rd, modifier),
+        Insn::BranchRegPac { kind, rn, key_b, modifier } => {
+            let target = pac_insns::branch_target(cpu, rn, key_b, modifier);
+            if kind == BranchRegKind::Blr {
+                cpu.x[30] = pc.wrapping_add(4);
+            }
+            return Ok(Flow::Branch(target));
+        }
+        Insn::LoadPac { key_b, rt, rn, offset, writeback } => {
+            let addr = pac_insns::load_base(cpu, rn, key_b).wrapping_add(offset as u64);
+            // SAFETY: guest memory access, faults become guest signals (an
+            // address whose authentication failed is non-canonical).
+            let value = unsafe { load_sized(addr, 3) };
+            if writeback {
+                cpu.set_xsp(rn, addr);
+            }
+            cpu.set_xzr(rt, value);
+        }
 
         Insn::SimdFp(word) => simd::exec(cpu, word)?,
         Insn::Undefined(word) => return Err(Exception::Undefined(word)),

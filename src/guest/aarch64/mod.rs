@@ -5,11 +5,17 @@
 //! semantics); the JIT (`crate::jit`) translates the same `Insn`s to Cranelift IR
 //! and calls back into `interp` for instruction classes it does not compile itself.
 //! `simd` holds the FP and AdvSIMD instructions, which both tiers run through helpers.
+//! `flags_cssc` (FlagM, CSSC), `pac_insns` over `pauth` (pointer
+//! authentication) and `bti` (branch target checks) hold the Armv8.3+
+//! integer extensions.
 
 pub mod cpu;
 pub mod decode;
+pub mod flags_cssc;
 pub mod atomics;
 pub mod interp;
 pub mod lower;
+pub mod pac_insns;
+pub mod pauth;
 pub mod simd;
 pub mod sysregs;

@@ -57,8 +57,16 @@ pub const DC_ZVA_BYTES: u64 = 4 << DCZID_BLOCK_LOG2_WORDS;
 /// The generic counter runs at 1 GHz: CNTVCT is CLOCK_MONOTONIC in nanoseconds.
 pub const COUNTER_HZ: u64 = 1_000_000_000;
 
-/// Processor feature register 1 (ID_AA64ISAR1_EL1).
+/// Instruction set attribute register 1 (ID_AA64ISAR1_EL1).
 pub const ID_AA64ISAR1_EL1: u16 = sysreg(3, 0, 0, 6, 1);
+/// Instruction set attribute register 2 (ID_AA64ISAR2_EL1).
+pub const ID_AA64ISAR2_EL1: u16 = sysreg(3, 0, 0, 6, 2);
+/// Processor feature register 1 (ID_AA64PFR1_EL1).
+pub const ID_AA64PFR1_EL1: u16 = sysreg(3, 0, 0, 4, 1);
+/// A random number (FEAT_RNG).
+pub const RNDR: u16 = sysreg(3, 3, 2, 4, 0);
+/// A random number from a freshly reseeded generator (FEAT_RNG).
+pub const RNDRRS: u16 = sysreg(3, 3, 2, 4, 1);
 
 /// The identity Kestrel presents when the front end selects none: a
 /// Cortex-A72 MIDR.
@@ -100,8 +108,34 @@ pub mod hwcap {
     pub const ASIMDDP: u64 = 1 << 20;
     /// SHA512.
     pub const SHA512: u64 = 1 << 21;
+    /// FCMLA/FCADD.
+    pub const FCMA: u64 = 1 << 14;
+    /// SM3.
+    pub const SM3: u64 = 1 << 18;
+    /// SM4.
+    pub const SM4: u64 = 1 << 19;
+    /// FMLAL/FMLSL.
+    pub const ASIMDFHM: u64 = 1 << 23;
+    /// CFINV, RMIF, SETF8/16.
+    pub const FLAGM: u64 = 1 << 27;
+    /// Address authentication.
+    pub const PACA: u64 = 1 << 30;
+    /// Generic authentication (PACGA).
+    pub const PACG: u64 = 1 << 31;
+    /// `AT_HWCAP2`: AXFLAG/XAFLAG.
+    pub const HWCAP2_FLAGM2: u64 = 1 << 7;
     /// `AT_HWCAP2`: FRINT32/64.
     pub const HWCAP2_FRINT: u64 = 1 << 8;
+    /// `AT_HWCAP2`: int8 matrix multiply.
+    pub const HWCAP2_I8MM: u64 = 1 << 13;
+    /// `AT_HWCAP2`: BFloat16.
+    pub const HWCAP2_BF16: u64 = 1 << 14;
+    /// `AT_HWCAP2`: RNDR/RNDRRS.
+    pub const HWCAP2_RNG: u64 = 1 << 16;
+    /// `AT_HWCAP2`: branch target identification.
+    pub const HWCAP2_BTI: u64 = 1 << 17;
+    /// `AT_HWCAP2`: ABS, CNT, CTZ, SMAX, ... (common short sequence compression).
+    pub const HWCAP2_CSSC: u64 = 1 << 34;
 }
 
 /// The identification registers an EL0 MRS reads (Linux emulates these reads
@@ -111,12 +145,18 @@ static MIDR: AtomicU64 = AtomicU64::new(DEFAULT_MIDR);
 static PFR0: AtomicU64 = AtomicU64::new(0x11);
 static ISAR0: AtomicU64 = AtomicU64::new((2 << 20) | (1 << 16));
 static ISAR1: AtomicU64 = AtomicU64::new(0);
+static ISAR2: AtomicU64 = AtomicU64::new(0);
+static PFR1: AtomicU64 = AtomicU64::new(0);
 
 /// Sets the CPU identity: MIDR and the ID register fields for the features
 /// in `hwcap`/`hwcap2` (the values the loader puts in AT_HWCAP/AT_HWCAP2).
+/// Pointer authentication is reported as QARMA5 (APA/GPA) or as an
+/// implementation-defined algorithm (API/GPI), whichever
+/// `pac_insns::algorithm` says, so the front end selects that first.
 pub fn set_cpu_identity(midr: u64, hwcap: u64, hwcap2: u64) {
     use self::hwcap as h;
     let has = |bit: u64| hwcap & bit != 0;
+    let has2 = |bit: u64| hwcap2 & bit != 0;
     let field = |value: u64, shift: u32| value << shift;
     let mut isar0 = 0;
     isar0 |= field(if has(h::PMULL) { 2 } else if has(h::AES) { 1 } else { 0 }, 4);
@@ -126,12 +166,27 @@ pub fn set_cpu_identity(midr: u64, hwcap: u64, hwcap2: u64) {
     isar0 |= field(if has(h::ATOMICS) { 2 } else { 0 }, 20);
     isar0 |= field(has(h::ASIMDRDM) as u64, 28);
     isar0 |= field(has(h::SHA3) as u64, 32);
+    isar0 |= field(has(h::SM3) as u64, 36);
+    isar0 |= field(has(h::SM4) as u64, 40);
     isar0 |= field(has(h::ASIMDDP) as u64, 44);
+    isar0 |= field(has(h::ASIMDFHM) as u64, 48);
+    isar0 |= field(if has2(h::HWCAP2_FLAGM2) { 2 } else { has(h::FLAGM) as u64 }, 52);
+    isar0 |= field(has2(h::HWCAP2_RNG) as u64, 60);
     let mut isar1 = 0;
     isar1 |= field(has(h::DCPOP) as u64, 0);
     isar1 |= field(has(h::JSCVT) as u64, 12);
+    isar1 |= field(has(h::FCMA) as u64, 16);
     isar1 |= field(has(h::LRCPC) as u64, 20);
-    isar1 |= field((hwcap2 & h::HWCAP2_FRINT != 0) as u64, 32);
+    isar1 |= field(has2(h::HWCAP2_FRINT) as u64, 32);
+    isar1 |= field(has2(h::HWCAP2_BF16) as u64, 44);
+    isar1 |= field(has2(h::HWCAP2_I8MM) as u64, 52);
+    // FEAT_PAuth (value 1: no PAuth2, no FPAC) under the algorithm's field.
+    let qarma5 = super::pac_insns::algorithm() == super::pauth::PacAlgorithm::Qarma5;
+    let (address_auth, generic_auth) = if qarma5 { (4, 24) } else { (8, 28) };
+    isar1 |= field(has(h::PACA) as u64, address_auth);
+    isar1 |= field(has(h::PACG) as u64, generic_auth);
+    let isar2 = field(has2(h::HWCAP2_CSSC) as u64, 52);
+    let pfr1 = field(has2(h::HWCAP2_BTI) as u64, 0);
     // EL0 and EL1 AArch64-only; FP/AdvSIMD fields: 0 = implemented, 1 = with
     // half precision, 0xf = absent.
     let fp = if !has(h::FP) { 0xf } else if has(h::FPHP) { 1 } else { 0 };
@@ -141,6 +196,24 @@ pub fn set_cpu_identity(midr: u64, hwcap: u64, hwcap2: u64) {
     PFR0.store(pfr0, Ordering::Relaxed);
     ISAR0.store(isar0, Ordering::Relaxed);
     ISAR1.store(isar1, Ordering::Relaxed);
+    ISAR2.store(isar2, Ordering::Relaxed);
+    PFR1.store(pfr1, Ordering::Relaxed);
+}
+
+/// RNDR/RNDRRS: 64 bits from the host's random number generator with NZCV
+/// = 0000, or zero with Z set (0100) when none could be had, as the
+/// architecture allows.
+fn random_number(cpu: &mut CpuState) -> u64 {
+    let mut value = 0u64;
+    // SAFETY: getrandom writes at most 8 bytes into the local.
+    let n = unsafe { libc::getrandom((&mut value as *mut u64).cast(), 8, libc::GRND_NONBLOCK) };
+    if n == 8 {
+        cpu.set_nzcv(0);
+        value
+    } else {
+        cpu.set_nzcv(0b0100 << 28);
+        0
+    }
 }
 
 fn monotonic_ns() -> u64 {
@@ -197,6 +270,9 @@ pub fn read(cpu: &mut CpuState, reg: u16) -> Option<u64> {
         ID_AA64PFR0_EL1 => PFR0.load(Ordering::Relaxed),
         ID_AA64ISAR0_EL1 => ISAR0.load(Ordering::Relaxed),
         ID_AA64ISAR1_EL1 => ISAR1.load(Ordering::Relaxed),
+        ID_AA64ISAR2_EL1 => ISAR2.load(Ordering::Relaxed),
+        ID_AA64PFR1_EL1 => PFR1.load(Ordering::Relaxed),
+        RNDR | RNDRRS => random_number(cpu),
         // The rest of the ID register space (op0=3, op1=0, CRn=0, CRm=0..7)
         // reads as zero: no further features.
         r if r & 0xffc0 == sysreg(3, 0, 0, 0, 0) => 0,

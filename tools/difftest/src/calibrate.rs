@@ -65,7 +65,7 @@ pub fn probe(cfg: &Config, class: &Class) -> Result<Option<HashSet<u32>>, String
             slot: (i % CHUNK) as u16,
         })
         .collect();
-    let results = cfg.qemu.run(&cfg.harness, class.qemu_cpu, &tests, cfg.stall)?;
+    let results = cfg.oracle(class)?.run(&cfg.harness, class.qemu_cpu, &tests, cfg.stall)?;
     // qemu 7.2 also executes some unallocated encodings (it ignores a size
     // bit in a few FP16 and modified-immediate forms); binutils knows better.
     let text = disassemble(&words);

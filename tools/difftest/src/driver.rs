@@ -4,7 +4,7 @@
 //! those words) for another round.
 
 use crate::calibrate::{self, Allowed};
-use crate::classes::{Class, Group, CLASSES};
+use crate::classes::{Class, Group, Oracle, CLASSES};
 use crate::emulator::{Emulator, RunResult};
 use crate::gen::{generate, Avoid};
 use crate::protocol::TestCase;
@@ -25,8 +25,11 @@ pub struct Config {
     pub max_insns: usize,
     /// The guest harness binary.
     pub harness: PathBuf,
-    /// The oracle.
+    /// The oracle: Debian's qemu-aarch64 (7.2 on bookworm).
     pub qemu: Emulator,
+    /// The newer oracle for classes whose features the Debian qemu lacks or
+    /// gets wrong (Debian trixie's qemu 10; see `classes::Oracle`).
+    pub qemu10: Option<Emulator>,
     /// Kestrel in each mode being checked.
     pub subjects: Vec<Emulator>,
     /// Kill an emulator that produces no result for this long.
@@ -35,6 +38,21 @@ pub struct Config {
     pub show: usize,
     /// Print every test's words and qemu's outcome (to stderr).
     pub verbose: bool,
+}
+
+impl Config {
+    /// The qemu that judges `class`.
+    pub fn oracle(&self, class: &Class) -> Result<&Emulator, String> {
+        match class.oracle {
+            Oracle::Debian => Ok(&self.qemu),
+            Oracle::Qemu10 => self.qemu10.as_ref().ok_or_else(|| {
+                format!(
+                    "class {} is judged by qemu 10: set QEMU10_AARCH64 or pass --qemu10 (scripts/fetch-qemu10.sh fetches it)",
+                    class.name
+                )
+            }),
+        }
+    }
 }
 
 /// Counters of one class.
@@ -189,7 +207,7 @@ fn oracle_pass(
     redo: &dyn Fn(&mut Pending, u32),
 ) -> Result<(Vec<(Pending, RunResult)>, Vec<Pending>), String> {
     let tests: Vec<TestCase> = pending.iter().map(|p| p.test.clone()).collect();
-    let oracle = cfg.qemu.run(&cfg.harness, class.qemu_cpu, &tests, cfg.stall)?;
+    let oracle = cfg.oracle(class)?.run(&cfg.harness, class.qemu_cpu, &tests, cfg.stall)?;
     let mut next = Vec::new();
     let mut accepted = Vec::new();
     for (mut p, q) in pending.into_iter().zip(oracle) {
@@ -242,10 +260,16 @@ pub fn run_subjects(cfg: &Config, subjects: &[Emulator], cpu: &str, tests: &[Tes
     })
 }
 
-/// Runs `tests` under qemu and the given subjects concurrently.
-pub fn run_on(cfg: &Config, subjects: &[Emulator], cpu: &str, tests: &[TestCase]) -> Result<(Vec<RunResult>, Vec<Vec<RunResult>>), String> {
+/// Runs `tests` under `oracle` and the given subjects concurrently.
+pub fn run_on(
+    cfg: &Config,
+    oracle: &Emulator,
+    subjects: &[Emulator],
+    cpu: &str,
+    tests: &[TestCase],
+) -> Result<(Vec<RunResult>, Vec<Vec<RunResult>>), String> {
     std::thread::scope(|s| {
-        let oracle = s.spawn(|| cfg.qemu.run(&cfg.harness, cpu, tests, cfg.stall));
+        let oracle = s.spawn(|| oracle.run(&cfg.harness, cpu, tests, cfg.stall));
         let handles: Vec<_> = subjects.iter().map(|e| s.spawn(move || e.run(&cfg.harness, cpu, tests, cfg.stall))).collect();
         let oracle = oracle.join().map_err(|_| "oracle thread panicked".to_string())??;
         let mut results = Vec::new();

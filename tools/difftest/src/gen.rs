@@ -44,10 +44,28 @@ pub fn generate(seed: u64, class: &'static Class, index: u64, max_insns: usize, 
     let mut ctx = Ctx { rng: &mut rng, regs: &mut regs, mem: &mem, sp, monitor: None, faults, pos: 0 };
     let insns = match class.name {
         "branch" => branch_sequence(&mut ctx, n, avoid),
+        "pauth" => {
+            let mut v = Vec::new();
+            while v.len() < n {
+                ctx.pos = v.len();
+                let pair = classes::pauth_pair(&mut ctx);
+                if v.len() + pair.len() > MAX_INSNS {
+                    break;
+                }
+                v.extend(pair);
+            }
+            v
+        }
         "mixed" => {
             // Not the exclusives: whether another store to the marked bytes
             // clears the monitor is IMPLEMENTATION DEFINED.
-            let pool: Vec<&'static Class> = CLASSES.iter().filter(|c| c.group != Group::Control && c.name != "ldst-exclusive").collect();
+            // Only classes judged by the same qemu as this one, and not the
+            // pointer-authentication pairs (built above, not drawn word by
+            // word).
+            let pool: Vec<&'static Class> = CLASSES
+                .iter()
+                .filter(|c| c.group != Group::Control && c.name != "ldst-exclusive" && c.name != "pauth" && c.oracle == class.oracle)
+                .collect();
             let mut v = Vec::new();
             for pos in 0..n {
                 ctx.pos = pos;
@@ -76,14 +94,10 @@ pub fn draw(ctx: &mut Ctx, class: &Class, avoid: Avoid) -> Option<u32> {
     for _ in 0..TRIES {
         let form = class.forms[ctx.rng.below(class.forms.len() as u64) as usize];
         let raw = form.fixed | (ctx.rng.u32() & form.random);
-        if classes::unclaimed_feature(raw) {
-            continue;
-        }
         let saved = (ctx.sp, ctx.monitor, ctx.faults);
         match (class.fixup)(ctx, raw) {
             Some(w)
                 if !avoid.excluded.contains(&w)
-                    && !classes::unclaimed_feature(w)
                     && classes::oracle_erratum(w, ctx.regs.fpcr).is_none()
                     && classes::qemu_only_encoding(w).is_none()
                     && allowed.is_none_or(|a| a.contains(&(w & class.key))) =>

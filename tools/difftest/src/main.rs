@@ -49,6 +49,10 @@ struct Args {
     /// qemu-aarch64 (default: $QEMU_AARCH64 or on PATH).
     #[arg(long)]
     qemu: Option<PathBuf>,
+    /// qemu-aarch64 10, the oracle of the extension classes (default:
+    /// $QEMU10_AARCH64, or .cache/qemu10 as scripts/fetch-qemu10.sh leaves it).
+    #[arg(long)]
+    qemu10: Option<PathBuf>,
     /// Guest harness (default: the one built into this program).
     #[arg(long)]
     harness: Option<PathBuf>,
@@ -80,7 +84,7 @@ fn main() {
     let args = Args::parse();
     if args.list_classes {
         for c in CLASSES {
-            println!("{:<24} {:?} (qemu -cpu {})", c.name, c.group, c.qemu_cpu);
+            println!("{:<24} {:?} ({:?} qemu -cpu {})", c.name, c.group, c.oracle, c.qemu_cpu);
         }
         return;
     }
@@ -115,6 +119,7 @@ fn main() {
         max_insns: args.max_insns.clamp(1, 16),
         harness,
         qemu: setup::qemu_oracle(&qemu),
+        qemu10: args.qemu10.clone().or_else(setup::find_qemu10).map(|q| setup::qemu10_oracle(&q)),
         subjects,
         stall: Duration::from_secs(60),
         show: args.show,

@@ -166,8 +166,9 @@ fn listing(words: &[u32], mark: Option<usize>) -> String {
 }
 
 /// Runs one test (with the memory dump) under qemu and `subject`.
-fn rerun(cfg: &Config, subject: &Emulator, cpu: &str, tests: &[TestCase]) -> Option<(Vec<RunResult>, Vec<RunResult>)> {
-    let (q, mut k) = run_on(cfg, std::slice::from_ref(subject), cpu, tests).ok()?;
+fn rerun(cfg: &Config, class: &Class, subject: &Emulator, tests: &[TestCase]) -> Option<(Vec<RunResult>, Vec<RunResult>)> {
+    let oracle = cfg.oracle(class).ok()?;
+    let (q, mut k) = run_on(cfg, oracle, std::slice::from_ref(subject), class.qemu_cpu, tests).ok()?;
     Some((q, k.pop()?))
 }
 
@@ -188,7 +189,7 @@ pub fn mismatch(
     let harness = cfg.harness.display().to_string();
     let mut s = String::new();
     let _ = writeln!(s, "MISMATCH in class {} (test {index}, seed {:#x}), Kestrel modes: {}", class.name, cfg.seed, modes.join(", "));
-    let _ = writeln!(s, "  oracle:  {}", cfg.qemu.command_line(&harness, class.qemu_cpu));
+    let _ = writeln!(s, "  oracle:  {}", cfg.oracle(class).map(|q| q.command_line(&harness, class.qemu_cpu)).unwrap_or_else(|e| e));
     let _ = writeln!(s, "  kestrel: {}", subject.command_line(&harness, class.qemu_cpu));
     let _ = writeln!(
         s,
@@ -200,7 +201,7 @@ pub fn mismatch(
     let n = test.insns.len();
     let prefixes: Vec<TestCase> =
         (1..=n).map(|p| TestCase { insns: test.insns[..p].to_vec(), dump_memory: true, ..test.clone() }).collect();
-    let narrowed = rerun(cfg, subject, class.qemu_cpu, &prefixes).and_then(|(qs, ks)| {
+    let narrowed = rerun(cfg, class, subject, &prefixes).and_then(|(qs, ks)| {
         let p = (0..n).find(|&p| judge(p + 1, &qs[p], &ks[p]) == Verdict::Mismatch)?;
         Some((p, qs, ks))
     });
@@ -229,7 +230,7 @@ pub fn mismatch(
                     _ => test.memory.clone(),
                 };
                 let single = TestCase { insns: vec![test.insns[p]], regs: before.regs.clone(), memory, dump_memory: true, slot: test.slot };
-                if let Some((q1, k1)) = rerun(cfg, subject, class.qemu_cpu, std::slice::from_ref(&single)) {
+                if let Some((q1, k1)) = rerun(cfg, class, subject, std::slice::from_ref(&single)) {
                     if judge(1, &q1[0], &k1[0]) == Verdict::Mismatch {
                         let _ = writeln!(
                             s,

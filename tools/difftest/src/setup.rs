@@ -49,6 +49,17 @@ pub fn find_qemu() -> Option<PathBuf> {
     }
 }
 
+/// qemu 10's qemu-aarch64, the oracle of the Armv8.6+ extension classes:
+/// `$QEMU10_AARCH64`, else where scripts/fetch-qemu10.sh caches it
+/// (`.cache/qemu10` of the repository this program was built in).
+pub fn find_qemu10() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("QEMU10_AARCH64") {
+        return Some(PathBuf::from(p));
+    }
+    let cached = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.cache/qemu10/root/usr/bin/qemu-aarch64");
+    executable(&cached).then_some(cached)
+}
+
 /// kestrel-aarch64: `$KESTREL_BIN`, else next to this executable (the same
 /// cargo target directory), or one level up (from `target/*/deps`).
 pub fn find_kestrel() -> Option<PathBuf> {
@@ -86,4 +97,9 @@ pub fn kestrel_mode(kestrel: &Path, name: &str) -> Option<Emulator> {
 /// qemu as the oracle.
 pub fn qemu_oracle(qemu: &Path) -> Emulator {
     Emulator { name: "qemu".into(), program: qemu.to_path_buf(), args: Vec::new(), is_qemu: true }
+}
+
+/// qemu 10 as the oracle of the classes that name it.
+pub fn qemu10_oracle(qemu: &Path) -> Emulator {
+    Emulator { name: "qemu10".into(), ..qemu_oracle(qemu) }
 }

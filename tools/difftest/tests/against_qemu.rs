@@ -4,7 +4,8 @@
 //! refuses while qemu executes it, fails the class's test with a report of
 //! the instruction, its inputs and both results.
 //!
-//! Needs qemu-aarch64 (Debian's qemu-user; scripts/test.sh installs it) and
+//! Needs qemu-aarch64 (Debian's qemu-user; scripts/test.sh installs it),
+//! Debian trixie's qemu 10 for the extension classes (scripts/fetch-qemu10.sh) and
 //! the release build of kestrel-aarch64 next to this test's target
 //! directory. `KESTREL_DIFFTEST_SEED` and `KESTREL_DIFFTEST_COUNT` override
 //! the seed and the sequences per class.
@@ -21,6 +22,7 @@ const SEQUENCES: u64 = 500;
 
 struct Env {
     qemu: PathBuf,
+    qemu10: PathBuf,
     kestrel: PathBuf,
     harness: PathBuf,
 }
@@ -30,11 +32,14 @@ fn env() -> &'static Env {
     ENV.get_or_init(|| {
         let qemu = setup::find_qemu()
             .unwrap_or_else(|| panic!("qemu-aarch64 not found: install Debian's qemu-user (scripts/test.sh does) or set QEMU_AARCH64"));
+        let qemu10 = setup::find_qemu10().unwrap_or_else(|| {
+            panic!("qemu 10 not found: run scripts/fetch-qemu10.sh (scripts/test.sh does) or set QEMU10_AARCH64")
+        });
         let kestrel = setup::find_kestrel().unwrap_or_else(|| {
             panic!("kestrel-aarch64 not found next to the test binary: run `cargo build --release` (or set KESTREL_BIN)")
         });
         let harness = setup::install_harness().expect("write the guest harness to the temporary directory");
-        Env { qemu, kestrel, harness }
+        Env { qemu, qemu10, kestrel, harness }
     })
 }
 
@@ -50,6 +55,7 @@ fn check(name: &str) {
         max_insns: 8,
         harness: e.harness.clone(),
         qemu: setup::qemu_oracle(&e.qemu),
+        qemu10: Some(setup::qemu10_oracle(&e.qemu10)),
         subjects: ["default", "interp", "baseline", "jit"].iter().map(|m| setup::kestrel_mode(&e.kestrel, m).expect("mode")).collect(),
         stall: Duration::from_secs(120),
         show: 2,
@@ -146,6 +152,14 @@ classes! {
     crypto_aes => "crypto-aes",
     crypto_sha => "crypto-sha",
     crypto_sha512_sha3 => "crypto-sha512-sha3",
+    fcma => "fcma",
+    fhm => "fhm",
+    i8mm => "i8mm",
+    bf16 => "bf16",
+    sm3 => "sm3",
+    sm4 => "sm4",
+    flagm => "flagm",
+    pauth => "pauth",
     branch => "branch",
     mixed => "mixed",
 }

@@ -222,6 +222,17 @@ impl Lowerer {
                     Dp1Op::Clz => self.b.un(UnOp::Clz, w, a),
                     Dp1Op::Rbit => self.b.call_pure(PureFn::ReverseBits, a, w.bits() as u64),
                     Dp1Op::Cls => self.b.call_pure(PureFn::LeadingSignBits, a, w.bits() as u64),
+                    Dp1Op::Ctz => {
+                        let reversed = self.b.call_pure(PureFn::ReverseBits, a, w.bits() as u64);
+                        self.b.un(UnOp::Clz, w, reversed)
+                    }
+                    Dp1Op::Abs => {
+                        // (a ^ s) - s with s the sign replicated: a or -a.
+                        let s = self.b.bin(BinOp::Ashr, w, a, w.bits() as u64 - 1);
+                        let x = self.b.bin(BinOp::Xor, w, a, s);
+                        self.b.bin(BinOp::Sub, w, x, s)
+                    }
+                    Dp1Op::Cnt => return false,
                 };
                 self.set_xr(rd, r);
             }
@@ -234,7 +245,7 @@ impl Lowerer {
                     Dp2Op::Lsrv => BinOp::Lshr,
                     Dp2Op::Asrv => BinOp::Ashr,
                     Dp2Op::Rorv => BinOp::Ror,
-                    Dp2Op::Crc32 { .. } | Dp2Op::Crc32c { .. } => return false,
+                    Dp2Op::Crc32 { .. } | Dp2Op::Crc32c { .. } | Dp2Op::MinMax(_) | Dp2Op::Pacga => return false,
                 };
                 let a = self.xr(rn);
                 let b = self.xr(rm);

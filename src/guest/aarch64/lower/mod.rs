@@ -135,6 +135,18 @@ impl Lowerer {
                 };
                 Some(Exit::Indirect { target, kind })
             }
+            Insn::BranchRegPac { kind, .. } => {
+                // The reference semantics authenticates the target (and links
+                // for BLRAA) and leaves it in `branch_target`.
+                self.b.push(Op::Interp { word, pc });
+                let target = self.b.get(Field(offsets::BRANCH_TARGET));
+                let kind = match kind {
+                    BranchRegKind::Br => JumpKind::Jump,
+                    BranchRegKind::Blr => JumpKind::Call,
+                    BranchRegKind::Ret => JumpKind::Return,
+                };
+                Some(Exit::Indirect { target, kind })
+            }
             Insn::Svc { .. } => Some(Exit::Syscall { next: pc + 4 }),
             Insn::Brk { .. } | Insn::Undefined(_) => Some(Exit::Raise { pc }),
             Insn::Nop | Insn::MsrImm => None,

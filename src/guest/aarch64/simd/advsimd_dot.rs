@@ -64,8 +64,9 @@ fn dot(cpu: &mut CpuState, word: u32, m_lane: impl Fn(usize) -> u64) {
 }
 
 /// AdvSIMD (scalar) three same extra: x Q U 01110 size 0 Rm 1 opcode(4) 1 Rn Rd.
-/// Provides SQRDMLAH, SQRDMLSH, SDOT, UDOT; the complex, BF16 and int8
-/// matrix forms of the class are not provided.
+/// Provides SQRDMLAH, SQRDMLSH, SDOT, UDOT, and the int8 matrix forms
+/// through `advsimd_i8mm`, the complex forms through `advsimd_complex` and
+/// the BF16 forms through `advsimd_bf16`.
 pub fn three_same_extra(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
     let (u, size, opcode) = (bit(word, 29), bits(word, 23, 22), bits(word, 14, 11));
     let m = vreg(cpu, reg(word, 16));
@@ -75,13 +76,22 @@ pub fn three_same_extra(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<(
             rdm(cpu, word, scalar, esize, opcode == 1, |i| get(m, esize, i));
         }
         0b0010 if !scalar && size == 2 => dot(cpu, word, |i| get(m, 32, i)),
+        // USDOT, SMMLA, UMMLA, USMMLA (FEAT_I8MM).
+        0b0011..=0b0101 if size == 2 => return super::advsimd_i8mm::three_same_extra(cpu, word, scalar),
+        // FCMLA, FCADD (FEAT_FCMA).
+        0b1000..=0b1100 | 0b1110 if u => return super::advsimd_complex::three_same_extra(cpu, word, scalar),
+        // BFMMLA, BFDOT, BFMLALB/BFMLALT (FEAT_BF16).
+        0b1101 | 0b1111 if u => return super::advsimd_bf16::three_same_extra(cpu, word, scalar),
         _ => return None,
     }
     Some(())
 }
 
-/// The by-element forms: SDOT/UDOT (opcode 1110) and SQRDMLAH/SQRDMLSH
-/// (U = 1, opcodes 1101/1111). `None` for every other by-element encoding,
+/// The by-element forms: SDOT/UDOT (opcode 1110), SQRDMLAH/SQRDMLSH
+/// (U = 1, opcodes 1101/1111) and, through `advsimd_i8mm`, SUDOT/USDOT
+/// (U = 0, opcode 1111), through `advsimd_bf16` BFDOT/BFMLALB/BFMLALT
+/// (U = 0, opcode 1111) and through `advsimd_complex` FCMLA (U = 1,
+/// opcode 0xx1). `None` for every other by-element encoding,
 /// which the caller then decodes elsewhere.
 pub fn indexed(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
     let (u, size, opcode) = (bit(word, 29), bits(word, 23, 22), bits(word, 15, 12));
@@ -101,6 +111,12 @@ pub fn indexed(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
             let m = get(vreg(cpu, rm), esize, index);
             rdm(cpu, word, scalar, esize, opcode == 0b1111, |_| m);
         }
+        // SUDOT, USDOT (FEAT_I8MM).
+        0b1111 if !u && (size == 0 || size == 2) => return super::advsimd_i8mm::indexed(cpu, word, scalar),
+        // BFDOT, BFMLALB/BFMLALT (FEAT_BF16).
+        0b1111 if !u && (size == 1 || size == 3) => return super::advsimd_bf16::indexed(cpu, word, scalar),
+        // FCMLA (FEAT_FCMA).
+        0b0001 | 0b0011 | 0b0101 | 0b0111 if u => return super::advsimd_complex::indexed(cpu, word, scalar),
         _ => return None,
     }
     Some(())

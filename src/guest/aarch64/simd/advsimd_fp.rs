@@ -150,6 +150,11 @@ pub fn with_ctx<T>(cpu: &mut CpuState, f: impl FnOnce(&mut FpCtx) -> T) -> T {
 
 /// AdvSIMD (scalar) three same with an FP opcode (15:11 >= 11000).
 pub fn three_same(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
+    // FMLAL, FMLSL (U = 0, 11101) and FMLAL2, FMLSL2 (U = 1, 11001) with
+    // sz = 0 (FEAT_FHM).
+    if !bit(word, 22) && matches!((bit(word, 29), bits(word, 15, 11)), (false, 0b11101) | (true, 0b11001)) {
+        return super::advsimd_fhm::three_same(cpu, word, scalar);
+    }
     three_same_in(cpu, word, scalar, bits(word, 15, 11), sz_format(word))
 }
 
@@ -298,6 +303,10 @@ pub fn two_reg_misc(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
     let opcode = bits(word, 16, 12);
     if matches!(opcode, 0b10110 | 0b10111) && !bit(word, 23) {
         return convert_width(cpu, word, scalar);
+    }
+    // BFCVTN, BFCVTN2 (FEAT_BF16): U = 0, size = 10.
+    if opcode == 0b10110 && bits(word, 23, 22) == 0b10 && !bit(word, 29) {
+        return super::advsimd_bf16::convert_narrow(cpu, word, scalar);
     }
     two_reg_misc_in(cpu, word, scalar, sz_format(word))
 }

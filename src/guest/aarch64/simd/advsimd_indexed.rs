@@ -2,7 +2,8 @@
 //! lane of Rm (MUL, MLA, MLS, [SU]MULL, [SU]MLAL, [SU]MLSL, SQDMULH,
 //! SQRDMULH, SQDMULL, SQDMLAL, SQDMLSL, FMUL, FMULX, FMLA, FMLS, the FP
 //! ones also for half precision). SDOT/UDOT and SQRDMLAH/SQRDMLSH by
-//! element are in `advsimd_dot`.
+//! element are in `advsimd_dot`; FMLAL/FMLSL (FEAT_FHM) are decoded here
+//! and run in `advsimd_fhm`.
 
 use super::super::cpu::CpuState;
 use super::advsimd_fp::{three_same_lane, with_ctx, FpOp};
@@ -17,6 +18,10 @@ pub fn indexed(cpu: &mut CpuState, word: u32, scalar: bool) -> Option<()> {
     let opcode = bits(word, 15, 12);
     let (h, l, m) = (bit(word, 11) as usize, bit(word, 21) as usize, bit(word, 20) as usize);
     let (rn, rd) = (reg(word, 5), reg(word, 0));
+    // FMLAL, FMLSL, FMLAL2, FMLSL2 (FEAT_FHM).
+    if size == 2 && matches!((opcode, u), (0b0000, false) | (0b0100, false) | (0b1000, true) | (0b1100, true)) {
+        return super::advsimd_fhm::indexed(cpu, word, scalar);
+    }
     let is_fp = matches!((opcode, u), (0b0001, false) | (0b0101, false) | (0b1001, _));
     if is_fp {
         let fmt = match size {

@@ -1,12 +1,14 @@
-//! The crypto encodings with bits 31:24 = 1100 1110 that Kestrel provides:
-//! SHA-512 (FEAT_SHA512: SHA512H, SHA512H2, SHA512SU0, SHA512SU1) and the
-//! SHA-3 helpers (FEAT_SHA3: EOR3, BCAX, RAX1, XAR). The SM3/SM4 encodings
-//! in the same space are not provided and stay undefined.
+//! The crypto encodings with bits 31:24 = 1100 1110: SHA-512 (FEAT_SHA512:
+//! SHA512H, SHA512H2, SHA512SU0, SHA512SU1) and the SHA-3 helpers
+//! (FEAT_SHA3: EOR3, BCAX, RAX1, XAR), with their semantics here, and the
+//! SM3 and SM4 instructions of the same space, decoded here with their
+//! semantics in `crypto_sm3` and `crypto_sm4`.
 //!
 //! SHA-512 works on 64-bit elements; element 0 is the low half of a register.
 
 use super::super::cpu::CpuState;
 use super::lanes::{bit, bits, reg, set_vreg, vreg};
+use super::{crypto_sm3, crypto_sm4};
 
 fn lo(v: u128) -> u64 {
     v as u64
@@ -91,6 +93,18 @@ pub fn exec(cpu: &mut CpuState, word: u32) -> Option<()> {
                 n ^ m ^ a
             }
         }
+        // SM3SS1: 010 Rm 0 Ra Rn Rd.
+        0b010 if !bit(word, 15) => crypto_sm3::ss1(n, m, vreg(cpu, reg(word, 10))),
+        // SM3TT1A, SM3TT1B, SM3TT2A, SM3TT2B: 010 Rm 10 imm2 opcode(2) Rn Rd.
+        0b010 if bits(word, 15, 14) == 0b10 => {
+            let index = bits(word, 13, 12) as usize;
+            match bits(word, 11, 10) {
+                0b00 => crypto_sm3::tt1(d, n, m, index, false),
+                0b01 => crypto_sm3::tt1(d, n, m, index, true),
+                0b10 => crypto_sm3::tt2(d, n, m, index, false),
+                _ => crypto_sm3::tt2(d, n, m, index, true),
+            }
+        }
         // XAR: 100 Rm imm6 Rn Rd.
         0b100 => {
             let amount = bits(word, 15, 10);
@@ -103,8 +117,17 @@ pub fn exec(cpu: &mut CpuState, word: u32) -> Option<()> {
             0b10 => sha512_su1(d, n, m),
             _ => per_element(n, m, |x, y| x ^ y.rotate_left(1)),
         },
+        // The same with O = 1: SM3PARTW1, SM3PARTW2, SM4EKEY.
+        0b011 if bits(word, 15, 12) == 0b1100 => match bits(word, 11, 10) {
+            0b00 => crypto_sm3::partw1(d, n, m),
+            0b01 => crypto_sm3::partw2(d, n, m),
+            0b10 => crypto_sm4::expand_key(n, m),
+            _ => return None,
+        },
         // Two-register SHA512: 110 00000 1000 00 opcode(2) Rn Rd.
         0b110 if bits(word, 20, 12) == 0b00000_1000 && bits(word, 11, 10) == 0 => sha512_su0(d, n),
+        // SM4E: the same with opcode 01.
+        0b110 if bits(word, 20, 12) == 0b00000_1000 && bits(word, 11, 10) == 1 => crypto_sm4::encrypt(d, n),
         _ => return None,
     };
     set_vreg(cpu, rd, result, true);

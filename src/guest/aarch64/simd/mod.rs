@@ -15,7 +15,17 @@
 //!   classes (FEAT_FP16), mapped onto `advsimd_fp`.
 //! - `advsimd_dot`: SDOT/UDOT and SQRDMLAH/SQRDMLSH (three same extra and
 //!   by element).
-//! - `crypto_aes`, `crypto_sha` (SHA-1, SHA-256), `crypto_sha512_sha3`.
+//! - `advsimd_i8mm`: SMMLA/UMMLA/USMMLA and USDOT/SUDOT (FEAT_I8MM), decoded
+//!   from `advsimd_dot`.
+//! - `advsimd_complex`: FCADD and FCMLA (FEAT_FCMA), decoded from
+//!   `advsimd_dot`.
+//! - `advsimd_fhm`: FMLAL/FMLSL/FMLAL2/FMLSL2 (FEAT_FHM), decoded from
+//!   `advsimd_fp` (three same) and `advsimd_indexed`.
+//! - `advsimd_bf16`: BFDOT, BFMMLA, BFMLALB/T (decoded from `advsimd_dot`),
+//!   BFCVTN/BFCVTN2 (from `advsimd_fp`) and BFCVT (from `scalar_fp`)
+//!   (FEAT_BF16).
+//! - `crypto_aes`, `crypto_sha` (SHA-1, SHA-256), `crypto_sha512_sha3`
+//!   (which also decodes SM3 and SM4), `crypto_sm3`, `crypto_sm4`.
 //! - `ldst_structure`: LD1-LD4/ST1-ST4, lane and replicate forms.
 //! - `fp_format` (formats, NaN rules, exact rounding), `fp_arith` (Arm
 //!   operator semantics), `fp_convert`, `fp_estimate`, `fp_bounded_int`
@@ -25,17 +35,24 @@
 //!
 //! Provided: the Armv8.0 FP and AdvSIMD instruction set with PMULL/PMULL2
 //! 1Q; FEAT_FP16 (scalar and vector half-precision arithmetic); FEAT_AES,
-//! FEAT_SHA1, FEAT_SHA256, FEAT_SHA512, FEAT_SHA3; FEAT_DotProd; FEAT_RDM;
-//! FEAT_FRINTTS; FEAT_JSCVT.
-//! Not provided (these decode as undefined): SM3/SM4, complex FCMLA/FCADD,
-//! FMLAL/FMLSL (FEAT_FHM), BF16, int8 matrix multiply and USDOT/SUDOT.
+//! FEAT_SHA1, FEAT_SHA256, FEAT_SHA512, FEAT_SHA3, FEAT_SM3, FEAT_SM4;
+//! FEAT_DotProd; FEAT_RDM; FEAT_I8MM; FEAT_FRINTTS; FEAT_JSCVT; FEAT_FCMA
+//! (FCADD, FCMLA); FEAT_FHM (FMLAL, FMLSL and their 2 forms); FEAT_BF16
+//! (BFDOT, BFMMLA, BFMLALB/T, BFCVT, BFCVTN/BFCVTN2), with FPCR.EBF
+//! treated as 0.
+//! Not provided (these decode as undefined): FEAT_EBF16 and the other
+//! later extensions (FP8, LUT, FAMINMAX, ...).
 
 use super::cpu::CpuState;
 use super::interp::Exception;
 
+mod advsimd_bf16;
+mod advsimd_complex;
 mod advsimd_dot;
+mod advsimd_fhm;
 mod advsimd_fp;
 mod advsimd_fp16;
+mod advsimd_i8mm;
 mod advsimd_imm;
 mod advsimd_indexed;
 mod advsimd_int;
@@ -46,6 +63,8 @@ mod advsimd_widen;
 mod crypto_aes;
 mod crypto_sha;
 mod crypto_sha512_sha3;
+mod crypto_sm3;
+mod crypto_sm4;
 mod fp_arith;
 mod fp_bounded_int;
 mod fp_convert;
@@ -69,7 +88,7 @@ pub fn exec(cpu: &mut CpuState, word: u32) -> Result<(), Exception> {
 fn dispatch(cpu: &mut CpuState, word: u32) -> Option<()> {
     if bit(word, 31) {
         // Bit 31 is sf of the scalar FP <-> general register conversions,
-        // or part of the 1100 1110 crypto space (SHA512, SHA3).
+        // or part of the 1100 1110 crypto space (SHA512, SHA3, SM3, SM4).
         return match bits(word, 30, 24) {
             0b0011110 => scalar_fp::exec(cpu, word),
             0b1001110 => crypto_sha512_sha3::exec(cpu, word),

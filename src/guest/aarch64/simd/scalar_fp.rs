@@ -141,6 +141,8 @@ fn one_source(cpu: &mut CpuState, word: u32) -> Option<()> {
             });
             (r, fmt)
         }
+        // BFCVT Hd, Sn (FEAT_BF16): ftype 01, opcode 000110.
+        6 if fmt == Fmt::D => return super::advsimd_bf16::convert_scalar(cpu, word),
         _ => return None,
     };
     set_scalar(cpu, rd, r, out_fmt.width());

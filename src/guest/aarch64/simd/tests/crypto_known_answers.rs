@@ -33,39 +33,45 @@ const SHA512H2: u32 = 0xce60_8400;
 const SHA512SU1: u32 = 0xce60_8800;
 const SHA512SU0: u32 = 0xcec0_8000;
 
-/// A CPU that runs encoded instructions.
-struct Machine(CpuState);
+/// A CPU that runs encoded instructions (also used by the SM3/SM4
+/// known-answer tests).
+pub(super) struct Machine(CpuState);
 
 impl Machine {
-    fn new() -> Machine {
+    pub(super) fn new() -> Machine {
         Machine(CpuState::default())
     }
 
     /// Runs `base` with Rd, Rn and Rm filled in.
-    fn run(&mut self, base: u32, d: u32, n: u32, m: u32) {
+    pub(super) fn run(&mut self, base: u32, d: u32, n: u32, m: u32) {
         let word = base | (m << 16) | (n << 5) | d;
         exec(&mut self.0, word).unwrap_or_else(|e| panic!("{word:#010x} raised {e:?}"));
     }
 
     /// Runs a two-register instruction (Rd, Rn).
-    fn run2(&mut self, base: u32, d: u32, n: u32) {
+    pub(super) fn run2(&mut self, base: u32, d: u32, n: u32) {
         self.run(base, d, n, 0);
     }
 
-    fn mov(&mut self, d: u32, n: u32) {
+    /// Runs a four-register instruction (Rd, Rn, Rm, Ra).
+    pub(super) fn run4(&mut self, base: u32, d: u32, n: u32, m: u32, a: u32) {
+        self.run(base | (a << 10), d, n, m);
+    }
+
+    pub(super) fn mov(&mut self, d: u32, n: u32) {
         self.run(ORR_16B, d, n, n);
     }
 
-    fn v(&self, r: u32) -> u128 {
+    pub(super) fn v(&self, r: u32) -> u128 {
         self.0.v[r as usize]
     }
 
-    fn set(&mut self, r: u32, value: u128) {
+    pub(super) fn set(&mut self, r: u32, value: u128) {
         self.0.v[r as usize] = value;
     }
 }
 
-fn words32(w: [u32; 4]) -> u128 {
+pub(super) fn words32(w: [u32; 4]) -> u128 {
     w.iter().rev().fold(0, |acc, &x| (acc << 32) | x as u128)
 }
 
@@ -73,13 +79,13 @@ fn words64(lo: u64, hi: u64) -> u128 {
     ((hi as u128) << 64) | lo as u128
 }
 
-fn lane32(v: u128, i: usize) -> u32 {
+pub(super) fn lane32(v: u128, i: usize) -> u32 {
     (v >> (32 * i)) as u32
 }
 
 /// A register loaded from 16 message bytes as big-endian 32-bit words
 /// (LD1 then REV32).
-fn be_words32(bytes: &[u8]) -> u128 {
+pub(super) fn be_words32(bytes: &[u8]) -> u128 {
     words32(std::array::from_fn(|i| u32::from_be_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap())))
 }
 
@@ -90,7 +96,7 @@ fn be_words64(bytes: &[u8]) -> u128 {
     words64(w(0), w(1))
 }
 
-fn hex(s: &str) -> Vec<u8> {
+pub(super) fn hex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
@@ -163,8 +169,8 @@ fn aes128_encrypt_and_decrypt_fips197_c1() {
     assert_eq!(m.v(0), plaintext, "{:#x}", m.v(0));
 }
 
-/// One 64-byte message block "abc" padded as SHA-1 and SHA-256 pad it.
-fn padded_abc_64() -> [u8; 64] {
+/// One 64-byte message block "abc" padded as SHA-1, SHA-256 and SM3 pad it.
+pub(super) fn padded_abc_64() -> [u8; 64] {
     let mut b = [0u8; 64];
     b[..3].copy_from_slice(b"abc");
     b[3] = 0x80;

@@ -17,6 +17,7 @@ mod differential;
 mod fp16;
 mod fp16_known_answers;
 mod fp_bounded_int;
+mod i8mm_sm3_sm4;
 mod ldst_structure;
 mod no_panic;
 mod scalar_fp;
