@@ -163,6 +163,9 @@ pub struct ElfInfo {
     pub phdr_vaddr: Option<u64>,
     /// Largest `p_align` of the `PT_LOAD` segments.
     pub max_align: u64,
+    /// The GNU property note (`PT_GNU_PROPERTY`) asks for branch target
+    /// identification on the executable segments.
+    pub bti: bool,
 }
 
 impl ElfInfo {
@@ -290,6 +293,7 @@ pub fn parse(src: &(impl ElfSource + ?Sized)) -> Result<ElfInfo, ElfError> {
         exec_stack: false,
         phdr_vaddr: None,
         max_align: 0,
+        bti: false,
     };
     for (index, ph) in phdrs.iter().enumerate() {
         match ph.p_type {
@@ -306,6 +310,7 @@ pub fn parse(src: &(impl ElfSource + ?Sized)) -> Result<ElfInfo, ElfError> {
                 info.interp = Some(read_interp(src, ph, file_size)?);
             }
             PT_GNU_STACK => info.exec_stack = ph.p_flags & PF_X != 0,
+            PT_GNU_PROPERTY => info.bti = property_note_asks_bti(src, ph, file_size)?,
             PT_PHDR => info.phdr_vaddr = Some(ph.p_vaddr),
             _ => {}
         }
@@ -353,6 +358,44 @@ fn check_load(index: usize, ph: &ProgramHeader, file_size: u64) -> Result<Segmen
         filesz: ph.p_filesz,
         prot: prot_of(ph.p_flags),
     })
+}
+
+/// `PT_GNU_PROPERTY`.
+const PT_GNU_PROPERTY: u32 = 0x6474_e553;
+/// `NT_GNU_PROPERTY_TYPE_0`.
+const NT_GNU_PROPERTY_TYPE_0: u32 = 5;
+/// `GNU_PROPERTY_AARCH64_FEATURE_1_AND`: its bit 0 is BTI, bit 1 PAC.
+const GNU_PROPERTY_AARCH64_FEATURE_1_AND: u32 = 0xc000_0000;
+/// Largest property segment read (Linux reads one page at most too).
+const MAX_PROPERTY_LEN: u64 = 4096;
+
+/// Whether the `PT_GNU_PROPERTY` segment's note has the AArch64 feature
+/// property with BTI. A note that is not the GNU property note, or whose
+/// fields run past its end, asks for nothing.
+fn property_note_asks_bti(src: &(impl ElfSource + ?Sized), ph: &ProgramHeader, file_size: u64) -> Result<bool, ElfError> {
+    let len = ph.p_filesz.min(MAX_PROPERTY_LEN);
+    match ph.p_offset.checked_add(len) {
+        Some(end) if end <= file_size => {}
+        _ => return Err(ElfError::Corrupt("PT_GNU_PROPERTY extends beyond the end of the file".into())),
+    }
+    let mut note = vec![0u8; len as usize];
+    src.read_at(&mut note, ph.p_offset)?;
+    let word = |at: usize| note.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let (Some(namesz), Some(descsz), Some(kind)) = (word(0), word(4), word(8)) else { return Ok(false) };
+    if namesz != 4 || kind != NT_GNU_PROPERTY_TYPE_0 || note.get(12..16) != Some(b"GNU\0") {
+        return Ok(false);
+    }
+    // Properties: type, size, data padded to 8 bytes.
+    let end = 16usize.saturating_add(descsz as usize).min(note.len());
+    let mut at = 16;
+    while at + 8 <= end {
+        let (Some(pr_type), Some(size)) = (word(at), word(at + 4)) else { break };
+        if pr_type == GNU_PROPERTY_AARCH64_FEATURE_1_AND {
+            return Ok(size >= 4 && word(at + 8).is_some_and(|features| features & 1 != 0));
+        }
+        at = at.saturating_add(8).saturating_add((size as usize).next_multiple_of(8));
+    }
+    Ok(false)
 }
 
 fn read_interp(

@@ -96,6 +96,11 @@ pub struct LoadedProgram {
     pub entry: u64,
     /// Absolute path of the executable, for `/proc/self/exe`.
     pub exe_path: PathBuf,
+    /// Executable segments to guard for branch target identification, if
+    /// the CPU has it: the interpreter's when there is one (it guards the
+    /// program and libraries itself), else the program's, when that image's
+    /// GNU property note asks for BTI, as Linux does.
+    pub bti_ranges: Vec<(u64, u64)>,
 }
 
 fn open_regular(path: &Path) -> Result<File, LoadError> {
@@ -148,6 +153,7 @@ pub fn load_program_file(
     let info = elf::parse(&file)?;
     let name = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let main = load_image(&file, &info, &name.display().to_string(), heap_room, mm)?;
+    let mut bti_ranges = if info.bti { exec_ranges(&info, main.bias) } else { Vec::new() };
 
     let (interp_base, entry) = match &info.interp {
         None => (0, main.entry),
@@ -164,10 +170,20 @@ pub fn load_program_file(
             }
             let iname = std::fs::canonicalize(&ipath).unwrap_or(ipath.clone());
             let image = load_image(&ifile, &iinfo, &iname.display().to_string(), 0, mm).map_err(wrap)?;
+            bti_ranges = if iinfo.bti { exec_ranges(&iinfo, image.bias) } else { Vec::new() };
             (image.bias + page_down(iinfo.span().0), image.entry)
         }
     };
-    Ok(LoadedProgram { main, interp_base, entry, exe_path: name })
+    Ok(LoadedProgram { main, interp_base, entry, exe_path: name, bti_ranges })
+}
+
+/// The page ranges of an image's executable segments.
+fn exec_ranges(info: &ElfInfo, bias: u64) -> Vec<(u64, u64)> {
+    info.segments
+        .iter()
+        .filter(|s| s.prot & libc::PROT_EXEC != 0 && s.memsz > 0)
+        .filter_map(|s| Some((page_down(s.vaddr + bias), page_up(s.vaddr + bias + s.memsz)?)))
+        .collect()
 }
 
 /// Chooses the bias and claims the address range for an image (plus `extra`

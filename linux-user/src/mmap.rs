@@ -14,7 +14,7 @@ use crate::mm::{page_up, AddressSpace, MappingKind, PAGE_SIZE, PROT_EXEC};
 use nix::errno::Errno;
 
 /// AArch64 `PROT_BTI`: branch-target enforcement; meaningless to the host.
-const PROT_BTI: i32 = 0x10;
+pub const PROT_BTI: i32 = 0x10;
 /// AArch64 `PROT_MTE`: memory tagging; not emulated.
 const PROT_MTE: i32 = 0x20;
 const PROT_KNOWN: i32 = libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC | PROT_BTI | PROT_MTE;
@@ -26,6 +26,25 @@ const MREMAP_MAYMOVE: i32 = 1;
 const MREMAP_FIXED: i32 = 2;
 /// `MREMAP_DONTUNMAP`.
 const MREMAP_DONTUNMAP: i32 = 4;
+
+/// Records whether `[start, end)` is guarded for branch target
+/// identification (PROT_BTI on an executable mapping). A change drops the
+/// translations of those pages, which have the answer compiled in; the
+/// process's first guarded page drops every translation (none of them track
+/// BTYPE yet).
+pub fn record_guarded(start: u64, end: u64, raw_prot: i32) {
+    use kestrel::guest::aarch64::bti;
+    let guarded = raw_prot & PROT_BTI != 0 && raw_prot & PROT_EXEC != 0;
+    match bti::set_guarded(start, end, guarded) {
+        bti::Change::None => {}
+        bti::Change::Range => {
+            kestrel::jit::invalidate_range(start, end - start);
+        }
+        bti::Change::First => {
+            kestrel::jit::invalidate_range(0, u64::MAX);
+        }
+    }
+}
 
 /// Removes AArch64-only protection bits; rejects unknown ones as Linux does.
 fn guest_prot(prot: i32) -> Result<i32, Errno> {
@@ -194,6 +213,7 @@ pub fn guest_mmap(
     offset: u64,
 ) -> Result<u64, Errno> {
     let len = rounded_len(len)?;
+    let raw_prot = prot;
     let prot = guest_prot(prot)?;
     if !offset.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
@@ -209,6 +229,7 @@ pub fn guest_mmap(
 
     if !(fixed || noreplace) {
         if let Some(start) = map_at_foreign_hint(mm, addr, len, prot, flags, fd, offset)? {
+            record_guarded(start, start + len, raw_prot);
             return Ok(start);
         }
         if let Some(target) = place_in_region(mm, addr, len) {
@@ -246,6 +267,7 @@ pub fn guest_mmap(
         kestrel::jit::invalidate_range(start, len);
     }
     mm.insert(start, start + len, prot, flags & (MAP_TYPE | libc::MAP_ANONYMOUS), mapping_kind(flags, fd));
+    record_guarded(start, start + len, raw_prot);
     Ok(start)
 }
 
@@ -261,6 +283,7 @@ pub fn guest_munmap(mm: &mut AddressSpace, addr: u64, len: u64) -> Result<u64, E
         let (s, e) = (m.start.max(addr), m.end.min(end));
         release(mm, s, e);
         kestrel::jit::invalidate_range(s, e - s);
+        record_guarded(s, e, 0);
     }
     mm.remove(addr, end);
     Ok(0)
@@ -272,6 +295,7 @@ pub fn guest_mprotect(mm: &mut AddressSpace, addr: u64, len: u64, prot: i32) -> 
     if !addr.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
+    let raw_prot = prot;
     let prot = guest_prot(prot)?;
     if len == 0 {
         return Ok(0);
@@ -288,6 +312,7 @@ pub fn guest_mprotect(mm: &mut AddressSpace, addr: u64, len: u64, prot: i32) -> 
         kestrel::jit::invalidate_range(addr, len);
     }
     mm.protect(addr, end, prot);
+    record_guarded(addr, end, raw_prot);
     Ok(0)
 }
 

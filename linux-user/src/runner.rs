@@ -153,6 +153,16 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
                 // BUS_ADRALN.
                 deliver_synchronous(&mut locked, cpu, libc::SIGBUS, 1, addr, (0x24 << 26) | ESR_IL | 0x21);
             }
+            ExitReason::BranchTarget { pc } => {
+                let mut locked = shared.lock(&mut me);
+                if !has_handler(&locked, libc::SIGILL) {
+                    report_fatal(&format!("kestrel: branch target exception (BTI, BTYPE {}) at 0x{pc:x}", cpu.btype));
+                }
+                // ILL_ILLOPC, with the Branch Target exception class and the
+                // BTYPE in the ESR, as Linux reports it.
+                let esr = (0x0d << 26) | ESR_IL | (cpu.btype & 3);
+                deliver_synchronous(&mut locked, cpu, libc::SIGILL, 1, pc, esr);
+            }
             ExitReason::ExitRequest => {
                 cpu.exit_request.store(0, Ordering::SeqCst);
                 let mut locked = shared.lock(&mut me);

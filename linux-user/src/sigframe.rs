@@ -172,7 +172,8 @@ pub fn deliver_with_mask(proc: &mut Process, cpu: &mut CpuState, sig: usize, inf
     }
     w64(frame + MC_SP, sp_now);
     w64(frame + MC_PC, cpu.pc);
-    w64(frame + MC_PSTATE, cpu.nzcv());
+    // PSTATE: NZCV and BTYPE (bits 11:10).
+    w64(frame + MC_PSTATE, cpu.nzcv() | (cpu.btype & 3) << 10);
 
     // __reserved: fpsimd_context, optional esr_context, terminator.
     let mut rec = frame + MC_RESERVED;
@@ -210,6 +211,9 @@ pub fn deliver_with_mask(proc: &mut Process, cpu: &mut CpuState, sig: usize, inf
     cpu.x[30] = restorer;
     cpu.x[31] = frame;
     cpu.pc = action.handler;
+    // Linux enters handlers as if called by BLR (BTYPE 2), so a handler on a
+    // guarded page must start with BTI c or PACIASP.
+    cpu.btype = if kestrel::guest::aarch64::bti::active() { 2 } else { 0 };
 
     let mut mask = running_mask | action.mask;
     if action.flags & SA_NODEFER == 0 {
@@ -232,7 +236,9 @@ pub fn sigreturn(proc: &mut Process, cpu: &mut CpuState) {
     }
     cpu.x[31] = r64(frame + MC_SP);
     cpu.pc = r64(frame + MC_PC);
-    cpu.set_nzcv(r64(frame + MC_PSTATE) & 0xf000_0000);
+    let pstate = r64(frame + MC_PSTATE);
+    cpu.set_nzcv(pstate & 0xf000_0000);
+    cpu.btype = (pstate >> 10) & 3;
     let rec = frame + MC_RESERVED;
     if r32(rec) == FPSIMD_MAGIC {
         let fpsr = r32(rec + 8) as u64;

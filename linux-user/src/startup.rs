@@ -195,6 +195,11 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
     }
     .map_err(|source| StartError::Load { path: shown.clone(), source })?;
     proc.exe_path = program.exe_path.clone();
+    if hwcap::hwcap2(proc.settings.cpu) & hwcap::HWCAP2_BTI != 0 {
+        for &(start, end) in &program.bti_ranges {
+            crate::mmap::record_guarded(start, end, libc::PROT_EXEC | crate::mmap::PROT_BTI);
+        }
+    }
     brk::setup_heap(&mut proc.mm, program.main.end, program.main.reserved_end);
 
     let argv0 = opts.argv0.clone().unwrap_or_else(|| opts.program.clone());

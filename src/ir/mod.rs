@@ -200,6 +200,13 @@ pub enum Op {
     /// semantics (a helper call). The block leaves with [`ExitStatus::Raise`]
     /// at `pc` if it raises an exception. No temporary is live across it.
     Interp { word: u32, pc: u64 },
+    /// The branch-target check at the start of a block: when the state
+    /// field `field` (the frontend's "kind of the indirect branch that led
+    /// here", zero otherwise) is non-zero, a helper clears it if bit
+    /// `field` of `accepted` is set, and otherwise sets `pc` and the block
+    /// leaves with [`ExitStatus::Raise`]. Zero costs a compare. No temporary
+    /// is live across it.
+    LandingPad { field: Field, accepted: u8, pc: u64 },
 }
 
 /// Kinds of indirect jumps (for return-address prediction).

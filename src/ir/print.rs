@@ -68,6 +68,7 @@ impl fmt::Display for Op {
             Op::Fence => write!(f, "fence"),
             Op::Order => write!(f, "order"),
             Op::Interp { word, pc } => write!(f, "interp {word:#010x} at {pc:#x}"),
+            Op::LandingPad { field, accepted, pc } => write!(f, "landing_pad [{}] accepts {accepted:#06b} at {pc:#x}", field.0),
         }
     }
 }

@@ -491,9 +491,15 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
 
     /// Runs one instruction in the interpreter; leaves the block if it raised.
     fn call_interpreter(&mut self, word: u32, pc: u64) {
-        let f = self.iconst(helpers::interp_one as *const () as u64);
+        self.call_raising_helper(helpers::interp_one as *const () as u64, word as u64, pc);
+    }
+
+    /// Calls `helper(cpu, arg, pc)`; a non-zero result (the helper set
+    /// `pc`) leaves the region for the execution loop to raise.
+    fn call_raising_helper(&mut self, helper: u64, arg: u64, pc: u64) {
+        let f = self.iconst(helper);
         let cpu = self.cpu;
-        let w = self.iconst(word as u64);
+        let w = self.iconst(arg);
         let p = self.iconst(pc);
         let call = self.b.ins().call_indirect(self.helper_sig, f, &[cpu, w, p]);
         let r = self.b.inst_results(call)[0];
@@ -730,6 +736,18 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             Op::Order => {
                 let pc = self.current_pc;
                 self.ordering_store(pc);
+            }
+            Op::LandingPad { field, accepted, pc } => {
+                let btype = self.load_state(types::I64, field.0);
+                let check = self.b.create_block();
+                let done = self.b.create_block();
+                self.b.ins().brif(btype, check, &[], done, &[]);
+                self.b.switch_to_block(check);
+                self.b.seal_block(check);
+                self.call_raising_helper(helpers::landing_pad as *const () as u64, accepted as u64, pc);
+                self.b.ins().jump(done, &[]);
+                self.b.switch_to_block(done);
+                self.b.seal_block(done);
             }
             Op::Interp { word, pc } => {
                 // FP and AdvSIMD instructions with a native translation here;

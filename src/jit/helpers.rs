@@ -29,3 +29,19 @@ pub extern "C" fn interp_one(cpu: *mut CpuState, word: u64, pc: u64) -> i32 {
         _ => 1,
     }
 }
+
+/// The branch-target check at a block start when BTYPE is non-zero (see
+/// `Op::LandingPad`): clears BTYPE and returns 0 if bit BTYPE of `accepted`
+/// is set; otherwise sets `pc` and returns 1, and the engine re-runs the
+/// instruction in the interpreter, which raises the exception.
+pub extern "C" fn landing_pad(cpu: *mut CpuState, accepted: u64, pc: u64) -> i32 {
+    // SAFETY: as for `interp_one`.
+    let cpu = unsafe { &mut *cpu };
+    if accepted & (1 << (cpu.btype & 3)) != 0 {
+        cpu.btype = 0;
+        0
+    } else {
+        cpu.pc = pc;
+        1
+    }
+}

@@ -47,6 +47,8 @@ pub enum ExitReason {
     Breakpoint { pc: u64, imm: u16 },
     /// Misaligned atomic or exclusive access (SIGBUS) at `cpu.pc`.
     Alignment { pc: u64, addr: u64 },
+    /// Branch Target exception (FEAT_BTI) at `cpu.pc` (SIGILL).
+    BranchTarget { pc: u64 },
     /// `cpu.exit_request` was set (signals, invalidation).
     ExitRequest,
 }
@@ -645,6 +647,7 @@ fn exception_exit(cpu: &CpuState, e: Exception) -> ExitReason {
         }
         Exception::Breakpoint(imm) => ExitReason::Breakpoint { pc, imm },
         Exception::Alignment(addr) => ExitReason::Alignment { pc, addr },
+        Exception::BranchTarget => ExitReason::BranchTarget { pc },
     }
 }
 
@@ -693,6 +696,14 @@ fn collect_region(blocks: &HashMap<u64, Box<Block>>, head: u64, threshold: u32) 
 /// Interprets one block; `Some` if the front end must act.
 fn run_interpreted(cpu: &mut CpuState, block: &Block) -> Option<ExitReason> {
     let mut pc = block.pc;
+    // Only an indirect branch sets BTYPE, and it ends a block: the first
+    // instruction is the only one to check.
+    if let (true, Some(&(word, _))) = (cpu.btype != 0, block.insns.first()) {
+        cpu.pc = pc;
+        if let Err(e) = crate::guest::aarch64::bti::check(cpu, word, pc) {
+            return Some(exception_exit(cpu, e));
+        }
+    }
     for (_, insn) in block.insns.iter() {
         // Exact at every instruction, so a fault in it is attributed to it.
         cpu.pc = pc;
@@ -718,7 +729,10 @@ fn run_interpreted(cpu: &mut CpuState, block: &Block) -> Option<ExitReason> {
 
 /// The baseline backend for AArch64 guests in user mode.
 fn new_baseline() -> Option<Baseline> {
-    let helpers = x86::emit::Helpers { interp_one: helpers::interp_one as *const () as usize };
+    let helpers = x86::emit::Helpers {
+        interp_one: helpers::interp_one as *const () as usize,
+        landing_pad: helpers::landing_pad as *const () as usize,
+    };
     Baseline::new(aarch64_state_layout(), helpers, x86::arena::ARENA_BYTES)
 }
 

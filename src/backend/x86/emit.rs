@@ -56,6 +56,9 @@ pub struct Helpers {
     /// `extern "C" fn(cpu, word, pc) -> i32`: runs one instruction in the
     /// reference semantics; non-zero if it raised (it leaves `pc` set).
     pub interp_one: usize,
+    /// `extern "C" fn(cpu, accepted, pc) -> i32`: the branch-target check
+    /// (`Op::LandingPad`); non-zero if the block must raise.
+    pub landing_pad: usize,
 }
 
 /// What emission produced besides the bytes (and `Scratch::fault_map`).
@@ -429,21 +432,36 @@ impl<'a> Emitter<'a> {
                 if !self.ra.all_free() {
                     return Err(EmitError::LiveAcrossCall);
                 }
-                self.a.mov_rr(true, RDI, STATE);
-                self.a.mov_ri(RSI, word as u64);
-                self.a.mov_ri(RDX, pc);
-                self.a.mov_ri(RAX, self.helpers.interp_one as u64);
-                self.a.call_r(RAX);
-                self.a.test_rr(false, RAX, RAX);
-                // The helper has set `pc` to the raising instruction.
-                let ok = self.a.jcc(cc::E);
-                self.a.store_imm(STATE, l.chain_slot, 0);
-                self.a.mov_ri(RAX, ExitStatus::Raise as u64);
-                self.a.ret();
-                self.a.bind(ok);
+                self.call_helper(self.helpers.interp_one, word as u64, pc);
+            }
+            Op::LandingPad { field, accepted, pc } => {
+                if !self.ra.all_free() {
+                    return Err(EmitError::LiveAcrossCall);
+                }
+                self.a.load(3, false, RAX, STATE, field.0);
+                self.a.test_rr(true, RAX, RAX);
+                let clear = self.a.jcc(cc::E);
+                self.call_helper(self.helpers.landing_pad, accepted as u64, pc);
+                self.a.bind(clear);
             }
         }
         Ok(None)
+    }
+
+    /// Calls `helper(cpu, arg, pc)`; when it returns non-zero (it has set
+    /// `pc`), the block leaves with `Raise`.
+    fn call_helper(&mut self, helper: usize, arg: u64, pc: u64) {
+        self.a.mov_rr(true, RDI, STATE);
+        self.a.mov_ri(RSI, arg);
+        self.a.mov_ri(RDX, pc);
+        self.a.mov_ri(RAX, helper as u64);
+        self.a.call_r(RAX);
+        self.a.test_rr(false, RAX, RAX);
+        let ok = self.a.jcc(cc::E);
+        self.a.store_imm(STATE, self.layout.chain_slot, 0);
+        self.a.mov_ri(RAX, ExitStatus::Raise as u64);
+        self.a.ret();
+        self.a.bind(ok);
     }
 
     /// N and Z carriers from a result of width `w`.

@@ -79,7 +79,13 @@ impl RegAlloc {
                     note(addr, i);
                     note(s, i);
                 }
-                Op::Insn { .. } | Op::Const { .. } | Op::Get { .. } | Op::Fence | Op::Order | Op::Interp { .. } => {}
+                Op::Insn { .. }
+                | Op::Const { .. }
+                | Op::Get { .. }
+                | Op::Fence
+                | Op::Order
+                | Op::Interp { .. }
+                | Op::LandingPad { .. } => {}
             }
         }
         let end = block.ops.len();

@@ -7,7 +7,7 @@
 
 use super::cpu::CpuState;
 use super::decode::*;
-use super::{atomics, flags_cssc, pac_insns, simd, sysregs};
+use super::{atomics, bti, flags_cssc, pac_insns, simd, sysregs};
 use crate::mem;
 
 /// Why an instruction could not complete normally.
@@ -19,6 +19,9 @@ pub enum Exception {
     Breakpoint(u16),
     /// Misaligned exclusive or atomic access at this address (SIGBUS).
     Alignment(u64),
+    /// An indirect branch landed on an instruction of a guarded page that
+    /// does not accept its BTYPE (SIGILL, ILL_ILLOPC).
+    BranchTarget,
 }
 
 /// Where execution continues after an instruction.
@@ -513,6 +516,9 @@ pub fn exec(cpu: &mut CpuState, insn: &Insn, pc: u64) -> Result<Flow, Exception>
             if kind == BranchRegKind::Blr {
                 cpu.x[30] = pc.wrapping_add(4);
             }
+            if bti::active() {
+                cpu.btype = bti::btype_after(kind, rn, bti::is_guarded(pc));
+            }
             return Ok(Flow::Branch(target));
         }
         Insn::Svc { .. } => return Ok(Flow::Syscall),
@@ -615,6 +621,9 @@ pub fn exec(cpu: &mut CpuState, insn: &Insn, pc: u64) -> Result<Flow, Exception>
             if kind == BranchRegKind::Blr {
                 cpu.x[30] = pc.wrapping_add(4);
             }
+            if bti::active() {
+                cpu.btype = bti::btype_after(kind, rn, bti::is_guarded(pc));
+            }
             return Ok(Flow::Branch(target));
         }
         Insn::LoadPac { key_b, rt, rn, offset, writeback } => {
@@ -645,6 +654,9 @@ pub fn step(cpu: &mut CpuState) -> Result<Flow, Exception> {
     let pc = cpu.pc;
     // SAFETY: instruction fetch from guest memory.
     let word = unsafe { mem::read::<u32>(pc) };
+    if cpu.btype != 0 {
+        bti::check(cpu, word, pc)?;
+    }
     let flow = exec(cpu, &decode(word), pc)?;
     cpu.pc = match flow {
         Flow::Branch(t) => t,

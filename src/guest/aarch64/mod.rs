@@ -13,6 +13,7 @@ pub mod cpu;
 pub mod decode;
 pub mod flags_cssc;
 pub mod atomics;
+pub mod bti;
 pub mod interp;
 pub mod lower;
 pub mod pac_insns;

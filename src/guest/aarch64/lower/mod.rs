@@ -15,6 +15,7 @@
 mod alu;
 mod mem;
 
+use super::bti;
 use super::cpu::{offsets, CpuState};
 use super::decode::{BranchRegKind, Insn};
 use super::sysregs;
@@ -54,6 +55,11 @@ pub fn lower_block_into(reuse: crate::ir::Block, pc: u64, insns: &[(u32, Insn)])
     for (i, &(word, insn)) in insns.iter().enumerate() {
         let at = pc + 4 * i as u64;
         l.b.insn(at);
+        if i == 0 && bti::active() {
+            // Only an indirect branch sets BTYPE, and it ends a block.
+            let accepted = bti::accepted_btypes(word, bti::is_guarded(pc));
+            l.b.push(Op::LandingPad { field: Field(offsets::BTYPE), accepted, pc });
+        }
         if let Some(exit) = l.lower(at, word, insn) {
             return l.b.finish(exit);
         }
@@ -128,6 +134,10 @@ impl Lowerer {
                     let ret = self.b.constant(pc + 4);
                     self.set_xr(30, ret);
                 }
+                if bti::active() {
+                    let btype = self.b.constant(bti::btype_after(kind, rn, bti::is_guarded(pc)));
+                    self.b.put(Field(offsets::BTYPE), btype);
+                }
                 let kind = match kind {
                     BranchRegKind::Br => JumpKind::Jump,
                     BranchRegKind::Blr => JumpKind::Call,
@@ -137,7 +147,7 @@ impl Lowerer {
             }
             Insn::BranchRegPac { kind, .. } => {
                 // The reference semantics authenticates the target (and links
-                // for BLRAA) and leaves it in `branch_target`.
+                // for BLRAA, and sets BTYPE) and leaves it in `branch_target`.
                 self.b.push(Op::Interp { word, pc });
                 let target = self.b.get(Field(offsets::BRANCH_TARGET));
                 let kind = match kind {

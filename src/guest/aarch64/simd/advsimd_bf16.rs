@@ -39,7 +39,8 @@ fn operand(x: u64) -> Operand {
     match unpack_raw(S, x).1 {
         Value::Inf => Operand::Inf(neg),
         Value::Finite { mant, exp } => Operand::Finite { neg, mant: mant as u128, exp },
-        Value::NaN | Value::Zero => Operand::NaN,
+        Value::Zero => Operand::Zero(neg),
+        Value::NaN => Operand::NaN,
     }
 }
 

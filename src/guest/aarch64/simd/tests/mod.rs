@@ -14,6 +14,7 @@ mod advsimd_widen_reduce;
 mod crypto;
 mod crypto_known_answers;
 mod differential;
+mod fcma_fhm_bf16;
 mod fp16;
 mod fp16_known_answers;
 mod fp_bounded_int;
