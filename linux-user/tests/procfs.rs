@@ -48,6 +48,7 @@ fn cpuinfo_follows_the_cpu_model() {
         ("cortex-a53", "0x0", "0xd03", "4", false),
         ("cortex-a72", "0x0", "0xd08", "3", false),
         ("neoverse-n1", "0x3", "0xd0c", "1", true),
+        ("neoverse-n2", "0x0", "0xd49", "0", true),
     ];
     for (model, variant, part, revision, atomics) in cases {
         let out = run(&["-cpu", model], &["cpuinfo"]);

@@ -79,4 +79,32 @@ mod tests {
         assert!(max.contains(" atomics"));
         assert!(host_cpus() >= 1);
     }
+
+    /// The Armv8.3+ extensions appear on the Features line of the models
+    /// that have them, in the kernel's names, and only there.
+    #[test]
+    fn extensions_follow_the_model() {
+        let features = |model: CpuModel| {
+            let text = render(model, 1);
+            let line = text.lines().find(|l| l.starts_with("Features")).unwrap_or_default().to_string();
+            format!("{line} ")
+        };
+        let max = features(CpuModel::Max);
+        for name in ["fcma", "sm3", "sm4", "asimdfhm", "flagm", "paca", "pacg", "flagm2", "i8mm", "bf16", "rng", "bti", "cssc"] {
+            assert!(max.contains(&format!(" {name} ")), "max lacks {name}: {max}");
+        }
+        let n2 = features(CpuModel::NeoverseN2);
+        for name in ["fcma", "sm4", "asimdfhm", "paca", "flagm2", "i8mm", "bf16", "bti"] {
+            assert!(n2.contains(&format!(" {name} ")), "neoverse-n2 lacks {name}: {n2}");
+        }
+        for name in ["rng", "cssc"] {
+            assert!(!n2.contains(&format!(" {name} ")), "neoverse-n2 has {name}: {n2}");
+        }
+        for model in [CpuModel::CortexA53, CpuModel::CortexA72, CpuModel::NeoverseN1] {
+            let f = features(model);
+            for name in ["fcma", "paca", "bti", "i8mm", "bf16", "flagm"] {
+                assert!(!f.contains(&format!(" {name} ")), "{} has {name}: {f}", model.name());
+            }
+        }
+    }
 }
