@@ -297,3 +297,49 @@ pub fn write(cpu: &mut CpuState, reg: u16, value: u64) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::hwcap as h;
+    use super::*;
+
+    fn read_id(reg: u16) -> u64 {
+        read(&mut CpuState::default(), reg).expect("ID register readable at EL0")
+    }
+
+    fn field(value: u64, shift: u32) -> u64 {
+        (value >> shift) & 0xf
+    }
+
+    /// The ID register fields of the Armv8.3+ extensions follow the hwcaps
+    /// (one test, as the registers are process-wide).
+    #[test]
+    fn extension_fields_follow_the_hwcaps() {
+        let all = h::FP | h::ASIMD | h::FCMA | h::SM3 | h::SM4 | h::ASIMDFHM | h::FLAGM | h::PACA | h::PACG;
+        let all2 = h::HWCAP2_FLAGM2 | h::HWCAP2_I8MM | h::HWCAP2_BF16 | h::HWCAP2_RNG | h::HWCAP2_BTI | h::HWCAP2_CSSC;
+        set_cpu_identity(DEFAULT_MIDR, all, all2);
+        let (isar0, isar1) = (read_id(ID_AA64ISAR0_EL1), read_id(ID_AA64ISAR1_EL1));
+        assert_eq!([field(isar0, 36), field(isar0, 40), field(isar0, 48), field(isar0, 52), field(isar0, 60)], [1, 1, 1, 2, 1]);
+        assert_eq!([field(isar1, 16), field(isar1, 44), field(isar1, 52)], [1, 1, 1]);
+        // The implementation-defined algorithm (the default): API and GPI.
+        assert_eq!([field(isar1, 4), field(isar1, 8), field(isar1, 24), field(isar1, 28)], [0, 1, 0, 1]);
+        assert_eq!(field(read_id(ID_AA64ISAR2_EL1), 52), 1);
+        assert_eq!(field(read_id(ID_AA64PFR1_EL1), 0), 1);
+
+        set_cpu_identity(DEFAULT_MIDR, h::FP | h::ASIMD, 0);
+        assert_eq!(read_id(ID_AA64ISAR0_EL1) >> 36, 0);
+        assert_eq!(read_id(ID_AA64ISAR1_EL1), 0);
+        assert_eq!(read_id(ID_AA64ISAR2_EL1), 0);
+        assert_eq!(read_id(ID_AA64PFR1_EL1), 0);
+    }
+
+    #[test]
+    fn rndr_sets_flags_and_varies() {
+        let mut cpu = CpuState::default();
+        cpu.set_nzcv(0xf000_0000);
+        let a = read(&mut cpu, RNDR).expect("RNDR");
+        assert_eq!(cpu.nzcv(), 0);
+        let b = read(&mut cpu, RNDRRS).expect("RNDRRS");
+        assert_ne!(a, b);
+    }
+}
