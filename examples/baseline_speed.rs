@@ -35,7 +35,7 @@ fn main() {
     let start = text.as_ptr() as u64;
     let end = start + text.len() as u64 - 4;
     let layout = kestrel::jit::aarch64_state_layout();
-    let helpers = x86::emit::Helpers { interp_one: no_helper as *const () as usize };
+    let helpers = x86::emit::Helpers { interp_one: no_helper as *const () as usize, landing_pad: no_helper as *const () as usize };
     let mut backend = Baseline::new(layout, helpers, x86::arena::ARENA_BYTES).expect("executable memory");
     for round in 0..rounds {
         // SAFETY: nothing runs the translations; the arena is reused.
