@@ -50,7 +50,7 @@ fn main() {
             let b = Instant::now();
             ir = lower_block_into(ir, pc, &block.insns);
             let c = Instant::now();
-            if backend.translate(&ir, Some(1000)).is_err() {
+            if backend.translate(&ir, Some(1000), None).is_err() {
                 // SAFETY: as above.
                 unsafe { backend.reset() };
             }

@@ -120,6 +120,13 @@ const OPTIONS: &[OptionSpec] = &[
         help: "interpret only: never compile guest code with the JIT",
     },
     OptionSpec {
+        name: "no-code-cache",
+        id: "no_code_cache",
+        value: None,
+        env: None,
+        help: "neither use nor fill the persistent translation cache (also KESTREL_CACHE_DIR=off)",
+    },
+    OptionSpec {
         name: "perfmap",
         id: "perfmap",
         value: None,
@@ -192,6 +199,8 @@ pub struct Options {
     pub cpu: CpuModel,
     /// `-cpu MODEL,pauth-impdef=on|off`.
     pub pauth_impdef: Option<bool>,
+    /// `--no-code-cache`.
+    pub no_code_cache: bool,
     /// `-d` items, with `-strace` folded in.
     pub log_items: LogItems,
     /// `-D`.
@@ -590,6 +599,7 @@ pub fn parse(
         jit_threshold,
         tiers,
         perfmap: m.get_flag("perfmap") || env("KESTREL_PERFMAP").is_some(),
+        no_code_cache: m.get_flag("no_code_cache"),
         program,
         args: command,
         exec_fd: None,

@@ -335,5 +335,8 @@ fn map_segment(
         }
     }
     mm.insert(start, end, seg.prot, libc::MAP_PRIVATE, MappingKind::Image(name.to_string()));
+    // The mapping starts at the segment's page: file offset rounded down alike.
+    let file_offset = seg.offset - (vaddr - start);
+    crate::code_cache::mapped(start, end, seg.prot, std::os::fd::AsRawFd::as_raw_fd(file), file_offset);
     Ok(())
 }

@@ -7,6 +7,7 @@
 mod binfmt;
 mod brk;
 mod cli;
+mod code_cache;
 mod elf;
 mod fault;
 mod gdb;

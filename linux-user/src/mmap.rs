@@ -230,6 +230,8 @@ pub fn guest_mmap(
     if !(fixed || noreplace) {
         if let Some(start) = map_at_foreign_hint(mm, addr, len, prot, flags, fd, offset)? {
             record_guarded(start, start + len, raw_prot);
+            let file = if flags & libc::MAP_ANONYMOUS != 0 { -1 } else { fd };
+            crate::code_cache::mapped(start, start + len, prot, file, offset);
             return Ok(start);
         }
         if let Some(target) = place_in_region(mm, addr, len) {
@@ -268,6 +270,8 @@ pub fn guest_mmap(
     }
     mm.insert(start, start + len, prot, flags & (MAP_TYPE | libc::MAP_ANONYMOUS), mapping_kind(flags, fd));
     record_guarded(start, start + len, raw_prot);
+    let file = if flags & libc::MAP_ANONYMOUS != 0 { -1 } else { fd };
+    crate::code_cache::mapped(start, start + len, prot, file, offset);
     Ok(start)
 }
 
@@ -284,6 +288,7 @@ pub fn guest_munmap(mm: &mut AddressSpace, addr: u64, len: u64) -> Result<u64, E
         release(mm, s, e);
         kestrel::jit::invalidate_range(s, e - s);
         record_guarded(s, e, 0);
+        crate::code_cache::unmapped(s, e);
     }
     mm.remove(addr, end);
     Ok(0)
@@ -411,6 +416,8 @@ pub fn guest_mremap(
     }
     let start = r as u64;
     kestrel::jit::invalidate_range(old, old_len);
+    // Moved code is no longer at its image's addresses.
+    crate::code_cache::unmapped(old, old + old_len);
     if start == old {
         if new_len < old_len {
             // The kernel unmapped the tail; keep the reservations intact.
@@ -426,6 +433,7 @@ pub fn guest_mremap(
             mm.remove(old, old + old_len);
         }
         kestrel::jit::invalidate_range(start, new_len);
+        crate::code_cache::unmapped(start, start + new_len);
     }
     mm.insert(start, start + new_len, template.prot, template.flags, template.kind);
     Ok(start)

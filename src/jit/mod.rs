@@ -17,6 +17,7 @@ pub mod compiler;
 pub mod emit;
 pub mod helpers;
 pub mod perfmap;
+pub mod persist;
 pub mod stats;
 pub mod tiers;
 
@@ -325,25 +326,52 @@ impl Engine {
         let opt_first = self.optimizing() && self.config.jit_threshold <= 1;
         if !opt_first {
             let hot_after = self.optimizing().then_some(self.config.jit_threshold);
-            if let Some(baseline) = self.baseline.as_mut() {
-                let ir = crate::guest::aarch64::lower::lower_block_into(std::mem::take(&mut self.ir), pc, &block.insns);
-                let mut result = baseline.translate(&ir, hot_after);
-                if matches!(result, Err(TranslateError::ArenaFull)) {
-                    self.flush();
-                    // The flush emptied the block map and the arena.
-                    let baseline = self.baseline.as_mut().expect("flush keeps the backend");
-                    result = baseline.translate(&ir, hot_after);
+            if self.baseline.is_some() {
+                let image = persist::image_at(pc);
+                let stored = image.as_ref().map(|im| (im, persist_key(&block, hot_after)));
+                let installed = stored.and_then(|(im, (words, flags))| {
+                    let rec = im.cached(pc, words, flags)?;
+                    let baseline = self.baseline.as_mut()?;
+                    baseline.install(&rec, pc, im.base, hot_after)?.ok()
+                });
+                if image.is_some() {
+                    let counter = if installed.is_some() { &persist::HITS } else { &persist::MISSES };
+                    counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                block.baseline = result.ok();
+                block.baseline = match installed {
+                    Some(t) => Some(t),
+                    None => self.translate_baseline(pc, &block, hot_after, image.as_ref()),
+                };
                 if let (Some(t), true) = (block.baseline, self.config.perfmap) {
                     perfmap::record(t.entry as u64, t.len as u64, pc, "baseline");
                 }
-                self.ir = ir;
             }
         }
         self.blocks.insert(pc, block);
         self.page_blocks.entry(pc / cache::PAGE_SIZE).or_default().push(pc);
         self.stats.baseline_time += started.elapsed();
+    }
+
+    /// Lowers and translates `block` with the baseline backend; inside a
+    /// registered image, also keeps the translation for the persistent
+    /// cache.
+    fn translate_baseline(&mut self, pc: u64, block: &Block, hot_after: Option<u32>, image: Option<&persist::ImageAt>) -> Option<x86::Translation> {
+        let ir = crate::guest::aarch64::lower::lower_block_into(std::mem::take(&mut self.ir), pc, &block.insns);
+        let range = image.map(|im| im.range());
+        let baseline = self.baseline.as_mut()?;
+        let mut result = baseline.translate(&ir, hot_after, range);
+        if matches!(result, Err(TranslateError::ArenaFull)) {
+            self.flush();
+            // The flush emptied the block map and the arena.
+            let baseline = self.baseline.as_mut()?;
+            result = baseline.translate(&ir, hot_after, range);
+        }
+        if let (Ok(_), Some(im), Some(baseline)) = (&result, image, self.baseline.as_ref()) {
+            let (words, flags) = persist_key(block, hot_after);
+            im.add(pc, words, flags, &baseline.record(im.base));
+        }
+        self.ir = ir;
+        result.ok()
     }
 
     /// Compiles the region headed by the block at `pc` with Cranelift: on
@@ -649,6 +677,19 @@ fn exception_exit(cpu: &CpuState, e: Exception) -> ExitReason {
         Exception::Alignment(addr) => ExitReason::Alignment { pc, addr },
         Exception::BranchTarget => ExitReason::BranchTarget { pc },
     }
+}
+
+/// What a stored translation must match besides its pc: the hash of the
+/// block's instruction words, and flags for how it was translated (counting
+/// for the optimising tier; the branch-target check it starts with).
+fn persist_key(block: &Block, hot_after: Option<u32>) -> (u64, u32) {
+    use crate::guest::aarch64::bti;
+    let words = persist::words_hash(block.insns.iter().map(|&(w, _)| w));
+    let mut flags = hot_after.is_some() as u32;
+    if let (true, Some(&(first, _))) = (bti::active(), block.insns.first()) {
+        flags |= 2 | (bti::accepted_btypes(first, bti::is_guarded(block.pc)) as u32) << 8;
+    }
+    (words, flags)
 }
 
 /// Static successors of a block that can be reached without leaving it

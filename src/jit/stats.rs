@@ -103,6 +103,14 @@ impl fmt::Display for Totals {
             self.baseline_ns as f64 / 1e6,
             per(self.baseline_ns, self.baseline_blocks)
         )?;
+        if super::persist::enabled() {
+            writeln!(
+                f,
+                "  persistent cache: {} hits (installed), {} misses (translated and kept)",
+                super::persist::HITS.load(std::sync::atomic::Ordering::Relaxed),
+                super::persist::MISSES.load(std::sync::atomic::Ordering::Relaxed)
+            )?;
+        }
         write!(
             f,
             "  optimising: {} regions, {} insns, {:.1} ms compiling ({:.1} us/region)",

@@ -181,6 +181,8 @@ fn unless_kestrel_missing(err: Errno, host: &PathArg, argv: u64, envp: u64) -> S
 
 /// Lets the host kernel run the file (or report why it cannot).
 fn host_execve(path: u64, argv: u64, envp: u64) -> SysResult {
+    // The process image goes away if the call succeeds.
+    crate::code_cache::save();
     syscall_args(libc::SYS_execve, &[path, argv, envp])
 }
 
@@ -246,6 +248,7 @@ fn exec_under_kestrel(
     argp.push(std::ptr::null());
     let mut envp: Vec<*const libc::c_char> = env.iter().map(|e| e.as_ptr()).collect();
     envp.push(std::ptr::null());
+    crate::code_cache::save();
     // SAFETY: both arrays are NULL-terminated and point at CStrings that live
     // until execve returns (it only returns on failure).
     unsafe { libc::execve(args[0].as_ptr(), argp.as_ptr(), envp.as_ptr()) };
@@ -285,6 +288,7 @@ mod tests {
             jit_threshold: None,
             tiers: None,
             perfmap: false,
+            no_code_cache: false,
         };
         let mut proc = Process::new(settings, "/bin/sh".into());
         proc.kestrel_exe = "/usr/bin/kestrel-aarch64".into();

@@ -40,6 +40,7 @@ const FORK_FLAGS: u64 = CLONE_VM
 /// single-threaded guest has no difference between them).
 pub fn exit_process(status: u64) -> ! {
     crate::gdb::process_exiting(gettid() as u32, (status & 0xff) as u8);
+    crate::code_cache::save();
     if crate::logging::items().stats {
         crate::logging::line(&kestrel::jit::stats::Totals::current().to_string());
     }
@@ -91,6 +92,7 @@ pub fn clone_process(proc: &mut Process, cpu: &mut CpuState, req: &CloneRequest)
     // cache's locks across the fork so the child gets them free.
     let debugger_lock = crate::gdb::lock_for_fork();
     let cache_locks = kestrel::jit::cache::lock_for_fork();
+    let persist_locks = kestrel::jit::persist::lock_for_fork();
     let pid = if exit_signal == libc::SIGCHLD as u64 {
         // SAFETY: the forking thread holds the process lock, so the child
         // gets a consistent copy of the guest state; glibc's fork resets its
@@ -102,9 +104,11 @@ pub fn clone_process(proc: &mut Process, cpu: &mut CpuState, req: &CloneRequest)
         // different exit signal, which libc's fork cannot express.
         unsafe { libc::syscall(libc::SYS_clone, exit_signal, 0, 0, 0, 0) as libc::pid_t }
     };
+    drop(persist_locks);
     drop(cache_locks);
     if pid == 0 {
         debugger_lock.detach_child();
+        kestrel::jit::persist::forget_fresh_after_fork();
     } else {
         drop(debugger_lock);
     }

@@ -61,6 +61,64 @@ pub struct Helpers {
     pub landing_pad: usize,
 }
 
+/// Host addresses the emitted code holds as 64-bit immediates: each
+/// process has its own (Kestrel is position-independent), so a translation
+/// kept on disk records where they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum HelperId {
+    /// [`Helpers::interp_one`].
+    InterpOne = 0,
+    /// [`Helpers::landing_pad`].
+    LandingPad = 1,
+    /// `PureFn::ReverseBits`.
+    ReverseBits = 2,
+    /// `PureFn::LeadingSignBits`.
+    LeadingSignBits = 3,
+}
+
+impl HelperId {
+    /// The id of an identifier read back from a file.
+    pub fn from_u32(v: u32) -> Option<HelperId> {
+        [HelperId::InterpOne, HelperId::LandingPad, HelperId::ReverseBits, HelperId::LeadingSignBits].get(v as usize).copied()
+    }
+
+    /// Its address in this process.
+    pub fn address(self, helpers: &Helpers) -> u64 {
+        match self {
+            HelperId::InterpOne => helpers.interp_one as u64,
+            HelperId::LandingPad => helpers.landing_pad as u64,
+            HelperId::ReverseBits => crate::ir::PureFn::ReverseBits.address() as u64,
+            HelperId::LeadingSignBits => crate::ir::PureFn::LeadingSignBits.address() as u64,
+        }
+    }
+
+    fn of_pure(f: crate::ir::PureFn) -> HelperId {
+        match f {
+            crate::ir::PureFn::ReverseBits => HelperId::ReverseBits,
+            crate::ir::PureFn::LeadingSignBits => HelperId::LeadingSignBits,
+        }
+    }
+}
+
+/// Where a translation depends on where things are in this process, so
+/// that a copy made in another process can be fixed up (see
+/// `jit::persist`). Recorded only when emission is given a guest image
+/// range.
+#[derive(Debug, Default, Clone)]
+pub struct Relocations {
+    /// Offsets of 64-bit immediates holding guest addresses inside the
+    /// image (guest pcs, PC-relative results).
+    pub image: Vec<u32>,
+    /// Offsets of 64-bit immediates holding helper addresses.
+    pub helpers: Vec<(u32, HelperId)>,
+    /// Offsets of 64-bit immediates holding the indirect-branch table.
+    pub jump_cache: Vec<u32>,
+    /// Offset of the rel32 field of the hot-counter decrement; the field
+    /// is relative to the end of its instruction, 5 bytes after it.
+    pub counter: Option<u32>,
+}
+
 /// What emission produced besides the bytes (and `Scratch::fault_map`).
 pub struct Emitted {
     /// Offset of the entry point.
@@ -90,6 +148,8 @@ enum Stub {
 pub struct Scratch {
     ra: RegAlloc,
     stubs: Vec<Stub>,
+    /// Relocations of the last `emit`, when it was given an image range.
+    pub relocations: Relocations,
     /// (host offset, guest instruction index) for every instruction that
     /// accesses guest memory, by offset: filled by the last `emit`.
     pub fault_map: Vec<(u32, u32)>,
@@ -105,6 +165,9 @@ pub(super) struct Emitter<'a> {
     fault_map: &'a mut Vec<(u32, u32)>,
     insn_index: u32,
     insn_noted: bool,
+    /// The guest image's address range when relocations are recorded.
+    image: Option<(u64, u64)>,
+    relocations: &'a mut Relocations,
 }
 
 const STATE: Reg = RBP;
@@ -112,6 +175,11 @@ const STATE: Reg = RBP;
 impl<'a> Emitter<'a> {
     /// Emits `block` into `a` (which must be empty). `hot_counter` is the
     /// position of the block's hot counter relative to the start of the code.
+    /// With `image` (the guest address range of the mapped file the block
+    /// lies in), every constant in that range and every process-specific
+    /// address is emitted in a rewritable form and recorded in
+    /// `scratch.relocations`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn emit(
         a: &'a mut Asm,
         scratch: &'a mut Scratch,
@@ -121,10 +189,12 @@ impl<'a> Emitter<'a> {
         jump_cache: u64,
         hot_counter: Option<i64>,
         _mem: MemoryStrategy,
+        image: Option<(u64, u64)>,
     ) -> Result<Emitted, EmitError> {
         scratch.ra.reset(block);
         scratch.stubs.clear();
         scratch.fault_map.clear();
+        scratch.relocations = Relocations::default();
         let mut e = Emitter {
             a,
             ra: &mut scratch.ra,
@@ -135,11 +205,14 @@ impl<'a> Emitter<'a> {
             fault_map: &mut scratch.fault_map,
             insn_index: 0,
             insn_noted: false,
+            image,
+            relocations: &mut scratch.relocations,
         };
         let entry = e.a.pos();
         e.a.cmp_m32_zero_wide(STATE, layout.exit_request);
         let to_leave = e.a.jcc(cc::NE);
         let to_hot = hot_counter.map(|counter| {
+            e.relocations.counter = Some(e.a.pos() as u32 + 2);
             e.a.dec_rip32(counter);
             e.a.jcc(cc::E)
         });
@@ -181,8 +254,32 @@ impl<'a> Emitter<'a> {
     }
 
     fn set_pc(&mut self, pc: u64) {
-        self.a.mov_ri(RAX, pc);
+        self.constant(RAX, pc);
         self.a.store(3, STATE, self.layout.pc, RAX);
+    }
+
+    /// True if `v` may be a guest address inside the image being recorded.
+    fn in_image(&self, v: u64) -> bool {
+        self.image.is_some_and(|(lo, hi)| (lo..hi).contains(&v))
+    }
+
+    /// `mov dst, v` for a value from the guest program: a guest address in
+    /// the image is emitted rewritable and recorded.
+    fn constant(&mut self, dst: Reg, v: u64) {
+        if self.in_image(v) {
+            self.a.mov_abs(dst, v);
+            self.relocations.image.push(self.a.pos() as u32 - 8);
+        } else {
+            self.a.mov_ri(dst, v);
+        }
+    }
+
+    /// `mov dst, address of helper`, recorded.
+    fn helper_address(&mut self, dst: Reg, id: HelperId) {
+        self.a.mov_abs(dst, id.address(&self.helpers));
+        if self.image.is_some() {
+            self.relocations.helpers.push((self.a.pos() as u32 - 8, id));
+        }
     }
 
     /// `pc = pc; chain_slot = 0; return status`.
@@ -217,9 +314,9 @@ impl<'a> Emitter<'a> {
             Src::Imm(v) => {
                 let v = if w == Width::W32 { v as u32 as i32 as i64 as u64 } else { v };
                 match i32::try_from(v as i64) {
-                    Ok(i) => Err(i),
-                    Err(_) => {
-                        self.a.mov_ri(scratch, v);
+                    Ok(i) if !self.in_image(v) => Err(i),
+                    _ => {
+                        self.constant(scratch, v);
                         Ok(scratch)
                     }
                 }
@@ -232,7 +329,7 @@ impl<'a> Emitter<'a> {
         match s {
             Src::T(t) => self.reg(t),
             Src::Imm(v) => {
-                self.a.mov_ri(scratch, v);
+                self.constant(scratch, v);
                 scratch
             }
         }
@@ -245,7 +342,7 @@ impl<'a> Emitter<'a> {
             Op::Insn { .. } => return Ok(None),
             Op::Const { dst, value } => {
                 let d = self.define(dst)?;
-                self.a.mov_ri(d, value);
+                self.constant(d, value);
                 return Ok(Some(dst));
             }
             Op::Get { dst, field } => {
@@ -259,9 +356,9 @@ impl<'a> Emitter<'a> {
                     self.a.store(3, STATE, field.0, r)
                 }
                 Src::Imm(v) => match i32::try_from(v as i64) {
-                    Ok(i) => self.a.store_imm(STATE, field.0, i),
-                    Err(_) => {
-                        self.a.mov_ri(RAX, v);
+                    Ok(i) if !self.in_image(v) => self.a.store_imm(STATE, field.0, i),
+                    _ => {
+                        self.constant(RAX, v);
                         self.a.store(3, STATE, field.0, RAX);
                     }
                 },
@@ -374,7 +471,7 @@ impl<'a> Emitter<'a> {
                 self.a.mov_rr(true, RCX, rb);
                 self.a.mov_rr(true, RDI, RAX);
                 self.a.mov_rr(true, RSI, RCX);
-                self.a.mov_ri(RAX, f.address() as u64);
+                self.helper_address(RAX, HelperId::of_pure(f));
                 self.a.call_r(RAX);
                 if pad {
                     self.a.alu_ri(Alu::Add, true, RSP, 8);
@@ -432,7 +529,7 @@ impl<'a> Emitter<'a> {
                 if !self.ra.all_free() {
                     return Err(EmitError::LiveAcrossCall);
                 }
-                self.call_helper(self.helpers.interp_one, word as u64, pc);
+                self.call_helper(HelperId::InterpOne, word as u64, pc);
             }
             Op::LandingPad { field, accepted, pc } => {
                 if !self.ra.all_free() {
@@ -441,7 +538,7 @@ impl<'a> Emitter<'a> {
                 self.a.load(3, false, RAX, STATE, field.0);
                 self.a.test_rr(true, RAX, RAX);
                 let clear = self.a.jcc(cc::E);
-                self.call_helper(self.helpers.landing_pad, accepted as u64, pc);
+                self.call_helper(HelperId::LandingPad, accepted as u64, pc);
                 self.a.bind(clear);
             }
         }
@@ -450,11 +547,11 @@ impl<'a> Emitter<'a> {
 
     /// Calls `helper(cpu, arg, pc)`; when it returns non-zero (it has set
     /// `pc`), the block leaves with `Raise`.
-    fn call_helper(&mut self, helper: usize, arg: u64, pc: u64) {
+    fn call_helper(&mut self, helper: HelperId, arg: u64, pc: u64) {
         self.a.mov_rr(true, RDI, STATE);
         self.a.mov_ri(RSI, arg);
-        self.a.mov_ri(RDX, pc);
-        self.a.mov_ri(RAX, helper as u64);
+        self.constant(RDX, pc);
+        self.helper_address(RAX, helper);
         self.a.call_r(RAX);
         self.a.test_rr(false, RAX, RAX);
         let ok = self.a.jcc(cc::E);
@@ -680,7 +777,10 @@ impl<'a> Emitter<'a> {
                 self.a.shift_ri(ShiftOp::Shr, true, RAX, 2);
                 self.a.alu_ri(Alu::And, false, RAX, (JUMP_CACHE_ENTRIES - 1) as i32);
                 self.a.shift_ri(ShiftOp::Shl, false, RAX, 4);
-                self.a.mov_ri(RCX, self.jump_cache);
+                self.a.mov_abs(RCX, self.jump_cache);
+                if self.image.is_some() {
+                    self.relocations.jump_cache.push(self.a.pos() as u32 - 8);
+                }
                 self.a.alu_rr(Alu::Add, true, RAX, RCX);
                 self.a.alu_rm(Alu::Cmp, true, t, RAX, 0);
                 let miss = self.a.jcc(cc::NE);

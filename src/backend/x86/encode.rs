@@ -170,6 +170,15 @@ impl Asm {
     }
 
     /// `mov dst, imm` in the shortest form that does not touch the flags.
+    /// `mov dst, imm64` in its 10-byte form whatever the value, so that the
+    /// 8 bytes ending at `pos()` can be rewritten with another value.
+    pub fn mov_abs(&mut self, dst: Reg, imm: u64) {
+        self.rex(true, 0, dst.0, false);
+        self.byte(0xb8 + (dst.0 & 7));
+        self.bytes(&imm.to_le_bytes());
+    }
+
+    /// `mov dst, imm` in the shortest form.
     pub fn mov_ri(&mut self, dst: Reg, imm: u64) {
         if imm <= u32::MAX as u64 {
             self.rex(false, 0, dst.0, false);

@@ -14,7 +14,7 @@ mod regs;
 
 use crate::ir;
 use arena::Arena;
-use emit::{EmitError, Emitter, Helpers, MemoryStrategy, Scratch, StateLayout};
+use emit::{EmitError, Emitter, HelperId, Helpers, MemoryStrategy, Relocations, Scratch, StateLayout};
 use encode::Asm;
 
 /// Entries of the indirect-branch table.
@@ -48,6 +48,48 @@ pub struct Translation {
     pub leave: *const u8,
     /// Host code bytes.
     pub len: usize,
+}
+
+/// A translation in a form another process can install: its bytes with
+/// every guest address of the image made relative to the image (see
+/// `Relocations`), the places that hold process-specific addresses, and
+/// its fault map.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeRecord {
+    /// Host code; the image relocations hold image-relative values.
+    pub code: Vec<u8>,
+    /// Offset of the entry point.
+    pub entry: u32,
+    /// Offset of the leave stub.
+    pub leave: u32,
+    /// Guest instructions the block holds.
+    pub guest_insns: u32,
+    /// Offsets of image-relative 64-bit immediates.
+    pub image: Vec<u32>,
+    /// Offsets and identities of helper addresses.
+    pub helpers: Vec<(u32, u32)>,
+    /// Offsets of the indirect-branch table's address.
+    pub jump_cache: Vec<u32>,
+    /// Offset of the hot counter's rel32 field, if the block counts.
+    pub counter: Option<u32>,
+    /// (host offset, guest instruction index) of the memory accesses.
+    pub faults: Vec<(u32, u32)>,
+}
+
+impl CodeRecord {
+    /// Every offset lies inside the code (a record read from a file is
+    /// checked before any byte of it is trusted with a write).
+    pub fn is_well_formed(&self) -> bool {
+        let len = self.code.len() as u64;
+        let fits = |off: u32, size: u64| off as u64 + size <= len;
+        fits(self.entry, 1)
+            && fits(self.leave, 1)
+            && self.image.iter().all(|&o| fits(o, 8))
+            && self.helpers.iter().all(|&(o, _)| fits(o, 8))
+            && self.jump_cache.iter().all(|&o| fits(o, 8))
+            && self.counter.is_none_or(|o| fits(o, 4))
+            && self.faults.iter().all(|&(o, _)| fits(o, 1))
+    }
 }
 
 /// Where a block's code lies and which guest instruction touches memory
@@ -92,6 +134,9 @@ pub struct BaselineStats {
     pub refused: u64,
     /// Arena resets.
     pub resets: u64,
+    /// Translations installed from the persistent cache (counted in
+    /// `guest_insns` and `code_bytes` too, not in `blocks`).
+    pub installed: u64,
 }
 
 /// The baseline backend of one execution engine.
@@ -104,6 +149,8 @@ pub struct Baseline {
     helpers: Helpers,
     faults: Vec<FaultRange>,
     accesses: Vec<(u32, u32)>,
+    /// Entry and leave offsets and guest instructions of the last translation.
+    last_entry: (u32, u32, u32),
     /// Statistics.
     pub stats: BaselineStats,
 }
@@ -130,13 +177,17 @@ impl Baseline {
             helpers,
             faults: Vec::new(),
             accesses: Vec::new(),
+            last_entry: (0, 0, 0),
             stats: BaselineStats::default(),
         })
     }
 
     /// Translates one IR block. With `hot_after`, the block counts its runs
-    /// and leaves with [`ir::ExitStatus::Hot`] after that many.
-    pub fn translate(&mut self, block: &ir::Block, hot_after: Option<u32>) -> Result<Translation, TranslateError> {
+    /// and leaves with [`ir::ExitStatus::Hot`] after that many. With
+    /// `image` (the guest address range of the mapped file holding the
+    /// block), [`Baseline::record`] can then describe the translation for
+    /// another process.
+    pub fn translate(&mut self, block: &ir::Block, hot_after: Option<u32>, image: Option<(u64, u64)>) -> Result<Translation, TranslateError> {
         self.asm.buf.clear();
         let jump_cache = self.jump_cache.as_ptr() as u64;
         let counter = match hot_after {
@@ -152,37 +203,112 @@ impl Baseline {
         // relative to it is known before emission.
         let code_at = self.arena.next_address();
         let relative = hot_after.map(|_| counter as i64 - code_at as i64);
-        let emitted = Emitter::emit(&mut self.asm, &mut self.scratch, block, self.layout, self.helpers, jump_cache, relative, MemoryStrategy::Identity)
-            .map_err(|e| {
-                self.stats.refused += 1;
-                TranslateError::Emit(e)
-            })?;
-        let start = self.arena.push(&self.asm.buf).ok_or(TranslateError::ArenaFull)?;
-        debug_assert_eq!(start as u64, code_at);
-        let base = start as u64;
+        let emitted = Emitter::emit(
+            &mut self.asm,
+            &mut self.scratch,
+            block,
+            self.layout,
+            self.helpers,
+            jump_cache,
+            relative,
+            MemoryStrategy::Identity,
+            image,
+        )
+        .map_err(|e| {
+            self.stats.refused += 1;
+            TranslateError::Emit(e)
+        })?;
+        self.last_entry = (emitted.entry as u32, emitted.leave as u32, block.guest_insns);
         self.stats.blocks += 1;
         self.stats.guest_insns += block.guest_insns as u64;
+        self.place(block.pc, counter, emitted.entry, emitted.leave)
+    }
+
+    /// Copies the code in `self.asm` into the arena with the fault map in
+    /// `self.scratch`.
+    fn place(&mut self, guest_pc: u64, counter: *mut u32, entry: usize, leave: usize) -> Result<Translation, TranslateError> {
+        let start = self.arena.push(&self.asm.buf).ok_or(TranslateError::ArenaFull)?;
+        let base = start as u64;
         self.stats.code_bytes += self.asm.buf.len() as u64;
         let map = &self.scratch.fault_map;
         if !map.is_empty() {
             self.faults.push(FaultRange {
                 start: base,
                 end: base + self.asm.buf.len() as u64,
-                guest_pc: block.pc,
+                guest_pc,
                 first: self.accesses.len() as u32,
                 count: map.len() as u32,
             });
             self.accesses.extend_from_slice(map);
         }
         // SAFETY: the offsets lie inside the bytes just copied to `start`.
-        unsafe {
-            Ok(Translation {
-                entry: start.add(emitted.entry),
-                counter,
-                leave: start.add(emitted.leave),
-                len: self.asm.buf.len(),
-            })
+        unsafe { Ok(Translation { entry: start.add(entry), counter, leave: start.add(leave), len: self.asm.buf.len() }) }
+    }
+
+    /// The last translation (made with an image range) as a record whose
+    /// image addresses are relative to `image_base`.
+    pub fn record(&self, image_base: u64) -> CodeRecord {
+        let r: &Relocations = &self.scratch.relocations;
+        let mut code = self.asm.buf.clone();
+        for &off in &r.image {
+            let at = off as usize..off as usize + 8;
+            let v = u64::from_le_bytes(code[at.clone()].try_into().unwrap_or_default());
+            code[at].copy_from_slice(&v.wrapping_sub(image_base).to_le_bytes());
         }
+        let (entry, leave, guest_insns) = self.last_entry;
+        CodeRecord {
+            code,
+            entry,
+            leave,
+            guest_insns,
+            image: r.image.clone(),
+            helpers: r.helpers.iter().map(|&(o, id)| (o, id as u32)).collect(),
+            jump_cache: r.jump_cache.clone(),
+            counter: r.counter,
+            faults: self.scratch.fault_map.clone(),
+        }
+    }
+
+    /// Installs a translation recorded by another process for guest `pc`,
+    /// whose image now starts at `image_base`. It counts towards the
+    /// optimising tier with `hot_after` exactly when it was recorded
+    /// counting (else `None`: the caller translates afresh).
+    pub fn install(&mut self, rec: &CodeRecord, pc: u64, image_base: u64, hot_after: Option<u32>) -> Option<Result<Translation, TranslateError>> {
+        if rec.counter.is_some() != hot_after.is_some() || !rec.is_well_formed() {
+            return None;
+        }
+        self.asm.buf.clear();
+        self.asm.buf.extend_from_slice(&rec.code);
+        let put = |buf: &mut Vec<u8>, off: u32, v: u64| buf[off as usize..off as usize + 8].copy_from_slice(&v.to_le_bytes());
+        for &off in &rec.image {
+            let at = off as usize..off as usize + 8;
+            let v = u64::from_le_bytes(self.asm.buf[at].try_into().unwrap_or_default());
+            put(&mut self.asm.buf, off, v.wrapping_add(image_base));
+        }
+        for &(off, id) in &rec.helpers {
+            put(&mut self.asm.buf, off, HelperId::from_u32(id)?.address(&self.helpers));
+        }
+        let jump_cache = self.jump_cache.as_ptr() as u64;
+        for &off in &rec.jump_cache {
+            put(&mut self.asm.buf, off, jump_cache);
+        }
+        let counter = match (rec.counter, hot_after) {
+            (Some(field), Some(n)) => {
+                let Some(c) = self.arena.alloc_u32() else { return Some(Err(TranslateError::ArenaFull)) };
+                // SAFETY: a fresh counter of our data area.
+                unsafe { c.write(n) };
+                let end_of_insn = self.arena.next_address() as i64 + field as i64 + 5;
+                let rel = (c as i64 - end_of_insn) as i32;
+                self.asm.buf[field as usize..field as usize + 4].copy_from_slice(&rel.to_le_bytes());
+                c
+            }
+            _ => std::ptr::null_mut(),
+        };
+        self.scratch.fault_map.clear();
+        self.scratch.fault_map.extend_from_slice(&rec.faults);
+        self.stats.installed += 1;
+        self.stats.guest_insns += rec.guest_insns as u64;
+        Some(self.place(pc, counter, rec.entry as usize, rec.leave as usize))
     }
 
     /// Runs translated code until it returns a status.
