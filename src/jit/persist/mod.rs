@@ -71,7 +71,7 @@ const IMAGE_TAIL: u64 = 256 << 20;
 struct Image {
     /// The cache file as it was when first needed (`Some(None)`: absent or
     /// unsound).
-    stored: Option<Option<Arc<Vec<u8>>>>,
+    stored: Option<Option<Arc<MappedFile>>>,
     /// Records made by this process, by image-relative pc.
     fresh: BTreeMap<u64, (IndexEntry, Vec<u8>)>,
 }
@@ -84,14 +84,54 @@ fn cache_path(config: &Config, key: u64) -> PathBuf {
     config.dir.join(format!("{key:016x}-{:016x}.kc", config.version))
 }
 
-/// Reads and checks the cache file of image `key`.
-fn read_stored(config: &Config, key: u64) -> Option<Arc<Vec<u8>>> {
+/// A cache file mapped read-only. Files are only ever replaced by a
+/// rename, never rewritten in place, so the mapping keeps the bytes it was
+/// checked with; only the records a process installs are paged in.
+pub struct MappedFile {
+    ptr: *const u8,
+    len: usize,
+}
+
+// SAFETY: the mapping is read-only and lives until the struct is dropped.
+unsafe impl Send for MappedFile {}
+// SAFETY: as above; shared reads only.
+unsafe impl Sync for MappedFile {}
+
+impl MappedFile {
+    fn open(path: &Path) -> Option<MappedFile> {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(path).ok()?;
+        let len = file.metadata().ok()?.len() as usize;
+        if len == 0 {
+            return None;
+        }
+        // SAFETY: a private read-only mapping of a regular file, unmapped in
+        // `drop`; the file descriptor may close afterwards.
+        let p = unsafe { libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0) };
+        (p != libc::MAP_FAILED).then_some(MappedFile { ptr: p as *const u8, len })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `ptr` maps `len` readable bytes for the life of `self`.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+impl Drop for MappedFile {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly the mapping made in `open`.
+        unsafe { libc::munmap(self.ptr as *mut libc::c_void, self.len) };
+    }
+}
+
+/// Maps and checks the cache file of image `key`.
+fn read_stored(config: &Config, key: u64) -> Option<Arc<MappedFile>> {
     let path = cache_path(config, key);
-    let bytes = std::fs::read(&path).ok()?;
-    Checked::new(&bytes, key, config.version)?;
+    let file = MappedFile::open(&path)?;
+    Checked::new(file.bytes(), key, config.version)?;
     // Recently used: the size cap deletes the oldest files first.
     let _ = std::fs::File::options().append(true).open(&path).and_then(|f| f.set_modified(std::time::SystemTime::now()));
-    Some(Arc::new(bytes))
+    Some(Arc::new(file))
 }
 
 /// A registered mapping that holds a pc.
@@ -119,7 +159,7 @@ impl ImageAt {
             let image = images.as_mut()?.get_mut(&self.key)?;
             image.stored.get_or_insert_with(|| read_stored(config, self.key)).clone()?
         };
-        let file = Checked::reopen(&bytes);
+        let file = Checked::reopen(bytes.bytes());
         let e = file.find(pc.wrapping_sub(self.base))?;
         if e.words != words || e.flags != flags {
             return None;
@@ -218,8 +258,18 @@ pub fn forget_fresh_after_fork() {
 
 /// Hash of a block's instruction words.
 pub fn words_hash(words: impl Iterator<Item = u32>) -> u64 {
-    let bytes: Vec<u8> = words.flat_map(|w| w.to_le_bytes()).collect();
-    hash64(&bytes, 2)
+    let mut bytes = [0u8; 4 * 64];
+    let mut n = 0;
+    let mut h = 0;
+    for w in words {
+        if n == bytes.len() {
+            h = hash64(&bytes, h);
+            n = 0;
+        }
+        bytes[n..n + 4].copy_from_slice(&w.to_le_bytes());
+        n += 4;
+    }
+    hash64(&bytes[..n], h ^ 2)
 }
 
 /// Counters for `-d stats`.
@@ -239,7 +289,7 @@ pub fn save_all() {
             .iter_mut()
             .filter(|(_, i)| {
                 let stored = match &i.stored {
-                    Some(Some(bytes)) => Checked::reopen(bytes).len(),
+                    Some(Some(file)) => Checked::reopen(file.bytes()).len(),
                     _ => 0,
                 };
                 !i.fresh.is_empty() && (stored == 0 || i.fresh.len() >= 256 || i.fresh.len() * 50 >= stored)
