@@ -261,13 +261,12 @@ fi
 # otherwise it is skipped with a note. ARGUMENTS go before -L; @CACHE@
 # becomes a directory of this run's temporary tree, shared by all workloads.
 kestrel_variants=(
-    "kestrel||"
-    "kestrel-baseline|--tiers|--tiers baseline"
-    # --- kestrel-warm: a persistent translation cache, filled by the untimed
-    # warm-up run of each workload, so that the timed runs start warm.
-    # Skipped while Kestrel has no --cache option; check the spelling of
-    # the option here when it lands.
-    "kestrel-warm|--cache|--cache @CACHE@"
+    # Cold: every run translates everything (no persistent cache).
+    "kestrel|--code-cache|--code-cache off"
+    "kestrel-baseline|--tiers|--tiers baseline --code-cache off"
+    # Warm: the persistent translation cache in its own directory, filled by
+    # the untimed warm-up run of each workload, so the timed runs start warm.
+    "kestrel-warm|--code-cache|--code-cache @CACHE@"
 )
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kestrel-programs.XXXXXX")
 keep_tmp=0

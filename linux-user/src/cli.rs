@@ -120,11 +120,11 @@ const OPTIONS: &[OptionSpec] = &[
         help: "interpret only: never compile guest code with the JIT",
     },
     OptionSpec {
-        name: "no-code-cache",
-        id: "no_code_cache",
-        value: None,
-        env: None,
-        help: "neither use nor fill the persistent translation cache (also KESTREL_CACHE_DIR=off)",
+        name: "code-cache",
+        id: "code_cache",
+        value: Some("dir|off"),
+        env: Some("KESTREL_CACHE_DIR"),
+        help: "persistent translation cache directory (default $XDG_CACHE_HOME/kestrel or ~/.cache/kestrel); off: none",
     },
     OptionSpec {
         name: "perfmap",
@@ -199,8 +199,8 @@ pub struct Options {
     pub cpu: CpuModel,
     /// `-cpu MODEL,pauth-impdef=on|off`.
     pub pauth_impdef: Option<bool>,
-    /// `--no-code-cache`.
-    pub no_code_cache: bool,
+    /// `--code-cache DIR|off`.
+    pub code_cache: Option<PathBuf>,
     /// `-d` items, with `-strace` folded in.
     pub log_items: LogItems,
     /// `-D`.
@@ -599,7 +599,7 @@ pub fn parse(
         jit_threshold,
         tiers,
         perfmap: m.get_flag("perfmap") || env("KESTREL_PERFMAP").is_some(),
-        no_code_cache: m.get_flag("no_code_cache"),
+        code_cache: text_or_env("code_cache", "KESTREL_CACHE_DIR").map(PathBuf::from),
         program,
         args: command,
         exec_fd: None,

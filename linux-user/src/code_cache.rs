@@ -2,9 +2,9 @@
 //! process uses it: where it lives, which Kestrel build this is, which
 //! mapped files are images, and when translations are saved.
 //!
-//! Location: `$KESTREL_CACHE_DIR`, else `$XDG_CACHE_HOME/kestrel`, else
-//! `$HOME/.cache/kestrel`; `KESTREL_CACHE_DIR=off` or `--no-code-cache`
-//! turns it off. Where the directory cannot be created or written (a
+//! Location: `--code-cache DIR` or `$KESTREL_CACHE_DIR`, else
+//! `$XDG_CACHE_HOME/kestrel`, else `$HOME/.cache/kestrel`; `off` (as the
+//! option or the variable) turns it off. Where the directory cannot be created or written (a
 //! read-only chroot, a container without a home), saves fail quietly and
 //! programs run as without a cache. `KESTREL_CACHE_MAX_MB` caps its size
 //! (default 512).
@@ -12,27 +12,26 @@
 use kestrel::jit::persist;
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// The directory the environment names, or `None` when the cache is off.
-pub fn cache_dir(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+/// The directory `chosen` (`--code-cache` or `KESTREL_CACHE_DIR`) or the
+/// environment names, or `None` when the cache is off.
+pub fn cache_dir(chosen: Option<&Path>, var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     let nonempty = |k: &str| var(k).filter(|v| !v.is_empty());
-    match nonempty("KESTREL_CACHE_DIR") {
-        Some(v) if v == "off" => None,
-        Some(v) => Some(PathBuf::from(v)),
+    match chosen.filter(|c| !c.as_os_str().is_empty()) {
+        Some(c) if c == Path::new("off") => None,
+        Some(c) => Some(c.to_path_buf()),
         None => nonempty("XDG_CACHE_HOME")
             .map(|x| PathBuf::from(x).join("kestrel"))
             .or_else(|| nonempty("HOME").map(|h| PathBuf::from(h).join(".cache/kestrel"))),
     }
 }
 
-/// Turns the cache on unless `disabled` or the environment says off.
-pub fn configure(disabled: bool) {
-    if disabled {
-        return;
-    }
-    let Some(dir) = cache_dir(|k| std::env::var(k).ok()) else { return };
+/// Turns the cache on, in the directory `chosen` names or the default one,
+/// unless it says `off`.
+pub fn configure(chosen: Option<&Path>) {
+    let Some(dir) = cache_dir(chosen, |k| std::env::var(k).ok()) else { return };
     let max_mb = std::env::var("KESTREL_CACHE_MAX_MB").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(512);
     persist::configure(persist::Config { dir, version: build_version(), max_bytes: max_mb << 20 });
 }
@@ -141,17 +140,18 @@ pub fn save() {
 #[cfg(test)]
 mod tests {
     use super::cache_dir;
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     #[test]
     fn directory_from_the_environment() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
             move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
         };
-        assert_eq!(cache_dir(env(&[("KESTREL_CACHE_DIR", "/c"), ("HOME", "/h")])), Some(PathBuf::from("/c")));
-        assert_eq!(cache_dir(env(&[("KESTREL_CACHE_DIR", "off"), ("HOME", "/h")])), None);
-        assert_eq!(cache_dir(env(&[("XDG_CACHE_HOME", "/x"), ("HOME", "/h")])), Some(PathBuf::from("/x/kestrel")));
-        assert_eq!(cache_dir(env(&[("HOME", "/h")])), Some(PathBuf::from("/h/.cache/kestrel")));
-        assert_eq!(cache_dir(env(&[])), None);
+        let c = Some(Path::new("/c"));
+        assert_eq!(cache_dir(c, env(&[("HOME", "/h")])), Some(PathBuf::from("/c")));
+        assert_eq!(cache_dir(Some(Path::new("off")), env(&[("HOME", "/h")])), None);
+        assert_eq!(cache_dir(None, env(&[("XDG_CACHE_HOME", "/x"), ("HOME", "/h")])), Some(PathBuf::from("/x/kestrel")));
+        assert_eq!(cache_dir(None, env(&[("HOME", "/h")])), Some(PathBuf::from("/h/.cache/kestrel")));
+        assert_eq!(cache_dir(None, env(&[])), None);
     }
 }

@@ -36,8 +36,8 @@ pub struct Settings {
     pub tiers: Option<kestrel::jit::Tiers>,
     /// `-perfmap`.
     pub perfmap: bool,
-    /// `--no-code-cache`.
-    pub no_code_cache: bool,
+    /// `--code-cache DIR|off` (`KESTREL_CACHE_DIR`).
+    pub code_cache: Option<PathBuf>,
 }
 
 impl Settings {
@@ -80,8 +80,9 @@ impl Settings {
         if self.perfmap {
             args.push("-perfmap".into());
         }
-        if self.no_code_cache {
-            args.push("--no-code-cache".into());
+        if let Some(dir) = &self.code_cache {
+            args.push("--code-cache".into());
+            args.push(dir.clone().into_os_string());
         }
         if let Some(t) = self.tiers {
             args.push("--tiers".into());
@@ -175,7 +176,7 @@ mod tests {
             jit_threshold: Some(9),
             tiers: Some("interp,opt".parse().unwrap()),
             perfmap: true,
-            no_code_cache: true,
+            code_cache: Some("off".into()),
         }
     }
 
@@ -190,7 +191,7 @@ mod tests {
         assert_eq!(o.ld_prefix, s.ld_prefix);
         assert_eq!(o.cpu, s.cpu);
         assert_eq!(o.pauth_impdef, s.pauth_impdef);
-        assert_eq!(o.no_code_cache, s.no_code_cache);
+        assert_eq!(o.code_cache, s.code_cache);
         assert_eq!(o.log_items, s.log_items);
         assert_eq!(o.interpret_only, s.interpret_only);
         assert_eq!(o.jit_threshold, s.jit_threshold);

@@ -177,9 +177,9 @@ pub fn start(opts: &Options) -> Result<(Process, CpuState), StartError> {
         jit_threshold: opts.jit_threshold,
         tiers: opts.tiers,
         perfmap: opts.perfmap,
-        no_code_cache: opts.no_code_cache,
+        code_cache: opts.code_cache.clone(),
     };
-    crate::code_cache::configure(opts.no_code_cache);
+    crate::code_cache::configure(opts.code_cache.as_deref());
     let shown = opts.program.to_string_lossy().into_owned();
     let program_path = PathBuf::from(&opts.program);
     let mut proc = Process::new(settings, program_path.clone());

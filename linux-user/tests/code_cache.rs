@@ -157,7 +157,7 @@ fn switches_and_unwritable_places_turn_it_off() {
     assert!(cache_files(&dir).is_empty());
 
     let cache = dir.join("c");
-    let out = run_with(&program(), &[("KESTREL_CACHE_DIR", cache.to_str().expect("utf-8"))], &["--no-code-cache"]);
+    let out = run_with(&program(), &[("KESTREL_CACHE_DIR", cache.to_str().expect("utf-8"))], &["--code-cache", "off"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected());
     assert!(!cache.exists());
 

@@ -288,7 +288,7 @@ mod tests {
             jit_threshold: None,
             tiers: None,
             perfmap: false,
-            no_code_cache: false,
+            code_cache: None,
         };
         let mut proc = Process::new(settings, "/bin/sh".into());
         proc.kestrel_exe = "/usr/bin/kestrel-aarch64".into();
