@@ -122,9 +122,9 @@ const OPTIONS: &[OptionSpec] = &[
     OptionSpec {
         name: "code-cache",
         id: "code_cache",
-        value: Some("dir|off"),
+        value: Some("dir|on|off"),
         env: Some("KESTREL_CACHE_DIR"),
-        help: "persistent translation cache directory (default $XDG_CACHE_HOME/kestrel or ~/.cache/kestrel); off: none",
+        help: "persistent translation cache directory; on: $XDG_CACHE_HOME/kestrel or ~/.cache/kestrel; off (default): none",
     },
     OptionSpec {
         name: "perfmap",

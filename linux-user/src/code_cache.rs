@@ -2,9 +2,13 @@
 //! process uses it: where it lives, which Kestrel build this is, which
 //! mapped files are images, and when translations are saved.
 //!
-//! Location: `--code-cache DIR` or `$KESTREL_CACHE_DIR`, else
-//! `$XDG_CACHE_HOME/kestrel`, else `$HOME/.cache/kestrel`; `off` (as the
-//! option or the variable) turns it off. Where the directory cannot be created or written (a
+//! It is off unless asked for: `--code-cache DIR` or `KESTREL_CACHE_DIR=DIR`
+//! names the directory, `on` means `$XDG_CACHE_HOME/kestrel`, else
+//! `$HOME/.cache/kestrel`; `off` is the default. (Measured on `python3 -c
+//! pass`, a first run that fills the cache costs about a third more and a
+//! warm run saves only a few per cent, because installing a stored block
+//! still costs most of what translating it does; it becomes the default
+//! when that changes.) Where the directory cannot be created or written (a
 //! read-only chroot, a container without a home), saves fail quietly and
 //! programs run as without a cache. `KESTREL_CACHE_MAX_MB` caps its size
 //! (default 512).
@@ -15,21 +19,22 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// The directory `chosen` (`--code-cache` or `KESTREL_CACHE_DIR`) or the
-/// environment names, or `None` when the cache is off.
+/// The directory `chosen` (`--code-cache` or `KESTREL_CACHE_DIR`) names,
+/// with `on` the default location from the environment; `None` when the
+/// cache is off.
 pub fn cache_dir(chosen: Option<&Path>, var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     let nonempty = |k: &str| var(k).filter(|v| !v.is_empty());
     match chosen.filter(|c| !c.as_os_str().is_empty()) {
+        None => None,
         Some(c) if c == Path::new("off") => None,
-        Some(c) => Some(c.to_path_buf()),
-        None => nonempty("XDG_CACHE_HOME")
+        Some(c) if c == Path::new("on") => nonempty("XDG_CACHE_HOME")
             .map(|x| PathBuf::from(x).join("kestrel"))
             .or_else(|| nonempty("HOME").map(|h| PathBuf::from(h).join(".cache/kestrel"))),
+        Some(c) => Some(c.to_path_buf()),
     }
 }
 
-/// Turns the cache on, in the directory `chosen` names or the default one,
-/// unless it says `off`.
+/// Turns the cache on in the directory `chosen` names (see [`cache_dir`]).
 pub fn configure(chosen: Option<&Path>) {
     let Some(dir) = cache_dir(chosen, |k| std::env::var(k).ok()) else { return };
     let max_mb = std::env::var("KESTREL_CACHE_MAX_MB").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(512);
@@ -147,11 +152,12 @@ mod tests {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
             move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
         };
-        let c = Some(Path::new("/c"));
+        let (c, on) = (Some(Path::new("/c")), Some(Path::new("on")));
         assert_eq!(cache_dir(c, env(&[("HOME", "/h")])), Some(PathBuf::from("/c")));
         assert_eq!(cache_dir(Some(Path::new("off")), env(&[("HOME", "/h")])), None);
-        assert_eq!(cache_dir(None, env(&[("XDG_CACHE_HOME", "/x"), ("HOME", "/h")])), Some(PathBuf::from("/x/kestrel")));
-        assert_eq!(cache_dir(None, env(&[("HOME", "/h")])), Some(PathBuf::from("/h/.cache/kestrel")));
-        assert_eq!(cache_dir(None, env(&[])), None);
+        assert_eq!(cache_dir(None, env(&[("HOME", "/h")])), None, "off unless asked for");
+        assert_eq!(cache_dir(on, env(&[("XDG_CACHE_HOME", "/x"), ("HOME", "/h")])), Some(PathBuf::from("/x/kestrel")));
+        assert_eq!(cache_dir(on, env(&[("HOME", "/h")])), Some(PathBuf::from("/h/.cache/kestrel")));
+        assert_eq!(cache_dir(on, env(&[])), None);
     }
 }

@@ -161,8 +161,11 @@ fn switches_and_unwritable_places_turn_it_off() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected());
     assert!(!cache.exists());
 
-    // XDG_CACHE_HOME is used when KESTREL_CACHE_DIR is unset.
+    // Off unless asked for; `on` means XDG_CACHE_HOME/kestrel.
     let out = run_with(&program(), &[("XDG_CACHE_HOME", dir.to_str().expect("utf-8"))], &[]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected());
+    assert!(!dir.join("kestrel").exists());
+    let out = run_with(&program(), &[("XDG_CACHE_HOME", dir.to_str().expect("utf-8")), ("KESTREL_CACHE_DIR", "on")], &[]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected());
     assert_eq!(cache_files(&dir.join("kestrel")).len(), 1);
 

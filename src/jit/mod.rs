@@ -152,6 +152,8 @@ pub struct Engine {
     published: stats::Totals,
     /// The last block's IR, whose allocation the next one reuses.
     ir: crate::ir::Block,
+    /// A persistent-cache record being installed (its buffers are reused).
+    record: x86::CodeRecord,
     /// Guest page -> the blocks decoded from it (a block never crosses a page).
     page_blocks: HashMap<u64, Vec<u64>>,
     /// Guest pages of code in optimised regions.
@@ -190,6 +192,7 @@ impl Engine {
             stats: EngineStats::default(),
             published: stats::Totals::default(),
             ir: crate::ir::Block::default(),
+            record: x86::CodeRecord::default(),
             page_blocks: HashMap::new(),
             opt_pages: std::collections::HashSet::new(),
         }
@@ -330,9 +333,11 @@ impl Engine {
                 let image = persist::image_at(pc);
                 let stored = image.as_ref().map(|im| (im, persist_key(&block, hot_after)));
                 let installed = stored.and_then(|(im, (words, flags))| {
-                    let rec = im.cached(pc, words, flags)?;
+                    if !im.cached(pc, words, flags, &mut self.record) {
+                        return None;
+                    }
                     let baseline = self.baseline.as_mut()?;
-                    baseline.install(&rec, pc, im.base, hot_after)?.ok()
+                    baseline.install(&self.record, pc, im.base, hot_after)?.ok()
                 });
                 if image.is_some() {
                     let counter = if installed.is_some() { &persist::HITS } else { &persist::MISSES };

@@ -146,46 +146,60 @@ pub fn encode_record(rec: &CodeRecord, out: &mut Vec<u8>) {
     });
 }
 
+/// Decodes a record into `out` (reusing its buffers); false if its
+/// lengths do not add up.
+pub fn decode_record_into(b: &[u8], out: &mut CodeRecord) -> bool {
+    decode_parts(b, out).is_some()
+}
+
 /// Decodes a record; `None` if its lengths do not add up.
+#[cfg(test)]
 pub fn decode_record(b: &[u8]) -> Option<CodeRecord> {
+    let mut r = CodeRecord::default();
+    decode_parts(b, &mut r)?;
+    Some(r)
+}
+
+fn decode_parts(b: &[u8], out: &mut CodeRecord) -> Option<()> {
     let field = |i: usize| u32_at(b, 4 * i);
     let code_len = field(0)? as usize;
     let counts: Vec<usize> = (5..9).map(|i| field(i).map(|v| v as usize)).collect::<Option<_>>()?;
     let (n_image, n_helpers, n_jc, n_faults) = (counts[0], counts[1], counts[2], counts[3]);
     let mut at = 36usize;
-    let code = b.get(at..at.checked_add(code_len)?)?.to_vec();
+    let words = n_image.checked_add(n_jc)?.checked_add(2 * n_helpers.checked_add(n_faults)?)?;
+    if at.checked_add(code_len)?.checked_add(words.checked_mul(4)?)? != b.len() {
+        return None;
+    }
+    out.code.clear();
+    out.code.extend_from_slice(&b[at..at + code_len]);
     at += code_len;
     let mut next = || {
-        let v = u32_at(b, at);
+        let v = u32_at(b, at).unwrap_or(0);
         at += 4;
         v
     };
-    let image = (0..n_image).map(|_| next()).collect::<Option<Vec<_>>>()?;
-    let helpers = (0..n_helpers).map(|_| Some((next()?, next()?))).collect::<Option<Vec<_>>>()?;
-    let jump_cache = (0..n_jc).map(|_| next()).collect::<Option<Vec<_>>>()?;
-    let faults = (0..n_faults).map(|_| Some((next()?, next()?))).collect::<Option<Vec<_>>>()?;
-    if at != b.len() {
-        return None;
-    }
+    out.image.clear();
+    out.image.extend((0..n_image).map(|_| next()));
+    out.helpers.clear();
+    out.helpers.extend((0..n_helpers).map(|_| (next(), next())));
+    out.jump_cache.clear();
+    out.jump_cache.extend((0..n_jc).map(|_| next()));
+    out.faults.clear();
+    out.faults.extend((0..n_faults).map(|_| (next(), next())));
     let counter = field(4)?;
-    Some(CodeRecord {
-        code,
-        entry: field(1)?,
-        leave: field(2)?,
-        guest_insns: field(3)?,
-        image,
-        helpers,
-        jump_cache,
-        counter: (counter != u32::MAX).then_some(counter),
-        faults,
-    })
+    out.entry = field(1)?;
+    out.leave = field(2)?;
+    out.guest_insns = field(3)?;
+    out.counter = (counter != u32::MAX).then_some(counter);
+    Some(())
 }
 
-/// Builds a whole file from `(entry, record bytes)` pairs sorted by pc
-/// (entries' offsets, lengths and checksums are filled in here).
-pub fn build_file(key: u64, version: u64, records: &[(IndexEntry, &[u8])]) -> Vec<u8> {
+/// Builds a whole file from `(entry, record bytes, checksum known)`
+/// sorted by pc (offsets and lengths are filled in here, and checksums
+/// unless the entry has the record's already).
+pub fn build_file(key: u64, version: u64, records: &[(IndexEntry, &[u8], bool)]) -> Vec<u8> {
     let data_start = HEADER + records.len() * ENTRY;
-    let total = data_start + records.iter().map(|(_, r)| r.len()).sum::<usize>();
+    let total = data_start + records.iter().map(|(_, r, _)| r.len()).sum::<usize>();
     let mut out = Vec::with_capacity(total);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&key.to_le_bytes());
@@ -195,10 +209,11 @@ pub fn build_file(key: u64, version: u64, records: &[(IndexEntry, &[u8])]) -> Ve
     out.extend_from_slice(&0u64.to_le_bytes()); // index checksum, below
     out.extend_from_slice(&(total as u64).to_le_bytes());
     let mut offset = data_start;
-    for (e, r) in records {
+    for (e, r, known) in records {
+        let checksum = if *known { e.checksum } else { hash64(r, 1) };
         out.extend_from_slice(&e.rel.to_le_bytes());
         out.extend_from_slice(&e.words.to_le_bytes());
-        out.extend_from_slice(&hash64(r, 1).to_le_bytes());
+        out.extend_from_slice(&checksum.to_le_bytes());
         out.extend_from_slice(&(offset as u32).to_le_bytes());
         out.extend_from_slice(&(r.len() as u32).to_le_bytes());
         out.extend_from_slice(&e.flags.to_le_bytes());
@@ -207,7 +222,7 @@ pub fn build_file(key: u64, version: u64, records: &[(IndexEntry, &[u8])]) -> Ve
     }
     let index_sum = hash64(&out[HEADER..data_start], 0);
     out[32..40].copy_from_slice(&index_sum.to_le_bytes());
-    for (_, r) in records {
+    for (_, r, _) in records {
         out.extend_from_slice(r);
     }
     out
@@ -240,7 +255,7 @@ mod tests {
                 (IndexEntry { rel: *rel, words: rel ^ 7, checksum: 0, offset: 0, len: 0, flags: 1 }, b)
             })
             .collect();
-        let refs: Vec<(IndexEntry, &[u8])> = encoded.iter().map(|(e, b)| (*e, b.as_slice())).collect();
+        let refs: Vec<(IndexEntry, &[u8], bool)> = encoded.iter().map(|(e, b)| (*e, b.as_slice(), false)).collect();
         build_file(0xabc, 0xdef, &refs)
     }
 

@@ -63,3 +63,23 @@ mod tests {
         assert_eq!(hash64(&base, 0), h);
     }
 }
+
+#[cfg(test)]
+mod speed {
+    /// Throughput, for tuning: `cargo test --release -p kestrel --lib hash_speed -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn hash_speed() {
+        let data: Vec<u8> = (0..64u32 << 20).map(|i| (i * 2654435761u32 >> 13) as u8).collect();
+        let t = std::time::Instant::now();
+        let h = super::hash64(&data, 0);
+        let big = t.elapsed();
+        let t = std::time::Instant::now();
+        let mut x = 0;
+        for chunk in data.chunks(350).take(100_000) {
+            x ^= super::hash64(chunk, 1);
+        }
+        let small = t.elapsed();
+        println!("64 MiB: {:.2} GB/s ({h:x}); 100k x 350 B: {:.0} ns each ({x:x})", 64.0 * 1.048576e6 / big.as_nanos() as f64, small.as_nanos() as f64 / 1e5);
+    }
+}

@@ -69,11 +69,34 @@ const IMAGE_TAIL: u64 = 256 << 20;
 /// One mapped file's translations: those read from its cache file and
 /// those made by this process.
 struct Image {
-    /// The cache file as it was when first needed (`Some(None)`: absent or
-    /// unsound).
-    stored: Option<Option<Arc<MappedFile>>>,
-    /// Records made by this process, by image-relative pc.
-    fresh: BTreeMap<u64, (IndexEntry, Vec<u8>)>,
+    /// The cache file as it was when the file was first mapped (`None`:
+    /// absent or unsound).
+    stored: Option<Arc<MappedFile>>,
+    /// Records made by this process, in the order made.
+    fresh: Fresh,
+}
+
+/// New records of one image: index entries (whose `offset` and `len` say
+/// where in `bytes` each record is) and the records back to back, so that
+/// keeping a translation costs no allocation of its own.
+#[derive(Default)]
+struct Fresh {
+    entries: Vec<IndexEntry>,
+    bytes: Vec<u8>,
+}
+
+impl Fresh {
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn record(&self, e: &IndexEntry) -> &[u8] {
+        &self.bytes[e.offset as usize..e.offset as usize + e.len as usize]
+    }
 }
 
 /// Every image by content hash. One lock for all of them, so that a fork
@@ -135,13 +158,15 @@ fn read_stored(config: &Config, key: u64) -> Option<Arc<MappedFile>> {
 }
 
 /// A registered mapping that holds a pc.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone)]
 pub struct ImageAt {
     /// Content hash of the file.
     pub key: u64,
     /// Guest address of file offset 0.
     pub base: u64,
     file_len: u64,
+    /// The image's cache file, checked.
+    stored: Option<Arc<MappedFile>>,
 }
 
 impl ImageAt {
@@ -150,32 +175,29 @@ impl ImageAt {
         (self.base, self.base.saturating_add(self.file_len + IMAGE_TAIL))
     }
 
-    /// The stored translation of the block at `pc` whose words hash to
-    /// `words` and that was translated with `flags`.
-    pub fn cached(&self, pc: u64, words: u64, flags: u32) -> Option<CodeRecord> {
-        let config = CONFIG.get()?;
-        let bytes = {
-            let mut images = IMAGES.lock().unwrap_or_else(|e| e.into_inner());
-            let image = images.as_mut()?.get_mut(&self.key)?;
-            image.stored.get_or_insert_with(|| read_stored(config, self.key)).clone()?
-        };
-        let file = Checked::reopen(bytes.bytes());
-        let e = file.find(pc.wrapping_sub(self.base))?;
+    /// Puts in `out` the stored translation of the block at `pc` whose
+    /// words hash to `words` and that was translated with `flags`; false if
+    /// there is none (`out` is reused, so a hit allocates nothing).
+    pub fn cached(&self, pc: u64, words: u64, flags: u32, out: &mut CodeRecord) -> bool {
+        let Some(stored) = &self.stored else { return false };
+        let file = Checked::reopen(stored.bytes());
+        let Some(e) = file.find(pc.wrapping_sub(self.base)) else { return false };
         if e.words != words || e.flags != flags {
-            return None;
+            return false;
         }
-        format::decode_record(file.record_bytes(&e)?)
+        file.record_bytes(&e).is_some_and(|bytes| format::decode_record_into(bytes, out))
     }
 
     /// Keeps this process's translation of the block at `pc` for the save.
     pub fn add(&self, pc: u64, words: u64, flags: u32, record: &CodeRecord) {
-        let mut bytes = Vec::with_capacity(record.code.len() + 64);
-        format::encode_record(record, &mut bytes);
         let rel = pc.wrapping_sub(self.base);
-        let entry = IndexEntry { rel, words, checksum: 0, offset: 0, len: 0, flags };
         let mut images = IMAGES.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(image) = images.as_mut().and_then(|m| m.get_mut(&self.key)) {
-            image.fresh.insert(rel, (entry, bytes));
+            let fresh = &mut image.fresh;
+            let offset = fresh.bytes.len();
+            format::encode_record(record, &mut fresh.bytes);
+            let len = (fresh.bytes.len() - offset) as u32;
+            fresh.entries.push(IndexEntry { rel, words, checksum: 0, offset: offset as u32, len, flags });
         }
     }
 }
@@ -193,14 +215,16 @@ pub fn register_mapping(start: u64, end: u64, file_offset: u64, key: u64, file_l
     if !enabled() || start >= end {
         return;
     }
-    IMAGES
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get_or_insert_with(HashMap::new)
-        .entry(key)
-        .or_insert_with(|| Image { stored: None, fresh: BTreeMap::new() });
+    let stored = {
+        let mut images = IMAGES.lock().unwrap_or_else(|e| e.into_inner());
+        let image = images.get_or_insert_with(HashMap::new).entry(key).or_insert_with(|| Image {
+            stored: CONFIG.get().and_then(|c| read_stored(c, key)),
+            fresh: Fresh::default(),
+        });
+        image.stored.clone()
+    };
     unregister_range(start, end);
-    let at = ImageAt { key, base: start.wrapping_sub(file_offset), file_len };
+    let at = ImageAt { key, base: start.wrapping_sub(file_offset), file_len, stored };
     MAPPINGS.write().unwrap_or_else(|e| e.into_inner()).insert(start, Mapping { end, at });
 }
 
@@ -214,7 +238,7 @@ pub fn unregister_range(start: u64, end: u64) {
     for s in cut {
         if let Some(m) = map.remove(&s) {
             if s < start {
-                map.insert(s, Mapping { end: start, at: m.at });
+                map.insert(s, Mapping { end: start, at: m.at.clone() });
             }
             if m.end > end {
                 map.insert(end, Mapping { end: m.end, at: m.at });
@@ -230,7 +254,7 @@ pub fn image_at(pc: u64) -> Option<ImageAt> {
     }
     let map = MAPPINGS.read().unwrap_or_else(|e| e.into_inner());
     let (_, m) = map.range(..=pc).next_back()?;
-    (pc < m.end).then_some(m.at)
+    (pc < m.end).then(|| m.at.clone())
 }
 
 /// Holds the cache's locks across a `fork`, so that the child gets them
@@ -252,7 +276,7 @@ pub fn lock_for_fork() -> ForkGuard {
 /// save; the child saves only its own.
 pub fn forget_fresh_after_fork() {
     if let Some(images) = IMAGES.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-        images.values_mut().for_each(|i| i.fresh.clear());
+        images.values_mut().for_each(|i| i.fresh = Fresh::default());
     }
 }
 
@@ -282,16 +306,13 @@ pub static MISSES: AtomicU64 = AtomicU64::new(0);
 /// fiftieth of what it holds. Safe to call more than once.
 pub fn save_all() {
     let Some(config) = CONFIG.get() else { return };
-    let work: Vec<(u64, BTreeMap<u64, (IndexEntry, Vec<u8>)>)> = {
+    let work: Vec<(u64, Fresh)> = {
         let mut images = IMAGES.lock().unwrap_or_else(|e| e.into_inner());
         let Some(images) = images.as_mut() else { return };
         images
             .iter_mut()
             .filter(|(_, i)| {
-                let stored = match &i.stored {
-                    Some(Some(file)) => Checked::reopen(file.bytes()).len(),
-                    _ => 0,
-                };
+                let stored = i.stored.as_ref().map_or(0, |f| Checked::reopen(f.bytes()).len());
                 !i.fresh.is_empty() && (stored == 0 || i.fresh.len() >= 256 || i.fresh.len() * 50 >= stored)
             })
             .map(|(&k, i)| (k, std::mem::take(&mut i.fresh)))
@@ -308,24 +329,27 @@ pub fn save_all() {
 
 /// Merges `fresh` into image `key`'s file (re-read now: another process
 /// may have saved since) and replaces the file atomically.
-fn save_image(config: &Config, key: u64, fresh: BTreeMap<u64, (IndexEntry, Vec<u8>)>) -> std::io::Result<()> {
+fn save_image(config: &Config, key: u64, fresh: Fresh) -> std::io::Result<()> {
     std::fs::create_dir_all(&config.dir)?;
     let path = cache_path(config, key);
     let old = std::fs::read(&path).unwrap_or_default();
-    let mut records: BTreeMap<u64, (IndexEntry, &[u8])> = BTreeMap::new();
+    // (entry, bytes, checksum known): the file's intact records, then this
+    // process's, in the order made.
+    let mut records: Vec<(IndexEntry, &[u8], bool)> = Vec::new();
     if let Some(file) = Checked::new(&old, key, config.version) {
         for i in 0..file.len() {
             let e = file.entry(i);
             if let Some(bytes) = file.record_bytes(&e) {
-                records.insert(e.rel, (e, bytes));
+                records.push((e, bytes, true));
             }
         }
     }
-    for (rel, (e, bytes)) in &fresh {
-        records.insert(*rel, (*e, bytes.as_slice()));
-    }
-    let list: Vec<(IndexEntry, &[u8])> = records.into_values().collect();
-    let bytes = format::build_file(key, config.version, &list);
+    records.extend(fresh.entries.iter().map(|e| (*e, fresh.record(e), false)));
+    // By pc; of several records of one pc the last (the newest) stays.
+    records.reverse();
+    records.sort_by_key(|r| r.0.rel);
+    records.dedup_by_key(|r| r.0.rel);
+    let bytes = format::build_file(key, config.version, &records);
     static UNIQUE: AtomicU64 = AtomicU64::new(0);
     let tmp = config.dir.join(format!(".{key:016x}.{}.{}.tmp", std::process::id(), UNIQUE.fetch_add(1, Ordering::Relaxed)));
     let result = std::fs::write(&tmp, &bytes).and_then(|_| std::fs::rename(&tmp, &path));

@@ -7,10 +7,17 @@ fn record(n: u8) -> CodeRecord {
     CodeRecord { code: vec![n; 24], entry: 0, leave: 12, guest_insns: 2, ..CodeRecord::default() }
 }
 
-/// As if a new process looked at the image: the file is read again.
-fn forget_stored(key: u64) {
-    let mut images = IMAGES.lock().unwrap();
-    images.as_mut().unwrap().get_mut(&key).unwrap().stored = None;
+/// As if a new process mapped the file at `start`: the image is forgotten
+/// and registered again, which reads its cache file.
+fn remap(key: u64, start: u64) -> ImageAt {
+    IMAGES.lock().unwrap().as_mut().unwrap().remove(&key);
+    register_mapping(start, start + 0x40_000, 0x1000, key, 0x50_000);
+    image_at(start).expect("mapped")
+}
+
+fn lookup(at: &ImageAt, pc: u64, words: u64, flags: u32) -> Option<CodeRecord> {
+    let mut out = CodeRecord::default();
+    at.cached(pc, words, flags, &mut out).then_some(out)
 }
 
 #[test]
@@ -30,27 +37,26 @@ fn mappings_records_and_files() {
     assert!(image_at(0x12_0004).is_some() && image_at(0x10_fffc).is_some());
 
     // Nothing stored yet; a record made now is saved and found by the next
-    // lookup with the same words and flags only.
-    assert!(at.cached(0x10_0040, 99, 1).is_none());
+    // process with the same words and flags only.
+    assert!(lookup(&at, 0x10_0040, 99, 1).is_none());
     at.add(0x10_0040, 99, 1, &record(5));
     save_all();
     let file = dir.join(format!("{key:016x}-{:016x}.kc", 7));
     assert!(file.exists(), "{}", file.display());
-    // Another process, the file mapped elsewhere: same relative pc.
-    forget_stored(key);
-    let fresh_image = ImageAt { key, base: 0x2f_f000, file_len: 0x50_000 };
-    assert_eq!(fresh_image.cached(0x30_0040, 99, 1), Some(record(5)));
-    assert!(fresh_image.cached(0x30_0040, 98, 1).is_none(), "other words");
-    assert!(fresh_image.cached(0x30_0040, 99, 0).is_none(), "other flags");
-    assert!(fresh_image.cached(0x30_0044, 99, 1).is_none(), "other pc");
+    // The file mapped elsewhere: the same relative pc.
+    let moved = remap(key, 0x30_1000);
+    assert_eq!(moved.base, 0x30_0000);
+    assert_eq!(lookup(&moved, 0x30_1040, 99, 1), Some(record(5)));
+    assert!(lookup(&moved, 0x30_1040, 98, 1).is_none(), "other words");
+    assert!(lookup(&moved, 0x30_1040, 99, 0).is_none(), "other flags");
+    assert!(lookup(&moved, 0x30_1044, 99, 1).is_none(), "other pc");
 
     // A corrupt file is ignored as a whole.
     let mut bytes = std::fs::read(&file).expect("cache file");
     bytes[format::HEADER + 1] ^= 0x10;
     std::fs::write(&file, &bytes).expect("rewrite");
-    forget_stored(key);
-    let damaged = ImageAt { key, base: 0, file_len: 0 };
-    assert!(damaged.cached(0x1040, 99, 1).is_none());
+    let damaged = remap(key, 0x30_1000);
+    assert!(lookup(&damaged, 0x30_1040, 99, 1).is_none());
 
     // The size cap deletes the oldest files.
     std::fs::write(dir.join("old.kc"), vec![0u8; 4000]).expect("write");
