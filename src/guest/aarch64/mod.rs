@@ -7,7 +7,7 @@
 //! `simd` holds the FP and AdvSIMD instructions, which both tiers run through helpers.
 //! `flags_cssc` (FlagM, CSSC), `pac_insns` over `pauth` (pointer
 //! authentication) and `bti` (branch target checks) hold the Armv8.3+
-//! integer extensions.
+//! integer extensions. `mmu` is the stage 1 table walk of system mode.
 
 pub mod cpu;
 pub mod decode;
@@ -16,6 +16,7 @@ pub mod atomics;
 pub mod bti;
 pub mod interp;
 pub mod lower;
+pub mod mmu;
 pub mod pac_insns;
 pub mod pauth;
 pub mod simd;
