@@ -7,10 +7,12 @@
 //! `simd` holds the FP and AdvSIMD instructions, which both tiers run through helpers.
 //! `flags_cssc` (FlagM, CSSC), `pac_insns` over `pauth` (pointer
 //! authentication) and `bti` (branch target checks) hold the Armv8.3+
-//! integer extensions. `mmu` is the stage 1 table walk of system mode.
+//! integer extensions. `mmu` (the stage 1 table walk) and `el1` (EL1 registers, exception
+//! entry and return) are system mode's.
 
 pub mod cpu;
 pub mod decode;
+pub mod el1;
 pub mod flags_cssc;
 pub mod atomics;
 pub mod bti;
