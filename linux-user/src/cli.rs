@@ -342,7 +342,8 @@ pub fn help_text() -> String {
          Run an AArch64 Linux program on this host.\n\nOptions:\n"
     );
     for spec in OPTIONS.iter().filter(|o| o.name != "help") {
-        let dash = if spec.name.len() > 1 && (spec.name == "interp" || spec.name == "jit-threshold" || spec.name == "tiers" || spec.name.starts_with("binfmt")) {
+        let kestrel_only = ["interp", "jit-threshold", "tiers", "code-cache"].contains(&spec.name) || spec.name.starts_with("binfmt");
+        let dash = if kestrel_only {
             "--"
         } else {
             "-"
