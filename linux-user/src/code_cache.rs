@@ -88,9 +88,13 @@ fn own_build_id() -> Option<Vec<u8>> {
     None
 }
 
-/// Content hashes of files by (device, inode, size, modification time), so
-/// a file mapped several times is read once.
-static KEYS: Mutex<Option<HashMap<(u64, u64, u64, i64, i64), u64>>> = Mutex::new(None);
+/// A file's identity while unchanged: device, inode, size, modification
+/// time (seconds, nanoseconds).
+type FileId = (u64, u64, u64, i64, i64);
+
+/// Content hashes of files by [`FileId`], so a file mapped several times is
+/// read once.
+static KEYS: Mutex<Option<HashMap<FileId, u64>>> = Mutex::new(None);
 
 /// The content hash and length of the file open as `fd`.
 fn file_key(fd: i32) -> Option<(u64, u64)> {

@@ -11,7 +11,11 @@ use crate::guest::aarch64::interp::{exec, Flow};
 /// Executes the instruction `word` at `pc` in the interpreter. Returns 0 when
 /// it completed and execution falls through, 1 when it raised an exception (the
 /// engine then re-runs it in the interpreter to learn which).
-pub extern "C" fn interp_one(cpu: *mut CpuState, word: u64, pc: u64) -> i32 {
+///
+/// # Safety
+/// `cpu` must be the CPU state translated code runs on, not used by
+/// anything else during the call.
+pub unsafe extern "C" fn interp_one(cpu: *mut CpuState, word: u64, pc: u64) -> i32 {
     // SAFETY: translated code passes the CpuState it was entered with, which the
     // engine holds exclusively for the duration of the call.
     let cpu = unsafe { &mut *cpu };
@@ -34,7 +38,10 @@ pub extern "C" fn interp_one(cpu: *mut CpuState, word: u64, pc: u64) -> i32 {
 /// `Op::LandingPad`): clears BTYPE and returns 0 if bit BTYPE of `accepted`
 /// is set; otherwise sets `pc` and returns 1, and the engine re-runs the
 /// instruction in the interpreter, which raises the exception.
-pub extern "C" fn landing_pad(cpu: *mut CpuState, accepted: u64, pc: u64) -> i32 {
+///
+/// # Safety
+/// As for [`interp_one`].
+pub unsafe extern "C" fn landing_pad(cpu: *mut CpuState, accepted: u64, pc: u64) -> i32 {
     // SAFETY: as for `interp_one`.
     let cpu = unsafe { &mut *cpu };
     if accepted & (1 << (cpu.btype & 3)) != 0 {

@@ -159,9 +159,9 @@ fn permissions(desc: u64, ap_table: u64, uxn_table: bool, pxn_table: bool, wxn: 
     Permissions {
         el1_read: true,
         el1_write,
-        el1_exec: !pxn && !el0_write && !(wxn && el1_write),
+        el1_exec: !(pxn || el0_write || (wxn && el1_write)),
         el0_read: el0,
         el0_write,
-        el0_exec: !uxn && !(wxn && el0_write),
+        el0_exec: !(uxn || (wxn && el0_write)),
     }
 }

@@ -127,7 +127,7 @@ pub fn exec(cpu: &mut CpuState, word: u32) -> Option<()> {
         // Two-register SHA512: 110 00000 1000 00 opcode(2) Rn Rd.
         0b110 if bits(word, 20, 12) == 0b00000_1000 && bits(word, 11, 10) == 0 => sha512_su0(d, n),
         // SM4E: the same with opcode 01.
-        0b110 if bits(word, 20, 12) == 0b00000_1000 && bits(word, 11, 10) == 1 => crypto_sm4::encrypt(d, n),
+        0b110 if bits(word, 20, 12) == 0b0_0000_1000 && bits(word, 11, 10) == 1 => crypto_sm4::encrypt(d, n),
         _ => return None,
     };
     set_vreg(cpu, rd, result, true);
