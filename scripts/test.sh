@@ -4,7 +4,8 @@
 #   scripts/test.sh
 #
 # 1. Host packages (as root, when missing): qemu-user, the reference
-#    implementation busybox outputs are compared against.
+#    implementation busybox outputs are compared against; qemu-system-arm
+#    and device-tree-compiler, for system mode's device tree.
 # 2. cargo build --release, Debian trixie's static qemu-user 10 (cached in
 #    .cache/qemu10; the oracle of the differential tester's extension
 #    classes), then the whole workspace test suite (unit tests,
@@ -31,9 +32,12 @@ cd "$(dirname "$0")/.."
 
 need_pkgs=()
 command -v qemu-aarch64 >/dev/null || need_pkgs+=(qemu-user)
+# System mode's device tree is compared with qemu-system-aarch64's.
+command -v qemu-system-aarch64 >/dev/null || need_pkgs+=(qemu-system-arm)
 command -v file >/dev/null || need_pkgs+=(file)
 command -v gdb-multiarch >/dev/null || need_pkgs+=(gdb-multiarch)
 command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
+command -v dtc >/dev/null || need_pkgs+=(device-tree-compiler)
 # kestrel-difftest asks binutils which encodings are unallocated.
 command -v aarch64-linux-gnu-objdump >/dev/null || need_pkgs+=(binutils-aarch64-linux-gnu)
 if ((${#need_pkgs[@]})); then

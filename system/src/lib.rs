@@ -1,0 +1,17 @@
+//! Kestrel's system mode: an AArch64 `virt` board that boots Linux kernels
+//! on the shared translator, started with qemu-system-aarch64's options.
+//!
+//! - [`cli`] parses the command line into a [`config::MachineConfig`];
+//! - [`board`] holds the memory map and prepares what a boot loads;
+//! - [`boot`] is the arm64 boot protocol (Image header, placement);
+//! - [`fdt`] writes the device tree;
+//! - [`bus`] routes guest-physical addresses to [`devices`], the models
+//!   behind the MMIO regions.
+
+pub mod board;
+pub mod boot;
+pub mod bus;
+pub mod cli;
+pub mod config;
+pub mod devices;
+pub mod fdt;

@@ -1,0 +1,32 @@
+//! `kestrel-system-aarch64`: an AArch64 `virt` board on Kestrel's
+//! translator, started with qemu-system-aarch64's command line.
+
+use kestrel_system::board;
+use kestrel_system::cli::{self, Parsed, PROGRAM_NAME};
+use std::process::exit;
+
+/// Prints `message` as the one line of an error and exits 1.
+fn fail(message: impl std::fmt::Display) -> ! {
+    eprintln!("{PROGRAM_NAME}: {message}");
+    exit(1)
+}
+
+fn main() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let config = match cli::parse(&args) {
+        Ok(Parsed::Run(config)) => config,
+        Ok(Parsed::Print(text)) => {
+            print!("{text}");
+            exit(0)
+        }
+        Err(err) => fail(err),
+    };
+    let images = board::prepare_boot(&config).unwrap_or_else(|err| fail(err));
+    if let Some(path) = &config.dump_dtb {
+        board::dump_dtb(&images, path).unwrap_or_else(|err| fail(err));
+        // qemu says the same on standard error before exiting 0.
+        eprintln!("{PROGRAM_NAME}: info: dtb dumped to {}. Exiting.", path.display());
+        exit(0);
+    }
+    fail("booting is not implemented yet (board, device tree and kernel loading are)")
+}

@@ -1,0 +1,77 @@
+//! The binary's behaviour at its edges: help, one-line errors with a
+//! non-zero exit, and the message a bootable command line ends with until
+//! the CPU exists.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kestrel-system-aarch64");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}-{}", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Fails with exactly one line on standard error containing `expected`.
+fn assert_one_line_error(args: &[&str], expected: &str) {
+    let o = run(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(err.contains(expected), "{args:?}: '{err}' lacks '{expected}'");
+}
+
+#[test]
+fn help_prints_usage() {
+    let o = run(&["-h"]);
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("usage: kestrel-system-aarch64"));
+    assert!(out.contains("-kernel") && out.contains("-drive"));
+}
+
+#[test]
+fn errors_are_one_line() {
+    assert_one_line_error(&["-M", "virt", "-bogus"], "-bogus: invalid option");
+    assert_one_line_error(&["-M", "virt", "-m", "300x", "-kernel", "k"], "-m 300x");
+    assert_one_line_error(&["-M", "virt", "-kernel", "/nonexistent/Image"], "could not load kernel '/nonexistent/Image'");
+    let text = scratch("text", b"#!/bin/sh\necho not a kernel\n");
+    assert_one_line_error(&["-M", "virt", "-kernel", text.to_str().unwrap()], "not an arm64 Linux Image");
+    std::fs::remove_file(text).ok();
+}
+
+#[test]
+fn a_bootable_command_line_stops_before_the_cpu() {
+    let mut image = vec![0u8; 4096];
+    image[16..24].copy_from_slice(&(8u64 << 20).to_le_bytes());
+    image[56..60].copy_from_slice(b"ARM\x64");
+    let kernel = scratch("Image", &image);
+    let initrd = scratch("initrd", &[1; 1000]);
+    let o = run(&[
+        "-M", "virt", "-cpu", "cortex-a57", "-m", "512", "-nographic",
+        "-kernel", kernel.to_str().unwrap(), "-initrd", initrd.to_str().unwrap(), "-append", "console=ttyAMA0",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "kestrel-system-aarch64: booting is not implemented yet (board, device tree and kernel loading are)\n"
+    );
+    // An initrd that cannot fit in RAM is caught while loading.
+    // (16 MiB of RAM: the kernel claims up to 10 MiB, leaving 6 for 8.)
+    let big = scratch("big-initrd", &vec![1; 8 << 20]);
+    let o = run(&["-M", "virt", "-m", "16", "-kernel", kernel.to_str().unwrap(), "-initrd", big.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("initrd of 0x800000 bytes is too big"), "{}", stderr(&o));
+    std::fs::remove_file(big).ok();
+    std::fs::remove_file(kernel).ok();
+    std::fs::remove_file(initrd).ok();
+}
