@@ -304,6 +304,9 @@ impl Engine {
                     return exit;
                 }
             } else if let Some(t) = block.baseline {
+                // Optimised code's indirect exits may continue in baseline
+                // code directly (see `run_compiled`).
+                self.jump_cache[jump_cache_index(pc)] = JumpCacheEntry { pc, code: t.entry as u64 };
                 if let Some(exit) = self.run_baseline(cpu, pc, t) {
                     return exit;
                 }
@@ -474,10 +477,12 @@ impl Engine {
                 self.stats.blocks_compiled += 1;
                 self.stats.insns_compiled += insns as u64;
                 if let (Some(t), Some(b)) = (block.baseline, self.baseline.as_mut()) {
-                    // SAFETY: the translation is current and not running
-                    // (this is the dispatch loop).
-                    unsafe { b.retire(&t) };
-                    b.forget_target(head);
+                    // Entries into the baseline code (chains, its indirect
+                    // table) now continue in the region. SAFETY: the
+                    // translation is current and not running (this is the
+                    // dispatch loop); the region's code lives until
+                    // `flush_optimised` un-retires the entry or a flush.
+                    unsafe { b.retire_to(&t, code as *const u8) };
                 }
             }
             Ok(_) => {}
@@ -494,15 +499,16 @@ impl Engine {
         // SAFETY: `t` belongs to the current arena generation (flushes drop
         // every block) and `cpu` is exclusively ours while the code runs.
         let status = unsafe { baseline.run(cpu as *mut CpuState as *mut u8, t.entry) };
+        self.after_translated_code(cpu, status)
+    }
+
+    /// What the execution loop does when translated code (baseline or
+    /// optimised, which continue in each other directly) returns `status`.
+    fn after_translated_code(&mut self, cpu: &mut CpuState, status: ExitStatus) -> Option<ExitReason> {
         match status {
             ExitStatus::Continue => {
                 if cpu.chain_slot != 0 && self.generation == cache::code_generation() {
-                    let field = cpu.chain_slot;
-                    if let Some(target) = self.blocks.get(&cpu.pc).filter(|b| b.code.is_none()).and_then(|b| b.baseline) {
-                        // SAFETY: the site was just left by current code and
-                        // the target is a current translation.
-                        unsafe { self.baseline.as_mut()?.patch_chain(field, target.entry) };
-                    }
+                    self.chain(cpu.chain_slot, cpu.pc);
                 }
                 None
             }
@@ -521,6 +527,33 @@ impl Engine {
                 Ok(Flow::Syscall) => Some(ExitReason::Syscall),
                 Ok(_) => None,
             },
+        }
+    }
+
+    /// Points the exit that just left through `slot` at the code for `pc`.
+    /// A baseline exit (a rel32 field in the arena) goes to the target's
+    /// baseline entry (which leads into its region when it has one); an
+    /// optimised exit (a code pointer slot) goes to the target's region, or
+    /// to its baseline code when the tiers run mixed.
+    fn chain(&mut self, slot: u64, pc: u64) {
+        let Some(target) = self.blocks.get(&pc) else { return };
+        match self.baseline.as_mut() {
+            Some(b) if b.contains(slot) => {
+                if let Some(t) = target.baseline {
+                    // SAFETY: the site was just left by current code and the
+                    // target is a current translation.
+                    unsafe { b.patch_chain(slot, t.entry) };
+                }
+            }
+            baseline => {
+                let code = target.code.or_else(|| baseline.and(target.baseline).map(|t| t.entry));
+                if let Some(code) = code {
+                    // SAFETY: optimised chain slots live in the compiler for
+                    // as long as the generation that contains their block,
+                    // checked by the caller.
+                    unsafe { *(slot as *mut u64) = code as u64 };
+                }
+            }
         }
     }
 
@@ -630,8 +663,17 @@ impl Engine {
 
     /// Runs compiled code; `Some` if the front end must act.
     fn run_compiled(&mut self, cpu: &mut CpuState, code: *const u8) -> Option<ExitReason> {
-        let enter = self.trampoline?;
         cpu.chain_slot = 0;
+        if let Some(b) = self.baseline.as_ref() {
+            // Entered like baseline code (RBP and RDI hold the CPU state,
+            // callee-saved registers saved around it), so that optimised
+            // code and baseline code can continue in each other.
+            // SAFETY: `code` belongs to the current generation, `cpu` is
+            // exclusively ours, and region code takes the state in RDI.
+            let status = unsafe { b.run(cpu as *mut CpuState as *mut u8, code) };
+            return self.after_translated_code(cpu, status);
+        }
+        let enter = self.trampoline?;
         // SAFETY: `code` belongs to the current generation (flushes clear every
         // block's code pointer), the trampoline too, and `cpu` is exclusively ours.
         let st = unsafe { enter(cpu, code) };

@@ -461,7 +461,9 @@ impl<'a> Emitter<'a> {
                 for &r in &saved {
                     self.a.push(r);
                 }
-                let pad = saved.len() % 2 == 1;
+                // RSP is 8 bytes off alignment in translated code (see
+                // `enter_code`): an even number of pushes needs the pad.
+                let pad = saved.len() % 2 == 0;
                 if pad {
                     self.a.alu_ri(Alu::Sub, true, RSP, 8);
                 }
@@ -552,7 +554,10 @@ impl<'a> Emitter<'a> {
         self.a.mov_ri(RSI, arg);
         self.constant(RDX, pc);
         self.helper_address(RAX, helper);
+        // Align the stack for the call (see `enter_code`).
+        self.a.alu_ri(Alu::Sub, true, RSP, 8);
         self.a.call_r(RAX);
+        self.a.alu_ri(Alu::Add, true, RSP, 8);
         self.a.test_rr(false, RAX, RAX);
         let ok = self.a.jcc(cc::E);
         self.a.store_imm(STATE, self.layout.chain_slot, 0);

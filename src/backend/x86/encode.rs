@@ -429,6 +429,13 @@ impl Asm {
         self.rm(false, &[0xff], Reg(4), base, disp);
     }
 
+    /// `jmp r`.
+    pub fn jmp_r(&mut self, r: Reg) {
+        self.rex(false, 0, r.0, false);
+        self.byte(0xff);
+        self.modrm_rr(4, r.0);
+    }
+
     /// `call r`.
     pub fn call_r(&mut self, r: Reg) {
         self.rex(false, 0, r.0, false);

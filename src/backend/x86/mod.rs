@@ -106,16 +106,20 @@ struct FaultRange {
 }
 
 
-/// Saves the callee-saved registers, points RBP at the guest state and calls
-/// the code; translated code returns its status in EAX with `ret`. The
-/// six pushes leave RSP 8 bytes off 16-alignment, so the call makes it
-/// aligned inside translated code, as its helper calls need.
+/// Saves the callee-saved registers, points RBP (and RDI) at the guest state
+/// and calls the code; translated code returns its status in EAX with
+/// `ret`. Translated code is entered with the stack as any function is
+/// (RSP 8 bytes off 16-alignment, the return address on top), because
+/// baseline and optimised code continue in each other by jumps and tail
+/// calls: the baseline backend aligns the stack around its helper calls.
 #[unsafe(naked)]
 unsafe extern "C" fn enter_code(_state: *mut u8, _code: *const u8) -> u32 {
     std::arch::naked_asm!(
         "push rbx", "push rbp", "push r12", "push r13", "push r14", "push r15",
+        "sub rsp, 8",
         "mov rbp, rdi",
         "call rsi",
+        "add rsp, 8",
         "pop r15", "pop r14", "pop r13", "pop r12", "pop rbp", "pop rbx",
         "ret",
     )
@@ -355,6 +359,40 @@ impl Baseline {
         // SAFETY: the entry starts with a 7-byte instruction of our own
         // (emit's layout), so 5 bytes fit; nothing runs it meanwhile.
         unsafe { std::ptr::copy_nonoverlapping(jmp.as_ptr(), at, 5) };
+    }
+
+    /// Makes every entry into `t` continue in `target`, code of the
+    /// optimising tier that takes the CPU state as its first argument (RDI)
+    /// and, like this backend's code, returns a status or leaves through a
+    /// tail call: a small bridge in the arena loads RDI from RBP and jumps.
+    /// Chains and the indirect-branch table keep pointing at `t`, so
+    /// [`Baseline::unretire`] is all it takes to go back. Falls back to
+    /// [`Baseline::retire`] when the arena is full.
+    ///
+    /// # Safety
+    /// As for `retire`; `target` must stay valid until `unretire` or a
+    /// reset.
+    pub unsafe fn retire_to(&mut self, t: &Translation, target: *const u8) {
+        let mut a = Asm { buf: Vec::with_capacity(16) };
+        a.mov_rr(true, encode::regs::RDI, encode::regs::RBP);
+        a.mov_abs(encode::regs::RAX, target as u64);
+        a.jmp_r(encode::regs::RAX);
+        let Some(bridge) = self.arena.push(&a.buf) else {
+            // SAFETY: forwarded from the caller.
+            unsafe { self.retire(t) };
+            return;
+        };
+        let at = t.entry as *mut u8;
+        let rel = (bridge as i64 - (at as i64 + 5)) as i32;
+        let mut jmp = [0xe9u8, 0, 0, 0, 0];
+        jmp[1..].copy_from_slice(&rel.to_le_bytes());
+        // SAFETY: as in `retire`: the entry's first 7 bytes are ours.
+        unsafe { std::ptr::copy_nonoverlapping(jmp.as_ptr(), at, 5) };
+    }
+
+    /// Whether `addr` lies in this backend's code.
+    pub fn contains(&self, addr: u64) -> bool {
+        self.arena.contains(addr)
     }
 
     /// Undoes [`Baseline::retire`]: entries run `t` again, and its hot

@@ -434,7 +434,7 @@ fn lea() {
     ]);
 }
 
-/// `jmp_mem`, `call_r`, `push`, `pop`, `ret`, `mfence`.
+/// `jmp_mem`, `jmp_r`, `mov_abs`, `call_r`, `push`, `pop`, `ret`, `mfence`.
 #[test]
 #[rustfmt::skip]
 fn misc() {
@@ -445,6 +445,10 @@ fn misc() {
         (|a| a.jmp_mem(R13, 0), &[0x41, 0xff, 0x65, 0x00]), // jmp qword ptr [r13+0]
         (|a| a.jmp_mem(RBP, 0x1000), &[0xff, 0xa5, 0x00, 0x10, 0x00, 0x00]), // jmp qword ptr [rbp+0x1000]
         (|a| a.jmp_mem(R15, -0x81), &[0x41, 0xff, 0xa7, 0x7f, 0xff, 0xff, 0xff]), // jmp qword ptr [r15-0x81]
+        (|a| a.jmp_r(RAX), &[0xff, 0xe0]), // jmp rax
+        (|a| a.jmp_r(R11), &[0x41, 0xff, 0xe3]), // jmp r11
+        (|a| a.mov_abs(RAX, 5), &[0x48, 0xb8, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]), // movabs rax, 5
+        (|a| a.mov_abs(R12, 0x1234_5678_9abc_def0), &[0x49, 0xbc, 0xf0, 0xde, 0xbc, 0x9a, 0x78, 0x56, 0x34, 0x12]), // movabs r12, 0x123456789abcdef0
         (|a| a.call_r(RAX), &[0xff, 0xd0]), // call rax
         (|a| a.call_r(RSP), &[0xff, 0xd4]), // call rsp
         (|a| a.call_r(R11), &[0x41, 0xff, 0xd3]), // call r11
