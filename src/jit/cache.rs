@@ -252,3 +252,31 @@ pub fn invalidate_range(start: u64, len: u64) -> bool {
     }
     true
 }
+
+/// A hasher for maps keyed by guest addresses and page numbers: one
+/// multiply. The execution loop looks up a block on every dispatch, where
+/// the standard library's SipHash (built to resist chosen keys, which
+/// guest addresses are not a threat of) was a visible cost.
+#[derive(Default, Clone, Copy)]
+pub struct PcHasher(u64);
+
+impl std::hash::Hasher for PcHasher {
+    fn finish(&self) -> u64 {
+        // The high bits of the product mix every key bit; hashbrown uses
+        // the top 7 bits as a tag and the low bits as the bucket.
+        self.0.rotate_left(26)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// A map keyed by guest address or page number.
+pub type PcMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<PcHasher>>;

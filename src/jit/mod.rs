@@ -30,7 +30,6 @@ use emit::{jump_cache_index, status, JumpCacheEntry, JUMP_CACHE_ENTRIES};
 use crate::backend::x86::{self, Baseline, TranslateError};
 use crate::guest::aarch64::cpu::offsets;
 use crate::ir::ExitStatus;
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -133,7 +132,7 @@ enum Optimizer {
 /// Runs guest code for one thread until something needs the front end.
 pub struct Engine {
     config: EngineConfig,
-    blocks: HashMap<u64, Box<Block>>,
+    blocks: cache::PcMap<Box<Block>>,
     optimizer: Optimizer,
     /// Enters Cranelift code of the current generation.
     trampoline: Option<Trampoline>,
@@ -155,7 +154,7 @@ pub struct Engine {
     /// A persistent-cache record being installed (its buffers are reused).
     record: x86::CodeRecord,
     /// Guest page -> the blocks decoded from it (a block never crosses a page).
-    page_blocks: HashMap<u64, Vec<u64>>,
+    page_blocks: cache::PcMap<Vec<u64>>,
     /// Guest pages of code in optimised regions.
     opt_pages: std::collections::HashSet<u64>,
 }
@@ -181,7 +180,7 @@ impl Engine {
         Engine {
             baseline,
             config,
-            blocks: HashMap::new(),
+            blocks: cache::PcMap::default(),
             optimizer,
             trampoline,
             pending_hot: Vec::new(),
@@ -193,7 +192,7 @@ impl Engine {
             published: stats::Totals::default(),
             ir: crate::ir::Block::default(),
             record: x86::CodeRecord::default(),
-            page_blocks: HashMap::new(),
+            page_blocks: cache::PcMap::default(),
             opt_pages: std::collections::HashSet::new(),
         }
     }
@@ -766,7 +765,7 @@ fn has_run(b: &Block, threshold: u32) -> bool {
 /// Chooses the blocks compiled together with the hot block at `head`: those
 /// reachable from it through direct branches that have already run (so the
 /// region follows the paths the program takes, loops included).
-fn collect_region(blocks: &HashMap<u64, Box<Block>>, head: u64, threshold: u32) -> Vec<u64> {
+fn collect_region(blocks: &cache::PcMap<Box<Block>>, head: u64, threshold: u32) -> Vec<u64> {
     let mut region = vec![head];
     let mut i = 0;
     while i < region.len() && region.len() < emit::MAX_REGION_BLOCKS {
