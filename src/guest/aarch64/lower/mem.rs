@@ -69,6 +69,49 @@ impl Lowerer {
         }
     }
 
+    /// LD1/ST1 (multiple structures) of one to four whole registers, with
+    /// or without post-index writeback: consecutive 8- or 16-byte
+    /// accesses, register after register, as LDR/STR of each would do (on a
+    /// little-endian guest the element size does not change the bytes).
+    /// Vectorised string and memory functions use them in their loops. The
+    /// interleaving forms (LD2-LD4, ST2-ST4) and the single-structure forms
+    /// stay with the reference semantics: false for them.
+    fn lower_ld1_st1(&mut self, word: u32) -> bool {
+        // 0 Q 001100 P L 0 Rm opcode size Rn Rt; without post-index (P = 0)
+        // Rm is 00000.
+        let post = word & (1 << 23) != 0;
+        if word & 0xbf20_0000 != 0x0c00_0000 || (!post && word & (0x1f << 16) != 0) {
+            return false;
+        }
+        let count = match (word >> 12) & 0xf {
+            0b0111 => 1,
+            0b1010 => 2,
+            0b0110 => 3,
+            0b0010 => 4,
+            _ => return false,
+        };
+        let load = word & (1 << 22) != 0;
+        let q = word & (1 << 30) != 0;
+        let (bytes, size) = if q { (16, 4) } else { (8, 3) };
+        let (rt, rn, rm) = ((word & 0x1f) as u8, ((word >> 5) & 0x1f) as u8, ((word >> 16) & 0x1f) as u8);
+        let addr = self.xs(rn);
+        for i in 0..count {
+            let reg = (rt + i) % 32;
+            let offset = (i as i32) * bytes;
+            if load {
+                self.b.push(Op::LoadVec { field: v_field(reg, 0), addr, offset, size });
+            } else {
+                self.b.push(Op::StoreVec { field: v_field(reg, 0), addr, offset, size });
+            }
+        }
+        if post {
+            let step = if rm == 31 { self.b.constant(count as u64 * bytes as u64) } else { self.xr(rm) };
+            let next = self.b.bin(BinOp::Add, Width::W64, addr, step);
+            self.set_xs(rn, next);
+        }
+        true
+    }
+
     fn write_loaded(&mut self, loaded: Option<Loaded>) {
         match loaded {
             Some(Loaded::Gpr(rt, v)) => self.set_xr(rt, v),
@@ -112,6 +155,7 @@ impl Lowerer {
                     self.set_xs(rn, wb);
                 }
             }
+            Insn::SimdFp(word) => return self.lower_ld1_st1(word),
             Insn::LoadAcquire { size, rt, rn } => {
                 let addr = self.xs(rn);
                 let v = self.b.load(addr, 0, size, false);
