@@ -18,7 +18,7 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use virtio_queue::{DescriptorChain, Queue, QueueOwnedT, QueueT, Reader, Writer};
+use virtio_queue::{DescriptorChain, Queue, Reader, Writer};
 
 use vm_memory::{Address, Bytes};
 
@@ -305,14 +305,7 @@ impl VirtioDevice for Block {
         queue: &mut Queue,
         mem: &GuestRam,
     ) -> Result<bool, QueueError> {
-        let mut used = false;
-        while let Some(chain) = queue.iter(mem)?.next() {
-            let head = chain.head_index();
-            let len = self.handle(chain, mem);
-            queue.add_used(mem, head, len)?;
-            used = true;
-        }
-        Ok(used)
+        super::drain_queue(queue, mem, |chain| self.handle(chain, mem))
     }
 }
 

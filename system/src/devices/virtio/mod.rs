@@ -53,6 +53,24 @@ pub enum QueueError {
     Ring(#[from] virtio_queue::Error),
 }
 
+/// Hands every available chain of `queue` to `handle`, which returns the
+/// bytes it wrote, and puts the chain in the used ring; whether any was.
+pub fn drain_queue(
+    queue: &mut Queue,
+    mem: &GuestRam,
+    mut handle: impl FnMut(virtio_queue::DescriptorChain<&GuestRam>) -> u32,
+) -> Result<bool, QueueError> {
+    use virtio_queue::{QueueOwnedT, QueueT};
+    let mut used = false;
+    while let Some(chain) = queue.iter(mem)?.next() {
+        let head = chain.head_index();
+        let len = handle(chain);
+        queue.add_used(mem, head, len)?;
+        used = true;
+    }
+    Ok(used)
+}
+
 /// A virtio device model behind a transport.
 pub trait VirtioDevice: Send {
     /// The virtio device ID (2 block, 4 entropy, ...).

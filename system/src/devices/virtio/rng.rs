@@ -8,7 +8,7 @@
 
 use std::io::Write;
 
-use virtio_queue::{DescriptorChain, Queue, QueueOwnedT, QueueT};
+use virtio_queue::{DescriptorChain, Queue};
 
 use super::{GuestRam, QueueError, VirtioDevice};
 
@@ -74,14 +74,7 @@ impl VirtioDevice for Rng {
         queue: &mut Queue,
         mem: &GuestRam,
     ) -> Result<bool, QueueError> {
-        let mut used = false;
-        while let Some(chain) = queue.iter(mem)?.next() {
-            let head = chain.head_index();
-            let len = self.fill(chain, mem);
-            queue.add_used(mem, head, len)?;
-            used = true;
-        }
-        Ok(used)
+        super::drain_queue(queue, mem, |chain| self.fill(chain, mem))
     }
 }
 
