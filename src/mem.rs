@@ -1,36 +1,111 @@
-//! How translated code and helpers reach guest memory.
+//! How the interpreter and helpers reach guest memory.
 //!
-//! User mode maps guest virtual addresses one-to-one onto host virtual addresses
-//! (`GUEST_BASE` is 0), so a guest load is a plain host load. Every access goes
-//! through these functions so that a different strategy (an offset base, or a
-//! software MMU in system mode) has exactly one place to change.
+//! User mode maps guest virtual addresses one-to-one onto host virtual
+//! addresses (`GUEST_BASE` is 0), so a guest load is a plain host load.
+//! System mode puts a software MMU between guest virtual addresses and
+//! guest RAM or device registers: a vCPU thread installs its
+//! [`SystemMemory`] with [`set_system_memory`], and every access below goes
+//! through it. Every access goes through these functions, so each memory
+//! strategy has exactly one place to change.
+
+use std::cell::Cell;
 
 /// Offset added to a guest address to form the host address.
 pub const GUEST_BASE: u64 = 0;
 
-/// Host pointer for a guest address.
+/// Guest memory behind a software MMU (system mode). A method that cannot
+/// complete the access (a translation, permission or external abort)
+/// records the guest's exception and calls [`crate::guard::abandon`]; it
+/// never returns a made-up value.
+pub trait SystemMemory {
+    /// Reads `size` bytes (1, 2, 4 or 8) at virtual address `va`, zero-extended.
+    fn load(&self, va: u64, size: usize) -> u64;
+    /// Writes the low `size` bytes (1, 2, 4 or 8) of `value` at `va`.
+    fn store(&self, va: u64, size: usize, value: u64);
+    /// The host address of `size` bytes of RAM at `va` (within one page),
+    /// for an atomic read-modify-write: read and write permission checked.
+    fn host_rmw(&self, va: u64, size: usize) -> *mut u8;
+}
+
+thread_local! {
+    static SYSTEM: Cell<Option<*const dyn SystemMemory>> = const { Cell::new(None) };
+}
+
+/// Routes this thread's guest accesses through `memory` (system mode), or
+/// back to identity-mapped host memory with `None`.
+///
+/// # Safety
+/// `memory` must stay valid until it is replaced on this thread.
+pub unsafe fn set_system_memory(memory: Option<*const dyn SystemMemory>) {
+    SYSTEM.with(|s| s.set(memory));
+}
+
 #[inline(always)]
-pub fn host_ptr(guest_addr: u64) -> *mut u8 {
+fn system() -> Option<&'static dyn SystemMemory> {
+    // SAFETY: `set_system_memory`'s contract keeps the pointer valid.
+    SYSTEM.with(|s| s.get()).map(|p| unsafe { &*p })
+}
+
+/// Host pointer for a guest address of identity-mapped memory.
+#[inline(always)]
+fn identity_ptr(guest_addr: u64) -> *mut u8 {
     guest_addr.wrapping_add(GUEST_BASE) as *mut u8
 }
 
-/// Reads a `T` from guest memory.
+/// Host pointer for `size` bytes at a guest address, for an atomic
+/// read-modify-write (exclusives, LSE atomics, CAS).
+///
+/// In user mode the address may be unmapped: using the pointer then faults
+/// the host thread, which the front end turns into a guest signal. In system
+/// mode a fault abandons the instruction here.
+#[inline(always)]
+pub fn host_ptr_rmw(guest_addr: u64, size: usize) -> *mut u8 {
+    match system() {
+        Some(sys) => sys.host_rmw(guest_addr, size),
+        None => identity_ptr(guest_addr),
+    }
+}
+
+/// Reads a `T` (at most 16 bytes) from guest memory.
 ///
 /// # Safety
 /// The guest address must be mapped readable; an unmapped address faults the
-/// host thread, which the front end's fault handler turns into a guest signal.
+/// host thread (user mode) or abandons the instruction (system mode), and the
+/// front end turns either into the guest's exception.
 #[inline(always)]
 pub unsafe fn read<T: Copy>(guest_addr: u64) -> T {
+    if let Some(sys) = system() {
+        let mut bytes = [0u64; 2];
+        match size_of::<T>() {
+            16 => bytes = [sys.load(guest_addr, 8), sys.load(guest_addr.wrapping_add(8), 8)],
+            n => bytes[0] = sys.load(guest_addr, n),
+        }
+        // SAFETY: `T` fits in the 16 bytes read; little-endian host.
+        return unsafe { std::ptr::read_unaligned(bytes.as_ptr() as *const T) };
+    }
     // SAFETY: the caller guarantees mapping; guest data has no alignment promise.
-    unsafe { std::ptr::read_unaligned(host_ptr(guest_addr) as *const T) }
+    unsafe { std::ptr::read_unaligned(identity_ptr(guest_addr) as *const T) }
 }
 
-/// Writes a `T` to guest memory.
+/// Writes a `T` (at most 16 bytes) to guest memory.
 ///
 /// # Safety
 /// As for [`read`], with the page mapped writable.
 #[inline(always)]
 pub unsafe fn write<T: Copy>(guest_addr: u64, value: T) {
+    if let Some(sys) = system() {
+        let mut bytes = [0u64; 2];
+        // SAFETY: `T` fits in the 16 bytes; little-endian host.
+        unsafe { std::ptr::write_unaligned(bytes.as_mut_ptr() as *mut T, value) };
+        match size_of::<T>() {
+            16 => {
+                sys.store(guest_addr, 8, bytes[0]);
+                sys.store(guest_addr.wrapping_add(8), 8, bytes[1]);
+            }
+            n => sys.store(guest_addr, n, bytes[0]),
+        }
+        return;
+    }
     // SAFETY: the caller guarantees mapping; guest data has no alignment promise.
-    unsafe { std::ptr::write_unaligned(host_ptr(guest_addr) as *mut T, value) }
+    unsafe { std::ptr::write_unaligned(identity_ptr(guest_addr) as *mut T, value) }
 }

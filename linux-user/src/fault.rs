@@ -18,21 +18,6 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Callee-saved registers, stack pointer and return address of a
-/// [`guarded`] call (System V x86-64).
-#[repr(C)]
-#[derive(Default)]
-pub struct Resume {
-    rbx: u64,
-    rbp: u64,
-    r12: u64,
-    r13: u64,
-    r14: u64,
-    r15: u64,
-    rsp: u64,
-    rip: u64,
-}
-
 /// What the handler saw.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HostFault {
@@ -49,52 +34,14 @@ pub struct HostFault {
 }
 
 thread_local! {
-    static ACTIVE: Cell<*mut Resume> = const { Cell::new(std::ptr::null_mut()) };
     static LAST: Cell<HostFault> = const { Cell::new(HostFault { signal: 0, code: 0, addr: 0, host_pc: 0, write: false }) };
-}
-
-/// Saves the resume state into `*resume`, calls `f(arg)`, returns 0; a fault
-/// handled by [`on_fault`] makes it return 1 instead.
-#[unsafe(naked)]
-unsafe extern "C" fn guarded_call(resume: *mut Resume, f: unsafe extern "C" fn(*mut u8), arg: *mut u8) -> u64 {
-    std::arch::naked_asm!(
-        "mov [rdi], rbx",
-        "mov [rdi + 8], rbp",
-        "mov [rdi + 16], r12",
-        "mov [rdi + 24], r13",
-        "mov [rdi + 32], r14",
-        "mov [rdi + 40], r15",
-        "lea rax, [rsp + 8]",
-        "mov [rdi + 48], rax",
-        "mov rax, [rsp]",
-        "mov [rdi + 56], rax",
-        // Keep the stack 16-byte aligned for the call.
-        "sub rsp, 8",
-        "mov rax, rsi",
-        "mov rdi, rdx",
-        "call rax",
-        "add rsp, 8",
-        "xor eax, eax",
-        "ret",
-    )
-}
-
-unsafe extern "C" fn call_closure<F: FnMut()>(arg: *mut u8) {
-    // SAFETY: `guarded` passes a pointer to its live closure.
-    let f = unsafe { &mut *(arg as *mut F) };
-    f();
 }
 
 /// Runs `f` so that a host SIGSEGV/SIGBUS inside it abandons it and returns
 /// the fault instead. `f` must not hold values with destructors across points
 /// where guest code runs.
-pub fn guarded<F: FnMut()>(mut f: F) -> Option<HostFault> {
-    let mut resume = Resume::default();
-    let previous = ACTIVE.with(|a| a.replace(&mut resume));
-    // SAFETY: `resume` outlives the call; the closure pointer is valid for it.
-    let faulted = unsafe { guarded_call(&mut resume, call_closure::<F>, &mut f as *mut F as *mut u8) };
-    ACTIVE.with(|a| a.set(previous));
-    (faulted != 0).then(|| LAST.with(|l| l.get()))
+pub fn guarded<F: FnMut()>(f: F) -> Option<HostFault> {
+    kestrel::guard::guarded(f).then(|| LAST.with(|l| l.get()))
 }
 
 /// Previous SIGSEGV/SIGBUS dispositions, for faults that are not the guest's.
@@ -102,8 +49,8 @@ static PREVIOUS_SEGV: AtomicUsize = AtomicUsize::new(0);
 static PREVIOUS_BUS: AtomicUsize = AtomicUsize::new(0);
 
 extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
-    let resume = ACTIVE.with(|a| a.get());
-    if resume.is_null() || info.is_null() || ctx.is_null() {
+    let resume = kestrel::guard::active();
+    if resume.is_none() || info.is_null() || ctx.is_null() {
         // Not a guest access: a bug in Kestrel itself. Let the default action
         // (or the handler that was there before) report it.
         // SAFETY: resetting our own disposition; returning re-runs the fault.
@@ -133,16 +80,9 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
                 write: gregs[libc::REG_ERR as usize] & 2 != 0,
             })
         });
-        let r = &*resume;
-        gregs[libc::REG_RBX as usize] = r.rbx as i64;
-        gregs[libc::REG_RBP as usize] = r.rbp as i64;
-        gregs[libc::REG_R12 as usize] = r.r12 as i64;
-        gregs[libc::REG_R13 as usize] = r.r13 as i64;
-        gregs[libc::REG_R14 as usize] = r.r14 as i64;
-        gregs[libc::REG_R15 as usize] = r.r15 as i64;
-        gregs[libc::REG_RSP as usize] = r.rsp as i64;
-        gregs[libc::REG_RIP as usize] = r.rip as i64;
-        gregs[libc::REG_RAX as usize] = 1;
+        if let Some(resume) = resume {
+            resume.restore_into(gregs);
+        }
     }
 }
 

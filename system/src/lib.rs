@@ -6,12 +6,19 @@
 //! - [`boot`] is the arm64 boot protocol (Image header, placement);
 //! - [`fdt`] writes the device tree;
 //! - [`bus`] routes guest-physical addresses to [`devices`], the models
-//!   behind the MMIO regions.
+//!   behind the MMIO regions;
+//! - [`cpu`] is a vCPU (EL0/EL1, software MMU, system instructions, PSCI);
+//! - [`machine`] wires RAM, bus, GIC and vCPUs; [`runner`] runs it, with
+//!   the [`console`] on the terminal.
 
 pub mod board;
 pub mod boot;
 pub mod bus;
 pub mod cli;
 pub mod config;
+pub mod console;
+pub mod cpu;
 pub mod devices;
 pub mod fdt;
+pub mod machine;
+pub mod runner;

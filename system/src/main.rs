@@ -2,6 +2,8 @@
 //! translator, started with qemu-system-aarch64's command line.
 
 use kestrel_system::board;
+use kestrel_system::machine::Shutdown;
+use kestrel_system::runner;
 use kestrel_system::cli::{self, Parsed, PROGRAM_NAME};
 use std::process::exit;
 
@@ -28,5 +30,16 @@ fn main() {
         eprintln!("{PROGRAM_NAME}: info: dtb dumped to {}. Exiting.", path.display());
         exit(0);
     }
-    fail("booting is not implemented yet (board, device tree and kernel loading are)")
+    loop {
+        match runner::run(&config, &images) {
+            Err(err) => fail(err),
+            // A reset reboots the machine, unless -no-reboot says to exit.
+            Ok(Shutdown::Reset) if !config.no_reboot => continue,
+            Ok(Shutdown::Quit) => {
+                eprintln!("{PROGRAM_NAME}: terminating");
+                exit(0)
+            }
+            Ok(_) => exit(0),
+        }
+    }
 }

@@ -24,7 +24,7 @@ fn check_aligned(addr: u64, bytes: u64) -> Result<(), Exception> {
 /// # Safety
 /// `addr` must be aligned to the size; it may be unmapped (the host faults).
 unsafe fn host_cas(addr: u64, size: u8, expected: u64, new: u64) -> u64 {
-    let p = mem::host_ptr(addr);
+    let p = mem::host_ptr_rmw(addr, 1 << size);
     // SAFETY: alignment was checked by the caller; atomics on guest memory are
     // how the guest's own atomics are defined to behave.
     unsafe {
@@ -56,7 +56,7 @@ unsafe fn host_cas(addr: u64, size: u8, expected: u64, new: u64) -> u64 {
 /// # Safety
 /// `addr` must be 16-byte aligned.
 unsafe fn host_cas128(addr: u64, expected: u128, new: u128) -> u128 {
-    let p = mem::host_ptr(addr) as *mut u128;
+    let p = mem::host_ptr_rmw(addr, 16) as *mut u128;
     let (mut lo, mut hi) = (expected as u64, (expected >> 64) as u64);
     // SAFETY: cmpxchg16b on a 16-byte aligned guest address. The instruction
     // takes the new low half in rbx, which Rust does not let asm name as an
@@ -222,7 +222,7 @@ macro_rules! rmw_sized {
 pub fn rmw(cpu: &mut CpuState, op: AtomicOp, size: u8, rs: u8, rt: u8, rn: u8) -> Result<(), Exception> {
     let addr = cpu.xsp(rn);
     check_aligned(addr, 1 << size)?;
-    let p = mem::host_ptr(addr);
+    let p = mem::host_ptr_rmw(addr, 1 << size);
     let v = cpu.xzr(rs);
     let old = match size {
         0 => rmw_sized!(p, op, v, u8, i8, AtomicU8, AtomicI8),

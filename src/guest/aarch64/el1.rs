@@ -47,6 +47,9 @@ pub struct El1State {
     pub daif: u64,
     /// PSTATE.PAN.
     pub pan: bool,
+    /// FEAT_PAN is implemented: PSTATE.PAN exists (its MSR/MRS forms are
+    /// undefined otherwise, and exception entry leaves it alone).
+    pub has_pan: bool,
     /// PSTATE.IL: an illegal exception return happened; the next
     /// instruction raises an Illegal Execution State exception.
     pub illegal: bool,
@@ -113,9 +116,9 @@ const OSLSR_EL1: u16 = sysreg(2, 0, 1, 1, 4);
 
 impl El1State {
     /// The state at reset into EL1 (as a boot loader hands over to Linux:
-    /// EL1h, interrupts masked, MMU off).
-    pub fn at_reset() -> El1State {
-        El1State { el: 1, spsel: true, daif: DAIF_MASK, ..El1State::default() }
+    /// EL1h, interrupts masked, MMU off), with or without FEAT_PAN.
+    pub fn at_reset(has_pan: bool) -> El1State {
+        El1State { el: 1, spsel: true, daif: DAIF_MASK, has_pan, ..El1State::default() }
     }
 
     /// A stored register's value (0 until written).
@@ -139,7 +142,7 @@ impl El1State {
         Some(match reg {
             CURRENT_EL => (self.el as u64) << 2,
             SPSEL => self.spsel as u64,
-            PAN => (self.pan as u64) << 22,
+            PAN if self.has_pan => (self.pan as u64) << 22,
             SP_EL0 if self.spsel => self.banked_sp,
             SP_EL0 => cpu.x[SP],
             OSLSR_EL1 => 0b1000,
@@ -164,7 +167,7 @@ impl El1State {
         }
         match reg {
             SPSEL => self.select_sp(cpu, value & 1 != 0),
-            PAN => self.pan = value & PSR_PAN != 0,
+            PAN if self.has_pan => self.pan = value & PSR_PAN != 0,
             SP_EL0 if self.spsel => self.banked_sp = value,
             // With SP_EL0 selected the register is the current SP and MSR
             // to it is constrained unpredictable: write it.
@@ -223,7 +226,7 @@ impl El1State {
         }
         self.select_sp(cpu, true);
         self.daif = DAIF_MASK;
-        if self.get(SCTLR_EL1) & SCTLR_SPAN == 0 {
+        if self.has_pan && self.get(SCTLR_EL1) & SCTLR_SPAN == 0 {
             self.pan = true;
         }
         cpu.btype = 0;
@@ -245,7 +248,7 @@ impl El1State {
         cpu.set_nzcv(spsr & 0xf000_0000);
         cpu.btype = (spsr & PSR_BTYPE) >> 10;
         self.daif = spsr & DAIF_MASK;
-        self.pan = spsr & PSR_PAN != 0;
+        self.pan = self.has_pan && spsr & PSR_PAN != 0;
         let sp_elx = target_el == 1 && spsr & 1 != 0;
         if target_el == 0 {
             // To EL0 the current SP becomes SP_EL0.

@@ -8,7 +8,7 @@ const TCR_EL1: u16 = sysreg(3, 0, 2, 0, 2);
 #[test]
 fn registers_are_el1_only() {
     let mut cpu = CpuState::default();
-    let mut s = El1State::at_reset();
+    let mut s = El1State::at_reset(true);
     assert!(s.write(&mut cpu, TCR_EL1, 0x1234));
     assert_eq!(s.read(&cpu, TCR_EL1), Some(0x1234));
     assert_eq!(s.read(&cpu, CURRENT_EL), Some(1 << 2));
@@ -29,7 +29,7 @@ fn registers_are_el1_only() {
 #[test]
 fn stack_pointers_are_banked() {
     let mut cpu = CpuState::default();
-    let mut s = El1State::at_reset();
+    let mut s = El1State::at_reset(true);
     cpu.x[SP] = 0x1000; // SP_EL1, in use
     assert!(s.write(&mut cpu, SP_EL0, 0x2000));
     assert_eq!(cpu.x[SP], 0x1000);
@@ -43,7 +43,7 @@ fn stack_pointers_are_banked() {
 #[test]
 fn exception_from_el0_and_return() {
     let mut cpu = CpuState::default();
-    let mut s = El1State::at_reset();
+    let mut s = El1State::at_reset(true);
     assert!(s.write(&mut cpu, VBAR_EL1, 0xffff_0000_0010_0800));
     cpu.x[SP] = 0xaaaa; // SP_EL1
     // ERET to EL0t with Z and C set, IRQs unmasked.
@@ -74,7 +74,7 @@ fn exception_from_el0_and_return() {
 #[test]
 fn vectors_for_el1t_and_illegal_returns() {
     let mut cpu = CpuState::default();
-    let mut s = El1State::at_reset();
+    let mut s = El1State::at_reset(true);
     assert!(s.write(&mut cpu, SPSEL, 0));
     s.take_exception(&mut cpu, ExceptionKind::Fiq, 0, None, None);
     assert_eq!(cpu.pc, 0x100, "FIQ from EL1t");

@@ -1,0 +1,339 @@
+//! One vCPU: AArch64 at EL0 and EL1 on a host thread of its own.
+//!
+//! The vCPU executes the core's instruction semantics (`interp::exec`, the
+//! one definition of every instruction) with guest memory behind its
+//! [`softmmu::SoftMmu`]. What only an operating system does (EL1 system
+//! registers, exception entry and return, TLB maintenance, WFI, PSCI calls)
+//! is in [`sysinsn`] and [`psci`]. Between slices of instructions the loop
+//! looks at the outside world: TLB shootdowns from other vCPUs, the generic
+//! timer's interrupt lines, pending interrupts, shutdown.
+//!
+//! A memory access that faults abandons its instruction
+//! ([`kestrel::guard`]): nothing of it is committed to the PC, and the
+//! loop raises the abort the MMU recorded, with ELR_EL1 at the instruction.
+
+pub mod idregs;
+pub mod psci;
+pub mod softmmu;
+pub mod sysinsn;
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use kestrel::guard;
+use kestrel::guest::aarch64::cpu::CpuState;
+use kestrel::guest::aarch64::decode::decode;
+use kestrel::guest::aarch64::el1::{El1State, ExceptionKind, SCTLR_EL1};
+use kestrel::guest::aarch64::interp::{self, Exception, Flow};
+use kestrel::guest::aarch64::mmu::Regime;
+use kestrel::guest::aarch64::sysregs::sysreg;
+use kestrel::mem::{self, SystemMemory};
+
+use crate::devices::gic;
+use crate::devices::timer::{GenericTimer, HostClock, TimerIrqLevels, PHYSICAL_TIMER_INTID, VIRTUAL_TIMER_INTID};
+use crate::machine::{Machine, Power};
+use softmmu::{MmuContext, SoftMmu};
+
+/// Instructions run between looks at interrupts and requests. Anything
+/// that can unmask or raise an interrupt ends a slice early.
+const SLICE: u32 = 4096;
+
+/// What an instruction means for the slice it is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Keep going.
+    Next,
+    /// Stop the slice: PSTATE, the MMU or the interrupt state may have
+    /// changed.
+    EndSlice,
+    /// WFI: idle until an interrupt is pending.
+    WaitForInterrupt,
+}
+
+const TCR_EL1: u16 = sysreg(3, 0, 2, 0, 2);
+const TTBR0_EL1: u16 = sysreg(3, 0, 2, 0, 0);
+const TTBR1_EL1: u16 = sysreg(3, 0, 2, 0, 1);
+
+/// One vCPU's state and its thread's loop.
+pub struct Vcpu {
+    /// Index in the machine (MPIDR Aff0 within clusters of 8).
+    pub index: usize,
+    /// Registers of EL0 (general, FP/SIMD, flags, PC).
+    pub cpu: Box<CpuState>,
+    /// EL1 registers and PSTATE beyond the flags.
+    pub el1: El1State,
+    /// The generic timer.
+    pub timer: GenericTimer<HostClock>,
+    /// Guest memory as this vCPU sees it.
+    pub mmu: Box<SoftMmu>,
+    /// The board.
+    pub machine: Arc<Machine>,
+    /// Debug registers the guest programs but nothing here uses.
+    pub debug_regs: std::collections::HashMap<u16, u64>,
+    timer_levels: TimerIrqLevels,
+    halted: bool,
+}
+
+/// ESR_EL1.IL: a 32-bit instruction.
+const IL: u64 = 1 << 25;
+
+impl Vcpu {
+    /// vCPU `index` of `machine`, in its reset state.
+    pub fn new(index: usize, machine: Arc<Machine>) -> Vcpu {
+        let mmu = Box::new(SoftMmu::new(machine.ram_window, machine.bus.clone()));
+        let el1 = El1State::at_reset(machine_has_pan(&machine));
+        Vcpu {
+            index,
+            cpu: Box::default(),
+            el1,
+            timer: GenericTimer::with_epoch(HostClock, machine.epoch),
+            mmu,
+            machine,
+            debug_regs: Default::default(),
+            timer_levels: TimerIrqLevels::default(),
+            halted: false,
+        }
+    }
+
+    /// Resets to the state a boot loader or PSCI CPU_ON hands over: EL1h,
+    /// interrupts masked, MMU off, `pc`, x0 = `x0`.
+    pub fn reset_to(&mut self, pc: u64, x0: u64) {
+        *self.cpu = CpuState::default();
+        self.el1 = El1State::at_reset(machine_has_pan(&self.machine));
+        self.cpu.pc = pc;
+        self.cpu.x[0] = x0;
+        self.halted = false;
+        self.sync_mmu();
+    }
+
+    /// Tells the MMU about the current exception level, PAN and regime.
+    pub fn sync_mmu(&mut self) {
+        let regime = Regime {
+            sctlr: self.el1.get(SCTLR_EL1),
+            tcr: self.el1.get(TCR_EL1),
+            ttbr0: self.el1.get(TTBR0_EL1),
+            ttbr1: self.el1.get(TTBR1_EL1),
+        };
+        self.mmu.set_context(MmuContext { el: self.el1.el, pan: self.el1.pan, regime });
+    }
+
+    /// Runs the vCPU until the machine stops. vCPUs other than 0 start
+    /// powered off and wait for PSCI CPU_ON.
+    pub fn run(mut self, entry: Option<(u64, u64)>) {
+        let memory: &dyn SystemMemory = &*self.mmu;
+        // SAFETY: the MMU is boxed, owned by `self` and outlives this
+        // thread's guest execution; it is uninstalled before it is dropped.
+        unsafe { mem::set_system_memory(Some(memory as *const dyn SystemMemory)) };
+        gic::set_current_cpu(self.index);
+        let mut start = entry;
+        loop {
+            let Some((pc, x0)) = start.take().or_else(|| self.port().wait_for_start(self.stopping_flag())) else { break };
+            self.reset_to(pc, x0);
+            if !self.run_powered_on() {
+                break;
+            }
+        }
+        // SAFETY: removing the hook installed above.
+        unsafe { mem::set_system_memory(None) };
+    }
+
+    fn port(&self) -> &crate::machine::CpuPort {
+        &self.machine.cpus[self.index]
+    }
+
+    fn stopping_flag(&self) -> &std::sync::atomic::AtomicBool {
+        self.machine.stopping_flag()
+    }
+
+    /// Runs until CPU_OFF (returns true) or the machine stops (false).
+    fn run_powered_on(&mut self) -> bool {
+        loop {
+            if self.machine.stopping() {
+                return false;
+            }
+            if self.port().power() == Power::Off {
+                return true;
+            }
+            if self.port().tlb_flush.swap(false, Ordering::AcqRel) {
+                self.mmu.flush();
+            }
+            self.update_timer_lines();
+            if self.halted {
+                self.idle();
+                continue;
+            }
+            self.take_pending_interrupt();
+            let mut outcome = Step::Next;
+            let abandoned = guard::guarded(|| outcome = self.run_slice());
+            if abandoned {
+                self.mmu.set_unprivileged(false);
+                if let Some(abort) = self.mmu.take_abort() {
+                    let pc = self.cpu.pc;
+                    self.exception(ExceptionKind::Sync, pc, Some(abort.esr), Some(abort.far));
+                }
+            } else if outcome == Step::WaitForInterrupt {
+                self.halted = true;
+            }
+        }
+    }
+
+    fn run_slice(&mut self) -> Step {
+        for _ in 0..SLICE {
+            match self.step() {
+                Step::Next => {}
+                other => return other,
+            }
+            if self.port().tlb_flush.swap(false, Ordering::AcqRel) {
+                self.mmu.flush();
+            }
+        }
+        Step::Next
+    }
+
+    /// Executes one instruction.
+    fn step(&mut self) -> Step {
+        let pc = self.cpu.pc;
+        if pc & 3 != 0 {
+            // PC alignment fault.
+            self.exception(ExceptionKind::Sync, pc, Some((0x22 << 26) | IL), Some(pc));
+            return Step::EndSlice;
+        }
+        if self.el1.illegal {
+            self.exception(ExceptionKind::Sync, pc, Some((0x0e << 26) | IL), None);
+            return Step::EndSlice;
+        }
+        let word = self.mmu.fetch(pc);
+        if sysinsn::is_system(word) {
+            if let Some(step) = sysinsn::exec(self, word, pc) {
+                return step;
+            }
+        }
+        let unprivileged = self.el1.el == 1 && is_unprivileged_load_store(word);
+        if unprivileged {
+            self.mmu.set_unprivileged(true);
+        }
+        let result = interp::exec(&mut self.cpu, &decode(word), pc);
+        if unprivileged {
+            self.mmu.set_unprivileged(false);
+        }
+        match result {
+            Ok(Flow::Branch(target)) => self.cpu.pc = target,
+            Ok(_) => self.cpu.pc = pc.wrapping_add(4),
+            Err(e) => {
+                self.synchronous(e, pc);
+                return Step::EndSlice;
+            }
+        }
+        Step::Next
+    }
+
+    /// Raises the exception an instruction at `pc` ended with.
+    pub fn synchronous(&mut self, e: Exception, pc: u64) {
+        let (esr, far) = match e {
+            Exception::Undefined(_) => (IL, None),
+            Exception::Breakpoint(imm) => ((0x3c << 26) | IL | imm as u64, None),
+            Exception::Alignment(addr) => {
+                let ec = if self.el1.el == 0 { 0x24 } else { 0x25 };
+                ((ec << 26) | IL | 0x21, Some(addr))
+            }
+            Exception::BranchTarget => ((0x0d << 26) | IL, None),
+        };
+        self.exception(ExceptionKind::Sync, pc, Some(esr), far);
+    }
+
+    /// Takes an exception to EL1.
+    pub fn exception(&mut self, kind: ExceptionKind, return_to: u64, esr: Option<u64>, far: Option<u64>) {
+        if trace_exceptions() {
+            eprintln!(
+                "vcpu{}: {kind:?} exception from EL{} at {return_to:#x} esr={:#x} far={:#x}",
+                self.index,
+                self.el1.el,
+                esr.unwrap_or(0),
+                far.unwrap_or(0)
+            );
+        }
+        self.el1.take_exception(&mut self.cpu, kind, return_to, esr, far);
+        self.halted = false;
+        self.sync_mmu();
+    }
+
+    /// Drives the timer's PPIs from the counter.
+    pub fn update_timer_lines(&mut self) {
+        let levels = self.timer.irq_levels();
+        if levels != self.timer_levels {
+            self.timer_levels = levels;
+            let mut g = self.machine.gic();
+            g.set_ppi(self.index, VIRTUAL_TIMER_INTID, levels.virtual_timer);
+            g.set_ppi(self.index, PHYSICAL_TIMER_INTID, levels.physical_timer);
+        }
+    }
+
+    /// Takes an IRQ or FIQ if one is pending and PSTATE does not mask it.
+    fn take_pending_interrupt(&mut self) {
+        const PSTATE_I: u64 = 1 << 7;
+        const PSTATE_F: u64 = 1 << 6;
+        let (irq, fiq) = {
+            let g = self.machine.gic();
+            (g.cpu_irq_pending(self.index), g.cpu_fiq_pending(self.index))
+        };
+        let pc = self.cpu.pc;
+        if fiq && self.el1.daif & PSTATE_F == 0 {
+            self.exception(ExceptionKind::Fiq, pc, None, None);
+        } else if irq && self.el1.daif & PSTATE_I == 0 {
+            self.exception(ExceptionKind::Irq, pc, None, None);
+        }
+    }
+
+    /// Whether the GIC asserts this vCPU's IRQ or FIQ input.
+    fn interrupt_pending(&self) -> bool {
+        let g = self.machine.gic();
+        g.cpu_irq_pending(self.index) || g.cpu_fiq_pending(self.index)
+    }
+
+    /// WFI: sleeps until an interrupt is pending (masked or not, as the
+    /// architecture says), the timer is due or another thread needs this
+    /// vCPU; the loop then looks again.
+    fn idle(&mut self) {
+        self.port().arm_wake();
+        if self.interrupt_pending() {
+            self.halted = false;
+            return;
+        }
+        if self.machine.stopping() || self.port().tlb_flush.load(Ordering::Acquire) {
+            return;
+        }
+        let deadline = self.timer.next_deadline(self.timer.counter());
+        self.port().sleep(deadline);
+    }
+}
+
+/// FEAT_PAN is part of `-cpu max` only (the Armv8.0 cores lack it).
+fn machine_has_pan(machine: &Machine) -> bool {
+    machine.config.cpu == crate::config::CpuModel::Max
+}
+
+/// `KESTREL_TRACE=exceptions` logs every exception taken to standard error.
+fn trace_exceptions() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("KESTREL_TRACE").is_ok_and(|v| v.split(',').any(|w| w == "exceptions")))
+}
+
+/// LDTR/STTR and their byte, halfword and signed forms: their data accesses
+/// are checked with EL0's permissions even at EL1.
+fn is_unprivileged_load_store(word: u32) -> bool {
+    word & 0x3f20_0c00 == 0x3800_0800
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ldtr_family_is_recognised() {
+        assert!(is_unprivileged_load_store(0xf840_0800)); // ldtr x0, [x0]
+        assert!(is_unprivileged_load_store(0x3800_0800)); // sttrb w0, [x0]
+        assert!(is_unprivileged_load_store(0xb880_0841)); // ldtrsw x1, [x2]
+        assert!(!is_unprivileged_load_store(0xf840_0c00)); // ldr x0, [x0, #0]!
+        assert!(!is_unprivileged_load_store(0xf940_0000)); // ldr x0, [x0]
+    }
+}

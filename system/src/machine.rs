@@ -1,0 +1,372 @@
+//! A running board: guest RAM, the devices on the bus, the interrupt
+//! controller and one host thread per vCPU (qemu's multi-threaded model).
+//!
+//! [`Machine::build`] wires the devices of the memory map to the bus and
+//! the GIC; [`run`] loads the boot images, starts vCPU 0 at the kernel's
+//! entry (the others wait for PSCI CPU_ON), feeds the UART from standard
+//! input and waits until the guest powers off, resets or the user quits.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Instant;
+
+use vm_memory::{GuestAddress, GuestMemoryBackend, GuestMemoryMmap};
+
+use crate::board::{memmap, BootImages};
+use crate::bus::{Bus, SharedDevice};
+use crate::config::{GicVersion, MachineConfig, SerialBackend, VirtioDeviceConfig};
+use crate::cpu::softmmu::RamWindow;
+use crate::devices::gic::v2::{GicV2, GicV2CpuInterface, GicV2Distributor, GicV2Spi};
+use crate::devices::pl011::Pl011;
+use crate::devices::pl031::Pl031;
+use crate::devices::virtio::blk::Block;
+use crate::devices::virtio::mmio::VirtioMmio;
+use crate::devices::virtio::rng::Rng;
+use crate::devices::virtio::GuestRam;
+use crate::devices::{IrqLine, MmioDevice};
+
+/// Why a machine could not be built or run; one line for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum MachineError {
+    /// Guest RAM could not be mapped.
+    #[error("cannot allocate {size} bytes of guest RAM: {reason}")]
+    Ram {
+        /// Bytes asked for.
+        size: u64,
+        /// What the host said.
+        reason: String,
+    },
+    /// A disk image could not be opened.
+    #[error("could not open disk image '{path}': {reason}")]
+    Drive {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// Something the board does not model yet.
+    #[error("{0} is not supported yet")]
+    Unsupported(&'static str),
+    /// The images did not fit (checked earlier; kept for completeness).
+    #[error("{0}")]
+    Load(String),
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shutdown {
+    /// PSCI SYSTEM_OFF.
+    PowerOff,
+    /// PSCI SYSTEM_RESET (the run ends with `-no-reboot`).
+    Reset,
+    /// The user quit (Ctrl-A x, the monitor's `quit`, SIGTERM).
+    Quit,
+}
+
+/// Whether a vCPU is running, per PSCI's AFFINITY_INFO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Power {
+    /// Running (or idle in WFI).
+    On,
+    /// Powered off: waiting for CPU_ON.
+    Off,
+    /// CPU_ON accepted, the vCPU not yet running.
+    OnPending,
+}
+
+/// What other threads may ask of one vCPU.
+#[derive(Debug)]
+struct PortState {
+    power: Power,
+    /// CPU_ON's entry point and context ID.
+    start: Option<(u64, u64)>,
+    /// Something happened that a vCPU in WFI must look at.
+    wake: bool,
+}
+
+/// One vCPU's doorbell: power state, start requests and wake-ups.
+pub struct CpuPort {
+    state: Mutex<PortState>,
+    cv: Condvar,
+    /// Another vCPU invalidated TLB entries (TLBI ... IS): empty the TLB
+    /// before the next instruction.
+    pub tlb_flush: AtomicBool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl CpuPort {
+    fn new(power: Power) -> CpuPort {
+        CpuPort { state: Mutex::new(PortState { power, start: None, wake: false }), cv: Condvar::new(), tlb_flush: AtomicBool::new(false) }
+    }
+
+    /// The vCPU's power state.
+    pub fn power(&self) -> Power {
+        lock(&self.state).power
+    }
+
+    /// Wakes the vCPU from WFI (an interrupt, a start request, shutdown).
+    pub fn wake(&self) {
+        lock(&self.state).wake = true;
+        self.cv.notify_all();
+    }
+
+    /// Asks an Off vCPU to start at `entry` with x0 = `context`; returns
+    /// the state it was in (only an Off vCPU is started).
+    pub fn request_start(&self, entry: u64, context: u64) -> Power {
+        let mut s = lock(&self.state);
+        let was = s.power;
+        if was == Power::Off {
+            s.power = Power::OnPending;
+            s.start = Some((entry, context));
+            s.wake = true;
+            self.cv.notify_all();
+        }
+        was
+    }
+
+    /// Marks the vCPU off (PSCI CPU_OFF).
+    pub fn set_off(&self) {
+        lock(&self.state).power = Power::Off;
+    }
+
+    /// Blocks an Off vCPU until it is started (returns entry and context)
+    /// or `stopping` says the machine ends (returns `None`).
+    pub fn wait_for_start(&self, stopping: &AtomicBool) -> Option<(u64, u64)> {
+        let mut s = lock(&self.state);
+        loop {
+            if stopping.load(Ordering::Acquire) {
+                return None;
+            }
+            if let Some(start) = s.start.take() {
+                s.power = Power::On;
+                return Some(start);
+            }
+            s = self.cv.wait(s).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Clears the wake flag; call before checking for work, then
+    /// [`sleep`](Self::sleep) if there was none, so no wake-up is lost.
+    pub fn arm_wake(&self) {
+        lock(&self.state).wake = false;
+    }
+
+    /// Sleeps until woken or until `deadline`.
+    pub fn sleep(&self, deadline: Option<Instant>) {
+        let mut s = lock(&self.state);
+        while !s.wake {
+            match deadline {
+                None => s = self.cv.wait(s).unwrap_or_else(|p| p.into_inner()),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return;
+                    }
+                    s = self.cv.wait_timeout(s, d - now).unwrap_or_else(|p| p.into_inner()).0;
+                }
+            }
+        }
+    }
+}
+
+/// Everything the vCPU threads share.
+pub struct Machine {
+    /// The command line's choices.
+    pub config: MachineConfig,
+    /// Guest RAM, as devices see it.
+    pub ram: Arc<GuestRam>,
+    /// Guest RAM, as the CPUs see it.
+    pub ram_window: RamWindow,
+    /// MMIO devices.
+    pub bus: Arc<Bus>,
+    /// The interrupt controller.
+    pub gic: Arc<Mutex<GicV2>>,
+    /// One port per vCPU.
+    pub cpus: Vec<CpuPort>,
+    /// The counter's zero, shared by every vCPU's generic timer.
+    pub epoch: Instant,
+    /// The UART, for standard input.
+    pub uart: Arc<Mutex<Pl011>>,
+    stopping: AtomicBool,
+    shutdown: Mutex<Option<Shutdown>>,
+    shutdown_cv: Condvar,
+    /// Bumped by every broadcast TLB invalidation (statistics).
+    pub tlb_broadcasts: AtomicU64,
+}
+
+/// A UART output that writes straight through to standard output.
+struct Stdout;
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(buf)?;
+        out.flush()?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stdout().flush()
+    }
+}
+
+/// An empty virtio-mmio slot: the magic value and version, device ID 0,
+/// so the guest's driver skips it.
+struct EmptyVirtioSlot;
+
+impl MmioDevice for EmptyVirtioSlot {
+    fn read(&mut self, offset: u64, _size: u8) -> u64 {
+        match offset {
+            0x000 => 0x7472_6976, // "virt"
+            0x004 => 2,
+            0x00c => 0x554d_4551, // vendor ID, as qemu's
+            _ => 0,
+        }
+    }
+    fn write(&mut self, _offset: u64, _size: u8, _value: u64) {}
+}
+
+fn spi_line(gic: &Arc<Mutex<GicV2>>, spi: u32) -> GicV2Spi {
+    GicV2Spi { gic: gic.clone(), intid: memmap::spi::intid(spi) }
+}
+
+impl Machine {
+    /// Allocates RAM and wires every device of the configuration.
+    pub fn build(config: &MachineConfig) -> Result<Arc<Machine>, MachineError> {
+        if config.gic_version == GicVersion::V3 {
+            return Err(MachineError::Unsupported("booting with gic-version=3"));
+        }
+        let ram_region = memmap::ram(config.ram_size);
+        let ram = GuestMemoryMmap::<()>::from_ranges(&[(GuestAddress(ram_region.base), ram_region.size as usize)])
+            .map_err(|e| MachineError::Ram { size: ram_region.size, reason: e.to_string() })?;
+        let ram = Arc::new(ram);
+        // One region, so one contiguous host mapping.
+        let host = ram
+            .get_host_address(GuestAddress(ram_region.base))
+            .map_err(|e| MachineError::Ram { size: ram_region.size, reason: e.to_string() })?;
+        let ram_window = RamWindow { base: ram_region.base, size: ram_region.size, host };
+
+        let num_cpus = config.smp as usize;
+        let gic = Arc::new(Mutex::new(GicV2::new(num_cpus, 32 + 256)));
+        let mut bus = Bus::new();
+        let shared = |d: SharedDevice| d;
+        let add = |bus: &mut Bus, base: u64, size: u64, d: SharedDevice| {
+            bus.add(base, size, d).expect("the memory map's regions are disjoint")
+        };
+        add(&mut bus, memmap::GIC_DIST.base, memmap::GIC_DIST.size, shared(Arc::new(Mutex::new(GicV2Distributor(gic.clone())))));
+        add(&mut bus, memmap::GIC_CPU.base, memmap::GIC_CPU.size, shared(Arc::new(Mutex::new(GicV2CpuInterface(gic.clone())))));
+
+        let output: Box<dyn Write + Send> = match config.serial {
+            SerialBackend::None => Box::new(std::io::sink()),
+            _ => Box::new(Stdout),
+        };
+        let uart = Arc::new(Mutex::new(Pl011::new(output, Box::new(spi_line(&gic, memmap::spi::UART)))));
+        add(&mut bus, memmap::UART.base, memmap::UART.size, uart.clone());
+        let rtc = Arc::new(Mutex::new(Pl031::new(Box::new(spi_line(&gic, memmap::spi::RTC)))));
+        add(&mut bus, memmap::RTC.base, memmap::RTC.size, rtc);
+
+        let mut used_slots = Vec::new();
+        for (i, device) in config.virtio_devices.iter().enumerate() {
+            let slot = memmap::virtio_slot_for_device(i as u32).ok_or(MachineError::Unsupported("more than 32 virtio devices"))?;
+            let irq: Arc<dyn IrqLine> = Arc::new(spi_line(&gic, memmap::spi::virtio_mmio(slot)));
+            let dev: SharedDevice = match device {
+                VirtioDeviceConfig::Block(drive) => {
+                    let blk = Block::open(&drive.file, drive.read_only).map_err(|e| MachineError::Drive {
+                        path: drive.file.display().to_string(),
+                        reason: e.to_string(),
+                    })?;
+                    Arc::new(Mutex::new(VirtioMmio::new(blk, ram.clone(), irq)))
+                }
+                VirtioDeviceConfig::Rng => Arc::new(Mutex::new(VirtioMmio::new(Rng::new(), ram.clone(), irq))),
+            };
+            let region = memmap::virtio_mmio(slot);
+            add(&mut bus, region.base, region.size, dev);
+            used_slots.push(slot);
+        }
+        for slot in 0..memmap::VIRTIO_MMIO_COUNT {
+            if !used_slots.contains(&slot) {
+                let region = memmap::virtio_mmio(slot);
+                add(&mut bus, region.base, region.size, Arc::new(Mutex::new(EmptyVirtioSlot)));
+            }
+        }
+
+        let cpus = (0..num_cpus).map(|i| CpuPort::new(if i == 0 { Power::On } else { Power::Off })).collect();
+        let machine = Arc::new(Machine {
+            config: config.clone(),
+            ram,
+            ram_window,
+            bus: Arc::new(bus),
+            gic: gic.clone(),
+            cpus,
+            epoch: Instant::now(),
+            uart,
+            stopping: AtomicBool::new(false),
+            shutdown: Mutex::new(None),
+            shutdown_cv: Condvar::new(),
+            tlb_broadcasts: AtomicU64::new(0),
+        });
+        // The GIC wakes a vCPU whose interrupt outputs changed. A weak
+        // reference: the GIC lives inside the machine.
+        let weak = Arc::downgrade(&machine);
+        lock(&gic).set_notifier(Box::new(move |cpu| {
+            if let Some(m) = weak.upgrade() {
+                if let Some(port) = m.cpus.get(cpu) {
+                    port.wake();
+                }
+            }
+        }));
+        Ok(machine)
+    }
+
+    /// Copies the boot images into RAM.
+    pub fn load(&self, images: &BootImages) -> Result<(), MachineError> {
+        use vm_memory::Bytes;
+        for (segment, bytes) in images.segments() {
+            self.ram.write_slice(bytes, GuestAddress(segment.addr)).map_err(|e| MachineError::Load(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Whether the machine is shutting down (vCPU threads return).
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+
+    /// The flag [`stopping`](Self::stopping) reads.
+    pub fn stopping_flag(&self) -> &AtomicBool {
+        &self.stopping
+    }
+
+    /// Ends the run; the first reason wins.
+    pub fn request_shutdown(&self, why: Shutdown) {
+        let mut s = lock(&self.shutdown);
+        if s.is_none() {
+            *s = Some(why);
+        }
+        self.stopping.store(true, Ordering::Release);
+        self.shutdown_cv.notify_all();
+        drop(s);
+        for port in &self.cpus {
+            port.wake();
+        }
+    }
+
+    /// Blocks until some thread asks for a shutdown.
+    pub fn wait_for_shutdown(&self) -> Shutdown {
+        let mut s = lock(&self.shutdown);
+        loop {
+            if let Some(why) = *s {
+                return why;
+            }
+            s = self.shutdown_cv.wait(s).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Locks the GIC.
+    pub fn gic(&self) -> MutexGuard<'_, GicV2> {
+        lock(&self.gic)
+    }
+}

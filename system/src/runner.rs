@@ -1,0 +1,67 @@
+//! Running a machine from start to shutdown: the vCPU threads, the console
+//! and the signals that end a run.
+
+use std::sync::Arc;
+
+use crate::board::BootImages;
+use crate::config::{MachineConfig, SerialBackend};
+use crate::console;
+use crate::cpu::{idregs, Vcpu};
+use crate::machine::{Machine, MachineError, Shutdown};
+
+/// Stack of a vCPU thread: the interpreter's frames are small, but some
+/// SIMD helpers keep buffers on the stack.
+const VCPU_STACK: usize = 8 << 20;
+
+/// Blocks SIGTERM and SIGHUP in this thread (and the threads it starts) and
+/// turns them into a quit from a thread of their own, so the terminal is
+/// restored and the disks are closed on the way out.
+fn route_termination_signals(machine: Arc<Machine>) {
+    // SAFETY: building a signal set and blocking it in this thread.
+    let set = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::sigaddset(&mut set, libc::SIGHUP);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        set
+    };
+    let _ = std::thread::Builder::new().name("signals".into()).spawn(move || loop {
+        let mut sig = 0;
+        // SAFETY: waiting on the set blocked above.
+        if unsafe { libc::sigwait(&set, &mut sig) } == 0 {
+            machine.request_shutdown(Shutdown::Quit);
+        }
+    });
+}
+
+/// Boots `images` on a machine built from `config` and runs it until the
+/// guest powers off or resets, or the user quits.
+pub fn run(config: &MachineConfig, images: &BootImages) -> Result<Shutdown, MachineError> {
+    let plan = images.plan.as_ref().ok_or(MachineError::Unsupported("running without -kernel"))?;
+    idregs::install(config.cpu);
+    let machine = Machine::build(config)?;
+    machine.load(images)?;
+    route_termination_signals(machine.clone());
+    if config.serial == SerialBackend::MonStdio {
+        console::enter_raw_mode(false);
+    }
+    console::spawn_input(machine.clone(), config.serial);
+    let mut threads = Vec::new();
+    for index in 0..config.smp as usize {
+        let m = machine.clone();
+        let entry = (index == 0).then_some((plan.entry.pc, plan.entry.x0));
+        let thread = std::thread::Builder::new()
+            .name(format!("vcpu{index}"))
+            .stack_size(VCPU_STACK)
+            .spawn(move || Vcpu::new(index, m).run(entry))
+            .map_err(|e| MachineError::Load(format!("cannot start a vCPU thread: {e}")))?;
+        threads.push(thread);
+    }
+    let why = machine.wait_for_shutdown();
+    for t in threads {
+        let _ = t.join();
+    }
+    console::restore_terminal();
+    Ok(why)
+}
