@@ -17,7 +17,8 @@ use crate::board::{memmap, BootImages};
 use crate::bus::{Bus, SharedDevice};
 use crate::config::{GicVersion, MachineConfig, SerialBackend, VirtioDeviceConfig};
 use crate::cpu::softmmu::RamWindow;
-use crate::devices::gic::v2::{GicV2, GicV2CpuInterface, GicV2Distributor, GicV2Spi};
+use crate::devices::gic::v2::{GicV2, GicV2CpuInterface, GicV2Distributor};
+use crate::devices::gic::{lock_shared, InterruptController, SharedGic, SpiLine};
 use crate::devices::pl011::Pl011;
 use crate::devices::pl031::Pl031;
 use crate::devices::virtio::blk::Block;
@@ -184,7 +185,7 @@ pub struct Machine {
     /// MMIO devices.
     pub bus: Arc<Bus>,
     /// The interrupt controller.
-    pub gic: Arc<Mutex<GicV2>>,
+    pub gic: SharedGic,
     /// One port per vCPU.
     pub cpus: Vec<CpuPort>,
     /// The counter's zero, shared by every vCPU's generic timer.
@@ -229,16 +230,36 @@ impl MmioDevice for EmptyVirtioSlot {
     fn write(&mut self, _offset: u64, _size: u8, _value: u64) {}
 }
 
-fn spi_line(gic: &Arc<Mutex<GicV2>>, spi: u32) -> GicV2Spi {
-    GicV2Spi { gic: gic.clone(), intid: memmap::spi::intid(spi) }
+fn spi_line(gic: &SharedGic, spi: u32) -> SpiLine {
+    SpiLine { gic: gic.clone(), intid: memmap::spi::intid(spi) }
+}
+
+/// Interrupt lines of the board's GIC: SGIs, PPIs and 256 SPIs, as qemu's.
+const GIC_IRQS: usize = 32 + 256;
+
+/// Builds the interrupt controller the configuration asks for and maps
+/// its frames.
+fn build_gic(config: &MachineConfig, bus: &mut Bus) -> Result<SharedGic, MachineError> {
+    let num_cpus = config.smp as usize;
+    match config.gic_version {
+        GicVersion::V2 => {
+            let gic = Arc::new(Mutex::new(GicV2::new(num_cpus, GIC_IRQS)));
+            map(bus, memmap::GIC_DIST.base, memmap::GIC_DIST.size, Arc::new(Mutex::new(GicV2Distributor(gic.clone()))));
+            map(bus, memmap::GIC_CPU.base, memmap::GIC_CPU.size, Arc::new(Mutex::new(GicV2CpuInterface(gic.clone()))));
+            Ok(gic)
+        }
+        GicVersion::V3 => Err(MachineError::Unsupported("booting with gic-version=3")),
+    }
+}
+
+/// Maps a device; the memory map's regions never overlap.
+fn map(bus: &mut Bus, base: u64, size: u64, device: SharedDevice) {
+    bus.add(base, size, device).expect("the memory map's regions are disjoint")
 }
 
 impl Machine {
     /// Allocates RAM and wires every device of the configuration.
     pub fn build(config: &MachineConfig) -> Result<Arc<Machine>, MachineError> {
-        if config.gic_version == GicVersion::V3 {
-            return Err(MachineError::Unsupported("booting with gic-version=3"));
-        }
         let ram_region = memmap::ram(config.ram_size);
         let ram = GuestMemoryMmap::<()>::from_ranges(&[(GuestAddress(ram_region.base), ram_region.size as usize)])
             .map_err(|e| MachineError::Ram { size: ram_region.size, reason: e.to_string() })?;
@@ -250,14 +271,9 @@ impl Machine {
         let ram_window = RamWindow { base: ram_region.base, size: ram_region.size, host };
 
         let num_cpus = config.smp as usize;
-        let gic = Arc::new(Mutex::new(GicV2::new(num_cpus, 32 + 256)));
         let mut bus = Bus::new();
-        let shared = |d: SharedDevice| d;
-        let add = |bus: &mut Bus, base: u64, size: u64, d: SharedDevice| {
-            bus.add(base, size, d).expect("the memory map's regions are disjoint")
-        };
-        add(&mut bus, memmap::GIC_DIST.base, memmap::GIC_DIST.size, shared(Arc::new(Mutex::new(GicV2Distributor(gic.clone())))));
-        add(&mut bus, memmap::GIC_CPU.base, memmap::GIC_CPU.size, shared(Arc::new(Mutex::new(GicV2CpuInterface(gic.clone())))));
+        let gic = build_gic(config, &mut bus)?;
+        let add = map;
 
         let output: Box<dyn Write + Send> = match config.serial {
             SerialBackend::None => Box::new(std::io::sink()),
@@ -311,7 +327,7 @@ impl Machine {
         // The GIC wakes a vCPU whose interrupt outputs changed. A weak
         // reference: the GIC lives inside the machine.
         let weak = Arc::downgrade(&machine);
-        lock(&gic).set_notifier(Box::new(move |cpu| {
+        lock_shared(&gic).set_notifier(Box::new(move |cpu| {
             if let Some(m) = weak.upgrade() {
                 if let Some(port) = m.cpus.get(cpu) {
                     port.wake();
@@ -366,7 +382,7 @@ impl Machine {
     }
 
     /// Locks the GIC.
-    pub fn gic(&self) -> MutexGuard<'_, GicV2> {
-        lock(&self.gic)
+    pub fn gic(&self) -> MutexGuard<'_, dyn InterruptController + 'static> {
+        lock_shared(&self.gic)
     }
 }

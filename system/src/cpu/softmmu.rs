@@ -373,9 +373,10 @@ pub fn par_el1(result: &Result<Translation, Fault>, mair: u64) -> u64 {
     match result {
         Ok(t) => {
             let attr = (mair >> (8 * t.attr_index)) & 0xff;
-            // Normal memory is reported inner shareable, as Linux maps it.
+            // Normal memory is reported inner shareable, as Linux maps it;
+            // NS (bit 9) is set: there is only the Non-secure state.
             let shareability = if attr & 0xf0 != 0 { 0b11 << 7 } else { 0 };
-            (t.pa & 0x0000_ffff_ffff_f000) | (attr << 56) | shareability | (1 << 11)
+            (t.pa & 0x0000_ffff_ffff_f000) | (attr << 56) | shareability | (1 << 9) | (1 << 11)
         }
         Err(f) => {
             let ptw = (f.kind == FaultKind::ExternalAbortOnWalk) as u64;

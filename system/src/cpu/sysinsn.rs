@@ -227,6 +227,12 @@ fn el0_timer_allowed(v: &Vcpu, reg: TimerReg) -> bool {
     }
 }
 
+/// The GICv3 CPU interface registers (ICC_*_EL1): op0 3, op1 0, CRn 12,
+/// and ICC_PMR_EL1 in CRn 4.
+fn is_gic_cpu_interface(reg: u16) -> bool {
+    reg & 0xff80 == sysreg(3, 0, 12, 0, 0) || reg == sysreg(3, 0, 4, 6, 0)
+}
+
 fn timer_reg(reg: u16) -> Option<TimerReg> {
     let f = |shift: u16, width: u16| ((reg >> shift) & ((1 << width) - 1)) as u8;
     TimerReg::from_encoding(f(14, 2), f(11, 3), f(7, 4), f(3, 4), f(0, 3))
@@ -249,6 +255,8 @@ fn mrs(v: &mut Vcpu, word: u32, pc: u64, reg: u16, rt: u8) -> Step {
     } else if reg == ISR_EL1 && !el0 {
         let g = v.machine.gic();
         Some(((g.cpu_irq_pending(v.index) as u64) << 7) | ((g.cpu_fiq_pending(v.index) as u64) << 6))
+    } else if let Some(value) = (!el0 && is_gic_cpu_interface(reg)).then(|| v.machine.gic().read_sysreg(v.index, reg)).flatten() {
+        Some(value)
     } else if let Some(value) = (!el0).then(|| idregs::read(v.machine.config.cpu, v.machine.config.gic_version, v.index, reg)).flatten() {
         Some(value)
     } else if let Some(value) = v.el1.read(&v.cpu, reg) {
@@ -286,6 +294,9 @@ fn msr(v: &mut Vcpu, word: u32, pc: u64, reg: u16, rt: u8) -> Step {
         }
         v.timer.write(t, value);
         v.update_timer_lines();
+        step = Step::EndSlice;
+    } else if !el0 && is_gic_cpu_interface(reg) && v.machine.gic().write_sysreg(v.index, reg, value) {
+        // An SGI, an acknowledge or a mask change: look at interrupts now.
         step = Step::EndSlice;
     } else if reg == TPIDRRO_EL0 && !el0 {
         v.cpu.tpidrro_el0 = value;

@@ -22,8 +22,9 @@ use crate::devices::{IrqLine, MmioDevice};
 
 /// GICv2 addresses at most 8 CPUs (8-bit target lists).
 pub const MAX_CPUS: usize = 8;
-/// Interrupt lines implemented at most: SGIs, PPIs and 224 SPIs.
-pub const MAX_IRQS: usize = 256;
+/// Interrupt lines implemented at most: SGIs, PPIs and 988 SPIs (INTIDs
+/// 1020-1023 are special).
+pub const MAX_IRQS: usize = 1020;
 /// Size of the distributor frame.
 pub const DIST_SIZE: u64 = 0x1000;
 /// Size of the CPU interface frame (GICC_DIR lives in the second page).
@@ -176,7 +177,7 @@ impl GicV2 {
     /// rounded up to a multiple of 32 within 32..=256.
     pub fn new(num_cpus: usize, num_irqs: usize) -> Self {
         let num_cpus = num_cpus.clamp(1, MAX_CPUS);
-        let num_irqs = num_irqs.clamp(PRIVATE, MAX_IRQS).next_multiple_of(32);
+        let num_irqs = num_irqs.clamp(PRIVATE, MAX_IRQS).next_multiple_of(32).min(1024);
         let spis = num_irqs - PRIVATE;
         Self {
             num_cpus,
@@ -678,6 +679,24 @@ pub struct GicV2Ppi {
 impl IrqLine for GicV2Ppi {
     fn set_level(&self, level: bool) {
         lock(&self.gic).set_ppi(self.cpu, self.intid, level);
+    }
+}
+
+impl super::InterruptController for GicV2 {
+    fn set_notifier(&mut self, notifier: CpuNotifier) {
+        GicV2::set_notifier(self, notifier)
+    }
+    fn cpu_irq_pending(&self, cpu: usize) -> bool {
+        GicV2::cpu_irq_pending(self, cpu)
+    }
+    fn cpu_fiq_pending(&self, cpu: usize) -> bool {
+        GicV2::cpu_fiq_pending(self, cpu)
+    }
+    fn set_spi(&mut self, intid: u32, level: bool) {
+        GicV2::set_spi(self, intid, level)
+    }
+    fn set_ppi(&mut self, cpu: usize, intid: u32, level: bool) {
+        GicV2::set_ppi(self, cpu, intid, level)
     }
 }
 
