@@ -12,6 +12,7 @@
 //! ([`kestrel::guard`]): nothing of it is committed to the PC, and the
 //! loop raises the abort the MMU recorded, with ELR_EL1 at the instruction.
 
+pub mod decode_cache;
 pub mod idregs;
 pub mod psci;
 pub mod softmmu;
@@ -22,7 +23,6 @@ use std::sync::Arc;
 
 use kestrel::guard;
 use kestrel::guest::aarch64::cpu::CpuState;
-use kestrel::guest::aarch64::decode::decode;
 use kestrel::guest::aarch64::el1::{El1State, ExceptionKind, SCTLR_EL1};
 use kestrel::guest::aarch64::interp::{self, Exception, Flow};
 use kestrel::guest::aarch64::mmu::Regime;
@@ -68,6 +68,8 @@ pub struct Vcpu {
     pub mmu: Box<SoftMmu>,
     /// The board.
     pub machine: Arc<Machine>,
+    /// Decoded instructions by encoding.
+    decoded: decode_cache::DecodeCache,
     /// Debug registers the guest programs but nothing here uses.
     pub debug_regs: std::collections::HashMap<u16, u64>,
     timer_levels: TimerIrqLevels,
@@ -89,6 +91,7 @@ impl Vcpu {
             timer: GenericTimer::with_epoch(HostClock, machine.epoch),
             mmu,
             machine,
+            decoded: decode_cache::DecodeCache::new(),
             debug_regs: Default::default(),
             timer_levels: TimerIrqLevels::default(),
             halted: false,
@@ -183,7 +186,8 @@ impl Vcpu {
                 Step::Next => {}
                 other => return other,
             }
-            if self.port().tlb_flush.swap(false, Ordering::AcqRel) {
+            // A plain load first: the locked exchange only when set.
+            if self.port().tlb_flush.load(Ordering::Relaxed) && self.port().tlb_flush.swap(false, Ordering::AcqRel) {
                 self.mmu.flush();
             }
         }
@@ -212,7 +216,8 @@ impl Vcpu {
         if unprivileged {
             self.mmu.set_unprivileged(true);
         }
-        let result = interp::exec(&mut self.cpu, &decode(word), pc);
+        let insn = self.decoded.get(word);
+        let result = interp::exec(&mut self.cpu, &insn, pc);
         if unprivileged {
             self.mmu.set_unprivileged(false);
         }

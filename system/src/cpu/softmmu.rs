@@ -111,6 +111,9 @@ pub struct SoftMmu {
     /// accesses as EL0's.
     unprivileged: Cell<bool>,
     abort: Cell<Option<Abort>>,
+    /// The page instructions were last fetched from: virtual page number
+    /// + 1 (0: none) and its host address. Sequential fetches skip the TLB.
+    code_page: Cell<(u64, *mut u8)>,
     ram: RamWindow,
     bus: Arc<Bus>,
 }
@@ -127,6 +130,7 @@ impl SoftMmu {
             ctx: Cell::new(MmuContext::default()),
             unprivileged: Cell::new(false),
             abort: Cell::new(None),
+            code_page: Cell::new((0, std::ptr::null_mut())),
             ram,
             bus,
         }
@@ -144,6 +148,8 @@ impl SoftMmu {
         if old.regime != ctx.regime {
             self.flush();
         }
+        // Execute permission depends on the exception level.
+        self.code_page.set((0, std::ptr::null_mut()));
     }
 
     /// The context in use.
@@ -162,6 +168,7 @@ impl SoftMmu {
         // reference into it is held across this call.
         let tlb = unsafe { &mut *self.tlb.get() };
         tlb.fill(EMPTY);
+        self.code_page.set((0, std::ptr::null_mut()));
     }
 
     /// The abort that abandoned the last instruction, if any (cleared).
@@ -261,13 +268,21 @@ impl SoftMmu {
     /// Fetches the instruction word at `va`.
     #[inline(always)]
     pub fn fetch(&self, va: u64) -> u32 {
-        let e = self.entry(va, Access::Fetch);
-        if e.host.is_null() {
-            self.external_abort(va, Access::Fetch);
-        }
-        // SAFETY: the entry maps a whole page of guest RAM; instructions are
-        // 4-byte aligned (the vCPU checks the PC) so the word is inside it.
-        unsafe { std::ptr::read_unaligned(e.host.add((va & PAGE_MASK) as usize) as *const u32) }
+        let (page, host) = self.code_page.get();
+        let host = if page == (va >> PAGE_BITS) + 1 {
+            host
+        } else {
+            let e = self.entry(va, Access::Fetch);
+            if e.host.is_null() {
+                self.external_abort(va, Access::Fetch);
+            }
+            self.code_page.set((e.tag, e.host));
+            e.host
+        };
+        // SAFETY: `host` maps the whole page of guest RAM holding `va`;
+        // instructions are 4-byte aligned (the vCPU checks the PC) so the
+        // word is inside it.
+        unsafe { std::ptr::read_unaligned(host.add((va & PAGE_MASK) as usize) as *const u32) }
     }
 
     fn load_slow(&self, va: u64, size: usize) -> u64 {

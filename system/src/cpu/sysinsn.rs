@@ -62,6 +62,13 @@ pub fn exec(v: &mut Vcpu, word: u32, pc: u64) -> Option<Step> {
                 std::thread::yield_now();
                 Some(Step::EndSlice)
             }
+            // The pointer-authentication hints (PACIASP, AUTIASP, XPACLRI,
+            // PACIA1716, ...): NOPs, as on a CPU without FEAT_PAuth, which
+            // no system-mode model advertises.
+            (1, 0 | 2 | 4 | 6) | (3, _) | (0, 7) => {
+                v.cpu.pc = pc + 4;
+                Some(Step::Next)
+            }
             _ => None,
         },
         (false, 1) => sys(v, word, pc, op1, crn, crm, op2, rt),
