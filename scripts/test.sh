@@ -13,6 +13,12 @@
 #    with their recorded reference outputs, CLI and loader error paths).
 # 3. Debian's busybox-static:arm64, fetched and cached in .cache/, run under
 #    Kestrel and qemu-aarch64 with the outputs compared.
+# 3b. System mode: Debian bookworm's cloud and generic arm64 kernels
+#    (scripts/fetch-kernels.sh) with a busybox initramfs
+#    (scripts/build-initramfs.sh) booted at -smp 1 and 4 by
+#    kestrel-system-aarch64 to a shell that checks the CPU count, the RTC
+#    and a computation, writes a file to an ext4 virtio-blk disk and powers
+#    off; the host then checks the disk (scripts/run-system-boot.sh).
 # 4. An arm64 Debian sysroot (debootstrap minbase + python3, built and cached
 #    in .cache/sysroot by scripts/fetch-sysroot.sh; needs root the first
 #    time): its dynamically linked programs run with -L and their outputs
@@ -64,6 +70,15 @@ cargo test --release --workspace
 echo "== busybox (Debian arm64) under Kestrel vs qemu-aarch64"
 scripts/fetch-busybox.sh
 KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/run-busybox-compare.sh
+
+echo "== system mode: Debian arm64 kernels boot a busybox initramfs, write an ext4 disk, power off"
+scripts/fetch-kernels.sh >/dev/null
+scripts/build-initramfs.sh >/dev/null
+for boot in "cloud 1 2" "cloud 4 2" "generic 1 2" "generic 4 2"; do
+    # shellcheck disable=SC2086
+    EMULATOR="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-system-aarch64" KESTREL_BOOT_TIMEOUT=300 \
+        scripts/run-system-boot.sh $boot
+done
 
 echo "== dynamically linked programs from a Debian arm64 sysroot"
 KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/run-sysroot-tests.sh
