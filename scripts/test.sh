@@ -74,7 +74,7 @@ KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/r
 echo "== system mode: Debian arm64 kernels boot a busybox initramfs, write an ext4 disk, power off"
 scripts/fetch-kernels.sh >/dev/null
 scripts/build-initramfs.sh >/dev/null
-for boot in "cloud 1 2" "cloud 4 2" "generic 1 2" "generic 4 2"; do
+for boot in "cloud 1 2" "cloud 4 2" "generic 1 2" "generic 4 2" "cloud 4 3"; do
     # shellcheck disable=SC2086
     EMULATOR="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-system-aarch64" KESTREL_BOOT_TIMEOUT=300 \
         scripts/run-system-boot.sh $boot

@@ -18,6 +18,7 @@ use crate::bus::{Bus, SharedDevice};
 use crate::config::{GicVersion, MachineConfig, SerialBackend, VirtioDeviceConfig};
 use crate::cpu::softmmu::RamWindow;
 use crate::devices::gic::v2::{GicV2, GicV2CpuInterface, GicV2Distributor};
+use crate::devices::gic::v3::{GicV3, GicV3Distributor, GicV3Redistributors};
 use crate::devices::gic::{lock_shared, InterruptController, SharedGic, SpiLine};
 use crate::devices::pl011::Pl011;
 use crate::devices::pl031::Pl031;
@@ -248,7 +249,15 @@ fn build_gic(config: &MachineConfig, bus: &mut Bus) -> Result<SharedGic, Machine
             map(bus, memmap::GIC_CPU.base, memmap::GIC_CPU.size, Arc::new(Mutex::new(GicV2CpuInterface(gic.clone()))));
             Ok(gic)
         }
-        GicVersion::V3 => Err(MachineError::Unsupported("booting with gic-version=3")),
+        GicVersion::V3 => {
+            let gic = Arc::new(Mutex::new(GicV3::new(num_cpus, GIC_IRQS)));
+            map(bus, memmap::GIC_DIST.base, memmap::GIC_DIST.size, Arc::new(Mutex::new(GicV3Distributor(gic.clone()))));
+            // The whole region the device tree describes; frames past the
+            // last CPU read as zero.
+            let redist = Arc::new(Mutex::new(GicV3Redistributors(gic.clone())));
+            map(bus, memmap::GIC_REDIST.base, memmap::GIC_REDIST.size, redist);
+            Ok(gic)
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 use std::cell::Cell;
 
 pub mod v2;
+pub mod v3;
 
 thread_local! {
     static CURRENT_CPU: Cell<usize> = const { Cell::new(0) };
