@@ -25,6 +25,8 @@ pub trait SystemMemory {
     /// The host address of `size` bytes of RAM at `va` (within one page),
     /// for an atomic read-modify-write: read and write permission checked.
     fn host_rmw(&self, va: u64, size: usize) -> *mut u8;
+    /// Fetches the instruction word at `va` (execute permission checked).
+    fn fetch(&self, va: u64) -> u32;
 }
 
 thread_local! {
@@ -63,6 +65,19 @@ pub fn host_ptr_rmw(guest_addr: u64, size: usize) -> *mut u8 {
     match system() {
         Some(sys) => sys.host_rmw(guest_addr, size),
         None => identity_ptr(guest_addr),
+    }
+}
+
+/// Fetches the instruction word at a guest address, to translate it.
+///
+/// # Safety
+/// As for [`read`]; in system mode a fault abandons with an instruction abort.
+#[inline(always)]
+pub unsafe fn fetch_insn(guest_addr: u64) -> u32 {
+    match system() {
+        Some(sys) => sys.fetch(guest_addr),
+        // SAFETY: forwarded from the caller.
+        None => unsafe { read::<u32>(guest_addr) },
     }
 }
 

@@ -168,6 +168,10 @@ fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) 
                 let mut locked = shared.lock(&mut me);
                 deliver_pending(&mut locked, cpu);
             }
+            // Only engines in system mode hand system instructions back.
+            ExitReason::System { pc, word } => {
+                report_fatal(&format!("kestrel: system instruction 0x{word:08x} at 0x{pc:x} left to a user-mode front end"));
+            }
         }
         if stepping {
             crate::gdb::step_done(tid);

@@ -69,15 +69,27 @@ impl RegionBlock {
     }
 }
 
-/// Decodes the block starting at `pc`.
-pub fn build_block(pc: u64) -> Block {
+/// System mode: instructions that end a block before them, for the front
+/// end to execute (see `ExitReason::System`).
+pub fn exits_in_system_mode(word: u32) -> bool {
+    crate::guest::aarch64::decode::is_system_space(word) || crate::guest::aarch64::decode::is_unprivileged_load_store(word)
+}
+
+/// Decodes the block starting at `pc`; in `system` mode it stops before an
+/// instruction [`exits_in_system_mode`] names (the caller checked the first).
+pub fn build_block(pc: u64, system: bool) -> Block {
     let mut insns = Vec::new();
     let mut at = pc;
     note_code_page(pc);
     loop {
         // SAFETY: instruction fetch; an unmapped PC faults the host thread,
         // which is how a guest jump to an unmapped address ends (SIGSEGV).
-        let word = unsafe { mem::read::<u32>(at) };
+        // Blocks end at page boundaries, so in system mode only the first
+        // fetch of a block can fault.
+        let word = unsafe { mem::fetch_insn(at) };
+        if system && !insns.is_empty() && exits_in_system_mode(word) {
+            break;
+        }
         let insn = decode(word);
         insns.push((word, insn));
         at += 4;

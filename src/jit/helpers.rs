@@ -52,3 +52,77 @@ pub unsafe extern "C" fn landing_pad(cpu: *mut CpuState, accepted: u64, pc: u64)
         1
     }
 }
+
+/// Guest memory through the thread's software MMU (system mode), for
+/// [`crate::backend::x86::emit::MemoryStrategy::SoftMmu`]. Each records the
+/// accessing instruction's `pc` first: a fault abandons the translated code
+/// (`crate::guard`) and the front end raises the abort at `cpu.pc`.
+///
+/// `size_signed` is log2 of the size in bits 1:0 and "sign-extend" in bit 2.
+///
+/// # Safety
+/// As for [`interp_one`]; a system memory must be installed on the thread.
+pub unsafe extern "C" fn soft_load(cpu: *mut CpuState, va: u64, size_signed: u64, pc: u64) -> u64 {
+    // SAFETY: as for `interp_one`.
+    unsafe { (*cpu).pc = pc };
+    let size = (size_signed & 3) as u8;
+    // SAFETY: a guest access; faults abandon through the software MMU.
+    let v = unsafe { crate::guest::aarch64::interp::load_sized(va, size) };
+    if size_signed & 4 != 0 && size < 3 {
+        let shift = 64 - (8u32 << size);
+        (((v << shift) as i64) >> shift) as u64
+    } else {
+        v
+    }
+}
+
+/// Stores the low `1 << size` bytes of `value` at `va` (see [`soft_load`]).
+///
+/// # Safety
+/// As for [`soft_load`].
+pub unsafe extern "C" fn soft_store(cpu: *mut CpuState, va: u64, value: u64, size: u64, pc: u64) {
+    // SAFETY: as for `interp_one`.
+    unsafe { (*cpu).pc = pc };
+    // SAFETY: a guest access; faults abandon through the software MMU.
+    unsafe { crate::guest::aarch64::interp::store_sized(va, size as u8, value) };
+}
+
+/// Loads `1 << size` bytes (up to 16) at `va` into the 16-byte state field
+/// at byte offset `field` of the CPU state, zeroing the rest of it.
+///
+/// # Safety
+/// As for [`soft_load`]; `field` is a SIMD&FP register's offset.
+pub unsafe extern "C" fn soft_load_vec(cpu: *mut CpuState, va: u64, field: u64, size: u64, pc: u64) {
+    // SAFETY: as for `interp_one`.
+    unsafe { (*cpu).pc = pc };
+    // SAFETY: guest accesses through the software MMU.
+    let value: u128 = unsafe {
+        if size == 4 {
+            crate::mem::read::<u128>(va)
+        } else {
+            crate::guest::aarch64::interp::load_sized(va, size as u8) as u128
+        }
+    };
+    // SAFETY: `field` is the offset of a 16-byte register inside `*cpu`.
+    unsafe { std::ptr::write_unaligned((cpu as *mut u8).add(field as usize) as *mut u128, value) };
+}
+
+/// Stores the low `1 << size` bytes (up to 16) of the state field at
+/// `field` to `va`.
+///
+/// # Safety
+/// As for [`soft_load_vec`].
+pub unsafe extern "C" fn soft_store_vec(cpu: *mut CpuState, va: u64, field: u64, size: u64, pc: u64) {
+    // SAFETY: as for `interp_one`.
+    unsafe { (*cpu).pc = pc };
+    // SAFETY: `field` is the offset of a 16-byte register inside `*cpu`.
+    let value = unsafe { std::ptr::read_unaligned((cpu as *const u8).add(field as usize) as *const u128) };
+    // SAFETY: guest accesses through the software MMU.
+    unsafe {
+        if size == 4 {
+            crate::mem::write::<u128>(va, value);
+        } else {
+            crate::guest::aarch64::interp::store_sized(va, size as u8, value as u64);
+        }
+    }
+}

@@ -51,6 +51,11 @@ pub enum ExitReason {
     BranchTarget { pc: u64 },
     /// `cpu.exit_request` was set (signals, invalidation).
     ExitRequest,
+    /// System mode: the instruction `word` at `pc` (= `cpu.pc`) is a system
+    /// instruction or an unprivileged load/store, which the front end
+    /// executes itself (its meaning depends on the exception level and the
+    /// system registers, which translated code does not see).
+    System { pc: u64, word: u32 },
 }
 
 /// Engine settings chosen by the front end.
@@ -73,6 +78,11 @@ pub struct EngineConfig {
     /// Compile hot regions on the compiler thread while the guest runs on
     /// (else in the execution loop, before going on).
     pub background: bool,
+    /// System mode: guest memory through the thread's software MMU
+    /// (`crate::mem::set_system_memory`), instruction fetch with execute
+    /// permission, system instructions handed to the front end
+    /// ([`ExitReason::System`]); baseline code only.
+    pub system: bool,
 }
 
 impl Default for EngineConfig {
@@ -95,6 +105,7 @@ impl Default for EngineConfig {
             // arm64 apt-get under binfmt_misc, about one run in ten) is
             // understood; KESTREL_COMPILE_THREAD=1 turns it on.
             background: false,
+            system: false,
         }
     }
 }
@@ -166,14 +177,19 @@ impl Engine {
         let opt = if config.optimize { OptLevel::Speed } else { OptLevel::None };
         // Start with clear host FP flags: they feed the guest's FPSR.IXC.
         crate::guest::aarch64::sysregs::take_host_inexact();
-        let mut compiler = if config.interpret_only || !config.optimizing { None } else { Compiler::new(opt).ok() };
+        let mut compiler = if config.interpret_only || !config.optimizing || config.system { None } else { Compiler::new(opt).ok() };
         if let Some(c) = compiler.as_mut() {
             c.dump = config.dump_code;
         }
         let trampoline = compiler.as_ref().map(|c| c.trampoline());
         let optimizer = compiler.map_or(Optimizer::Off, Optimizer::Idle);
         let empty = JumpCacheEntry { pc: u64::MAX, code: 0 };
-        let baseline = if config.baseline && !config.interpret_only { new_baseline() } else { None };
+        let mut baseline = if config.baseline && !config.interpret_only { new_baseline() } else { None };
+        if config.system {
+            if let Some(b) = baseline.as_mut() {
+                b.use_soft_mmu();
+            }
+        }
         if config.perfmap {
             perfmap::enable();
         }
@@ -195,6 +211,11 @@ impl Engine {
             page_blocks: cache::PcMap::default(),
             opt_pages: std::collections::HashSet::new(),
         }
+    }
+
+    /// Drops every translation (system mode: the address space changed).
+    pub fn flush_translations(&mut self) {
+        self.flush();
     }
 
     fn flush(&mut self) {
@@ -286,6 +307,14 @@ impl Engine {
             }
             let pc = cpu.pc;
             if !self.blocks.contains_key(&pc) {
+                if self.config.system {
+                    // SAFETY: instruction fetch; a fault abandons to the
+                    // front end with `cpu.pc` at this instruction.
+                    let word = unsafe { crate::mem::fetch_insn(pc) };
+                    if cache::exits_in_system_mode(word) {
+                        return ExitReason::System { pc, word };
+                    }
+                }
                 self.build(pc);
             }
             let optimizing = self.optimizing();
@@ -323,7 +352,7 @@ impl Engine {
     /// Decodes the block at `pc` and, with the baseline on, translates it.
     fn build(&mut self, pc: u64) {
         let started = Instant::now();
-        let mut block = Box::new(cache::build_block(pc));
+        let mut block = Box::new(cache::build_block(pc, self.config.system));
         self.stats.blocks_built += 1;
         self.stats.insns_built += block.insns.len() as u64;
         // With a threshold of one the optimising tier compiles every block
@@ -819,6 +848,10 @@ fn new_baseline() -> Option<Baseline> {
     let helpers = x86::emit::Helpers {
         interp_one: helpers::interp_one as *const () as usize,
         landing_pad: helpers::landing_pad as *const () as usize,
+        soft_load: helpers::soft_load as *const () as usize,
+        soft_store: helpers::soft_store as *const () as usize,
+        soft_load_vec: helpers::soft_load_vec as *const () as usize,
+        soft_store_vec: helpers::soft_store_vec as *const () as usize,
     };
     Baseline::new(aarch64_state_layout(), helpers, x86::arena::ARENA_BYTES)
 }

@@ -7,7 +7,7 @@
 //! input and waits until the guest powers off, resets or the user quits.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -94,6 +94,10 @@ pub struct CpuPort {
     /// Another vCPU invalidated TLB entries (TLBI ... IS): empty the TLB
     /// before the next instruction.
     pub tlb_flush: AtomicBool,
+    /// Translations another vCPU invalidated: 0 none, 1 user code, 2 all.
+    code_flush: AtomicU8,
+    /// The vCPU's `CpuState::exit_request`, to stop its translated code.
+    exit_flag: AtomicPtr<AtomicU32>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -102,7 +106,56 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl CpuPort {
     fn new(power: Power) -> CpuPort {
-        CpuPort { state: Mutex::new(PortState { power, start: None, wake: false }), cv: Condvar::new(), tlb_flush: AtomicBool::new(false) }
+        CpuPort {
+            state: Mutex::new(PortState { power, start: None, wake: false }),
+            cv: Condvar::new(),
+            tlb_flush: AtomicBool::new(false),
+            code_flush: AtomicU8::new(0),
+            exit_flag: AtomicPtr::new(std::ptr::null_mut()),
+        }
+    }
+
+    /// Records where the vCPU's exit-request flag is while it runs.
+    pub fn set_exit_flag(&self, flag: &AtomicU32) {
+        self.exit_flag.store(flag as *const AtomicU32 as *mut AtomicU32, Ordering::Release);
+    }
+
+    /// Forgets the flag (the vCPU thread ends).
+    pub fn clear_exit_flag(&self) {
+        self.exit_flag.store(std::ptr::null_mut(), Ordering::Release);
+    }
+
+    /// Makes the vCPU's translated code return to its loop at the next
+    /// block boundary.
+    pub fn kick(&self) {
+        let flag = self.exit_flag.load(Ordering::Acquire);
+        if !flag.is_null() {
+            // SAFETY: the flag lives in the vCPU's boxed CpuState, which
+            // outlives its registration (cleared before the thread ends).
+            unsafe { (*flag).store(1, Ordering::Release) };
+        }
+    }
+
+    /// Asks the vCPU to drop translations (see `cpu::engines::Flush`).
+    pub fn request_code_flush(&self, what: crate::cpu::engines::Flush) {
+        let level = match what {
+            crate::cpu::engines::Flush::User => 1,
+            crate::cpu::engines::Flush::All => 2,
+        };
+        self.code_flush.fetch_max(level, Ordering::AcqRel);
+        self.kick();
+    }
+
+    /// The translations to drop, if another vCPU asked.
+    pub fn take_code_flush(&self) -> Option<crate::cpu::engines::Flush> {
+        if self.code_flush.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        match self.code_flush.swap(0, Ordering::AcqRel) {
+            1 => Some(crate::cpu::engines::Flush::User),
+            2 => Some(crate::cpu::engines::Flush::All),
+            _ => None,
+        }
     }
 
     /// The vCPU's power state.
@@ -110,10 +163,12 @@ impl CpuPort {
         lock(&self.state).power
     }
 
-    /// Wakes the vCPU from WFI (an interrupt, a start request, shutdown).
+    /// Wakes the vCPU from WFI (an interrupt, a start request, shutdown)
+    /// and stops its translated code so that it looks.
     pub fn wake(&self) {
         lock(&self.state).wake = true;
         self.cv.notify_all();
+        self.kick();
     }
 
     /// Asks an Off vCPU to start at `entry` with x0 = `context`; returns

@@ -35,6 +35,23 @@ fn route_termination_signals(machine: Arc<Machine>) {
     });
 }
 
+/// Translated code returns to its vCPU's loop only at block boundaries when
+/// asked; this thread asks every vCPU once a millisecond, so timer
+/// interrupts are taken on time (a vCPU idle in WFI sleeps until its timer
+/// is due instead).
+const TICK: std::time::Duration = std::time::Duration::from_millis(1);
+
+fn spawn_ticker(machine: Arc<Machine>) {
+    let _ = std::thread::Builder::new().name("ticker".into()).spawn(move || {
+        while !machine.stopping() {
+            std::thread::sleep(TICK);
+            for port in &machine.cpus {
+                port.kick();
+            }
+        }
+    });
+}
+
 /// Boots `images` on a machine built from `config` and runs it until the
 /// guest powers off or resets, or the user quits.
 pub fn run(config: &MachineConfig, images: &BootImages) -> Result<Shutdown, MachineError> {
@@ -58,6 +75,7 @@ pub fn run(config: &MachineConfig, images: &BootImages) -> Result<Shutdown, Mach
             .map_err(|e| MachineError::Load(format!("cannot start a vCPU thread: {e}")))?;
         threads.push(thread);
     }
+    spawn_ticker(machine.clone());
     let why = machine.wait_for_shutdown();
     for t in threads {
         let _ = t.join();

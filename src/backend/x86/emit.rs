@@ -48,6 +48,11 @@ pub struct StateLayout {
 pub enum MemoryStrategy {
     /// User mode: the host address is the guest address.
     Identity,
+    /// System mode: every access calls the software MMU's helpers
+    /// ([`Helpers::soft_load`] and friends), which translate, check
+    /// permissions, reach RAM or device registers, and abandon the block on
+    /// a fault.
+    SoftMmu,
 }
 
 /// Helpers the emitted code calls.
@@ -59,6 +64,15 @@ pub struct Helpers {
     /// `extern "C" fn(cpu, accepted, pc) -> i32`: the branch-target check
     /// (`Op::LandingPad`); non-zero if the block must raise.
     pub landing_pad: usize,
+    /// `extern "C" fn(cpu, va, size_signed, pc) -> u64`: a load through
+    /// the software MMU (system mode).
+    pub soft_load: usize,
+    /// `extern "C" fn(cpu, va, value, size, pc)`: a store.
+    pub soft_store: usize,
+    /// `extern "C" fn(cpu, va, field, size, pc)`: a SIMD&FP register load.
+    pub soft_load_vec: usize,
+    /// `extern "C" fn(cpu, va, field, size, pc)`: a SIMD&FP register store.
+    pub soft_store_vec: usize,
 }
 
 /// Host addresses the emitted code holds as 64-bit immediates: each
@@ -75,12 +89,31 @@ pub enum HelperId {
     ReverseBits = 2,
     /// `PureFn::LeadingSignBits`.
     LeadingSignBits = 3,
+    /// [`Helpers::soft_load`].
+    SoftLoad = 4,
+    /// [`Helpers::soft_store`].
+    SoftStore = 5,
+    /// [`Helpers::soft_load_vec`].
+    SoftLoadVec = 6,
+    /// [`Helpers::soft_store_vec`].
+    SoftStoreVec = 7,
 }
 
 impl HelperId {
     /// The id of an identifier read back from a file.
     pub fn from_u32(v: u32) -> Option<HelperId> {
-        [HelperId::InterpOne, HelperId::LandingPad, HelperId::ReverseBits, HelperId::LeadingSignBits].get(v as usize).copied()
+        [
+            HelperId::InterpOne,
+            HelperId::LandingPad,
+            HelperId::ReverseBits,
+            HelperId::LeadingSignBits,
+            HelperId::SoftLoad,
+            HelperId::SoftStore,
+            HelperId::SoftLoadVec,
+            HelperId::SoftStoreVec,
+        ]
+        .get(v as usize)
+        .copied()
     }
 
     /// Its address in this process.
@@ -90,6 +123,10 @@ impl HelperId {
             HelperId::LandingPad => helpers.landing_pad as u64,
             HelperId::ReverseBits => crate::ir::PureFn::ReverseBits.address() as u64,
             HelperId::LeadingSignBits => crate::ir::PureFn::LeadingSignBits.address() as u64,
+            HelperId::SoftLoad => helpers.soft_load as u64,
+            HelperId::SoftStore => helpers.soft_store as u64,
+            HelperId::SoftLoadVec => helpers.soft_load_vec as u64,
+            HelperId::SoftStoreVec => helpers.soft_store_vec as u64,
         }
     }
 
@@ -168,6 +205,10 @@ pub(super) struct Emitter<'a> {
     /// The guest image's address range when relocations are recorded.
     image: Option<(u64, u64)>,
     relocations: &'a mut Relocations,
+    /// How guest memory is reached.
+    mem: MemoryStrategy,
+    /// The guest address of the instruction being emitted.
+    insn_pc: u64,
 }
 
 const STATE: Reg = RBP;
@@ -188,7 +229,7 @@ impl<'a> Emitter<'a> {
         helpers: Helpers,
         jump_cache: u64,
         hot_counter: Option<i64>,
-        _mem: MemoryStrategy,
+        mem: MemoryStrategy,
         image: Option<(u64, u64)>,
     ) -> Result<Emitted, EmitError> {
         scratch.ra.reset(block);
@@ -207,6 +248,8 @@ impl<'a> Emitter<'a> {
             insn_noted: false,
             image,
             relocations: &mut scratch.relocations,
+            mem,
+            insn_pc: block.pc,
         };
         let entry = e.a.pos();
         e.a.cmp_m32_zero_wide(STATE, layout.exit_request);
@@ -339,7 +382,10 @@ impl<'a> Emitter<'a> {
     fn op(&mut self, op: &Op) -> Result<Option<Temp>, EmitError> {
         let l = self.layout;
         match *op {
-            Op::Insn { .. } => return Ok(None),
+            Op::Insn { pc } => {
+                self.insn_pc = pc;
+                return Ok(None);
+            }
             Op::Const { dst, value } => {
                 let d = self.define(dst)?;
                 self.constant(d, value);
@@ -485,6 +531,22 @@ impl<'a> Emitter<'a> {
                 self.a.mov_rr(true, d, RAX);
                 return Ok(Some(dst));
             }
+            Op::Load { dst, addr, offset, size, signed } if self.mem == MemoryStrategy::SoftMmu => {
+                let size_signed = size as u64 | (signed as u64) << 2;
+                self.soft_access(HelperId::SoftLoad, addr, offset, None, size_signed);
+                let d = self.define(dst)?;
+                self.a.mov_rr(true, d, RAX);
+                return Ok(Some(dst));
+            }
+            Op::Store { addr, offset, src, size } if self.mem == MemoryStrategy::SoftMmu => {
+                self.soft_access(HelperId::SoftStore, addr, offset, Some(src), size as u64);
+            }
+            Op::LoadVec { field, addr, offset, size } if self.mem == MemoryStrategy::SoftMmu => {
+                self.soft_vec_access(HelperId::SoftLoadVec, addr, offset, field.0, size);
+            }
+            Op::StoreVec { field, addr, offset, size } if self.mem == MemoryStrategy::SoftMmu => {
+                self.soft_vec_access(HelperId::SoftStoreVec, addr, offset, field.0, size);
+            }
             Op::Load { dst, addr, offset, size, signed } => {
                 let d = self.define(dst)?;
                 let ra = self.reg(addr);
@@ -545,6 +607,81 @@ impl<'a> Emitter<'a> {
             }
         }
         Ok(None)
+    }
+
+    /// Calls a software-MMU helper with live caller-saved temporaries kept
+    /// on the stack: `helper(cpu, addr + offset, value-or-size, size, pc)`
+    /// for a store (`value` given), `helper(cpu, addr + offset, size, pc)`
+    /// for a load (its result stays in RAX).
+    fn soft_access(&mut self, helper: HelperId, addr: Temp, offset: i32, value: Option<Temp>, size: u64) {
+        let saved = self.push_caller_saved();
+        let ra = self.reg(addr);
+        self.a.mov_rr(true, RAX, ra);
+        if offset != 0 {
+            self.a.alu_ri(Alu::Add, true, RAX, offset);
+        }
+        let pc = self.insn_pc;
+        match value {
+            Some(v) => {
+                let rv = self.reg(v);
+                self.a.mov_rr(true, RDX, rv);
+                self.a.mov_rr(true, RSI, RAX);
+                self.a.mov_ri(RCX, size);
+                self.constant(R8, pc);
+            }
+            None => {
+                self.a.mov_rr(true, RSI, RAX);
+                self.a.mov_ri(RDX, size);
+                self.constant(RCX, pc);
+            }
+        }
+        self.a.mov_rr(true, RDI, STATE);
+        self.helper_address(RAX, helper);
+        self.a.call_r(RAX);
+        self.pop_caller_saved(&saved);
+    }
+
+    /// A SIMD&FP load or store through the software MMU:
+    /// `helper(cpu, addr + offset, field, size, pc)`.
+    fn soft_vec_access(&mut self, helper: HelperId, addr: Temp, offset: i32, field: i32, size: u8) {
+        let saved = self.push_caller_saved();
+        let ra = self.reg(addr);
+        self.a.mov_rr(true, RAX, ra);
+        if offset != 0 {
+            self.a.alu_ri(Alu::Add, true, RAX, offset);
+        }
+        self.a.mov_rr(true, RSI, RAX);
+        self.a.mov_ri(RDX, field as u64);
+        self.a.mov_ri(RCX, size as u64);
+        let pc = self.insn_pc;
+        self.constant(R8, pc);
+        self.a.mov_rr(true, RDI, STATE);
+        self.helper_address(RAX, helper);
+        self.a.call_r(RAX);
+        self.pop_caller_saved(&saved);
+    }
+
+    /// Pushes the live caller-saved registers (and a pad that keeps the
+    /// stack aligned for a call, see `enter_code`); returns them.
+    fn push_caller_saved(&mut self) -> Vec<Reg> {
+        let saved = self.ra.live_caller_saved();
+        for &r in &saved {
+            self.a.push(r);
+        }
+        if saved.len() % 2 == 0 {
+            self.a.alu_ri(Alu::Sub, true, RSP, 8);
+        }
+        saved
+    }
+
+    /// Undoes [`push_caller_saved`](Self::push_caller_saved).
+    fn pop_caller_saved(&mut self, saved: &[Reg]) {
+        if saved.len() % 2 == 0 {
+            self.a.alu_ri(Alu::Add, true, RSP, 8);
+        }
+        for &r in saved.iter().rev() {
+            self.a.pop(r);
+        }
     }
 
     /// Calls `helper(cpu, arg, pc)`; when it returns non-zero (it has set

@@ -155,6 +155,8 @@ pub struct Baseline {
     accesses: Vec<(u32, u32)>,
     /// Entry and leave offsets and guest instructions of the last translation.
     last_entry: (u32, u32, u32),
+    /// How emitted code reaches guest memory.
+    memory: MemoryStrategy,
     /// Statistics.
     pub stats: BaselineStats,
 }
@@ -182,8 +184,15 @@ impl Baseline {
             faults: Vec::new(),
             accesses: Vec::new(),
             last_entry: (0, 0, 0),
+            memory: MemoryStrategy::Identity,
             stats: BaselineStats::default(),
         })
+    }
+
+    /// Routes guest memory accesses of code translated from now on through
+    /// the software MMU (system mode) instead of plain host accesses.
+    pub fn use_soft_mmu(&mut self) {
+        self.memory = MemoryStrategy::SoftMmu;
     }
 
     /// Translates one IR block. With `hot_after`, the block counts its runs
@@ -215,7 +224,7 @@ impl Baseline {
             self.helpers,
             jump_cache,
             relative,
-            MemoryStrategy::Identity,
+            self.memory,
             image,
         )
         .map_err(|e| {

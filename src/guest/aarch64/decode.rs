@@ -270,6 +270,25 @@ pub enum CacheOp {
     DcClean,
 }
 
+/// ERET.
+pub const ERET: u32 = 0xd69f_03e0;
+
+/// Whether `word` is in the space whose meaning depends on the exception
+/// level and the system registers: system instructions (hints, barriers,
+/// MSR/MRS, SYS), exception generation (SVC, HVC, SMC, BRK, ...) and ERET.
+/// In system mode these run outside translated code.
+#[inline(always)]
+pub fn is_system_space(word: u32) -> bool {
+    word & 0xffc0_0000 == 0xd500_0000 || word & 0xff00_0000 == 0xd400_0000 || word == ERET
+}
+
+/// LDTR/STTR and their byte, halfword and signed forms: at EL1 their data
+/// accesses are checked with EL0's permissions.
+#[inline(always)]
+pub fn is_unprivileged_load_store(word: u32) -> bool {
+    word & 0x3f20_0c00 == 0x3800_0800
+}
+
 /// A decoded A64 instruction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Insn {

@@ -13,6 +13,7 @@
 //! loop raises the abort the MMU recorded, with ELR_EL1 at the instruction.
 
 pub mod decode_cache;
+pub mod engines;
 pub mod idregs;
 pub mod psci;
 pub mod softmmu;
@@ -23,10 +24,12 @@ use std::sync::Arc;
 
 use kestrel::guard;
 use kestrel::guest::aarch64::cpu::CpuState;
+use kestrel::guest::aarch64::decode::is_unprivileged_load_store;
 use kestrel::guest::aarch64::el1::{El1State, ExceptionKind, SCTLR_EL1};
 use kestrel::guest::aarch64::interp::{self, Exception, Flow};
 use kestrel::guest::aarch64::mmu::Regime;
 use kestrel::guest::aarch64::sysregs::sysreg;
+use kestrel::jit::ExitReason;
 use kestrel::mem::{self, SystemMemory};
 
 use crate::devices::gic;
@@ -70,6 +73,8 @@ pub struct Vcpu {
     pub machine: Arc<Machine>,
     /// Decoded instructions by encoding.
     decoded: decode_cache::DecodeCache,
+    /// Translated code (absent when the vCPU only interprets).
+    code: Option<Box<engines::CodeCaches>>,
     /// Debug registers the guest programs but nothing here uses.
     pub debug_regs: std::collections::HashMap<u16, u64>,
     timer_levels: TimerIrqLevels,
@@ -92,6 +97,7 @@ impl Vcpu {
             mmu,
             machine,
             decoded: decode_cache::DecodeCache::new(),
+            code: (!interpret_only()).then(|| Box::new(engines::CodeCaches::new())),
             debug_regs: Default::default(),
             timer_levels: TimerIrqLevels::default(),
             halted: false,
@@ -128,6 +134,7 @@ impl Vcpu {
         // thread's guest execution; it is uninstalled before it is dropped.
         unsafe { mem::set_system_memory(Some(memory as *const dyn SystemMemory)) };
         gic::set_current_cpu(self.index);
+        self.port().set_exit_flag(&self.cpu.exit_request);
         let mut start = entry;
         loop {
             let Some((pc, x0)) = start.take().or_else(|| self.port().wait_for_start(self.stopping_flag())) else { break };
@@ -136,6 +143,7 @@ impl Vcpu {
                 break;
             }
         }
+        self.port().clear_exit_flag();
         // SAFETY: removing the hook installed above.
         unsafe { mem::set_system_memory(None) };
     }
@@ -165,9 +173,18 @@ impl Vcpu {
                 self.idle();
                 continue;
             }
+            if let Some(what) = self.port().take_code_flush() {
+                if let Some(code) = self.code.as_mut() {
+                    code.flush(what);
+                }
+            }
             self.take_pending_interrupt();
             let mut outcome = Step::Next;
-            let abandoned = guard::guarded(|| outcome = self.run_slice());
+            let abandoned = if self.code.is_some() {
+                guard::guarded(|| outcome = self.run_translated())
+            } else {
+                guard::guarded(|| outcome = self.run_slice())
+            };
             if abandoned {
                 self.mmu.set_unprivileged(false);
                 if let Some(abort) = self.mmu.take_abort() {
@@ -176,6 +193,33 @@ impl Vcpu {
                 }
             } else if outcome == Step::WaitForInterrupt {
                 self.halted = true;
+            }
+        }
+    }
+
+    /// Runs translated code until it hands back control, then executes the
+    /// instruction it stopped at if that is one translated code leaves to
+    /// the vCPU (system instructions, exceptions).
+    fn run_translated(&mut self) -> Step {
+        let ttbr0 = self.el1.get(TTBR0_EL1);
+        let code = self.code.as_mut().expect("translated mode");
+        match code.run(&mut self.cpu, ttbr0) {
+            ExitReason::ExitRequest => Step::Next,
+            ExitReason::System { pc, .. }
+            | ExitReason::Undefined { pc, .. }
+            | ExitReason::Breakpoint { pc, .. }
+            | ExitReason::Alignment { pc, .. }
+            | ExitReason::BranchTarget { pc } => {
+                // The instruction has not completed: run it here, where
+                // system instructions have their EL1 meaning and exceptions
+                // are taken to EL1.
+                self.cpu.pc = pc;
+                self.step()
+            }
+            // SVC is a system instruction: translated code never takes it.
+            ExitReason::Syscall => {
+                self.cpu.pc = self.cpu.pc.wrapping_sub(4);
+                self.step()
             }
         }
     }
@@ -206,7 +250,7 @@ impl Vcpu {
             self.exception(ExceptionKind::Sync, pc, Some((0x0e << 26) | IL), None);
             return Step::EndSlice;
         }
-        let word = self.mmu.fetch(pc);
+        let word = self.mmu.fetch_word(pc);
         if sysinsn::is_system(word) {
             if let Some(step) = sysinsn::exec(self, word, pc) {
                 return step;
@@ -262,6 +306,21 @@ impl Vcpu {
         self.sync_mmu();
     }
 
+    /// Drops translations of this vCPU and, with `broadcast`, asks the
+    /// others to do the same.
+    pub fn flush_code(&mut self, what: engines::Flush, broadcast: bool) {
+        if let Some(code) = self.code.as_mut() {
+            code.flush(what);
+        }
+        if broadcast {
+            for (i, port) in self.machine.cpus.iter().enumerate() {
+                if i != self.index {
+                    port.request_code_flush(what);
+                }
+            }
+        }
+    }
+
     /// Drives the timer's PPIs from the counter.
     pub fn update_timer_lines(&mut self) {
         let levels = self.timer.irq_levels();
@@ -312,6 +371,12 @@ impl Vcpu {
     }
 }
 
+/// `KESTREL_SYSTEM_TIER=interp` runs guest code in the interpreter only
+/// (the reference for the translated path).
+fn interpret_only() -> bool {
+    std::env::var("KESTREL_SYSTEM_TIER").is_ok_and(|v| v == "interp")
+}
+
 /// FEAT_PAN is part of `-cpu max` only (the Armv8.0 cores lack it).
 fn machine_has_pan(machine: &Machine) -> bool {
     machine.config.cpu == crate::config::CpuModel::Max
@@ -323,22 +388,3 @@ fn trace_exceptions() -> bool {
     *ON.get_or_init(|| std::env::var("KESTREL_TRACE").is_ok_and(|v| v.split(',').any(|w| w == "exceptions")))
 }
 
-/// LDTR/STTR and their byte, halfword and signed forms: their data accesses
-/// are checked with EL0's permissions even at EL1.
-fn is_unprivileged_load_store(word: u32) -> bool {
-    word & 0x3f20_0c00 == 0x3800_0800
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ldtr_family_is_recognised() {
-        assert!(is_unprivileged_load_store(0xf840_0800)); // ldtr x0, [x0]
-        assert!(is_unprivileged_load_store(0x3800_0800)); // sttrb w0, [x0]
-        assert!(is_unprivileged_load_store(0xb880_0841)); // ldtrsw x1, [x2]
-        assert!(!is_unprivileged_load_store(0xf840_0c00)); // ldr x0, [x0, #0]!
-        assert!(!is_unprivileged_load_store(0xf940_0000)); // ldr x0, [x0]
-    }
-}

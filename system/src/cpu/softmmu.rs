@@ -267,7 +267,7 @@ impl SoftMmu {
 
     /// Fetches the instruction word at `va`.
     #[inline(always)]
-    pub fn fetch(&self, va: u64) -> u32 {
+    pub fn fetch_word(&self, va: u64) -> u32 {
         let (page, host) = self.code_page.get();
         let host = if page == (va >> PAGE_BITS) + 1 {
             host
@@ -356,6 +356,10 @@ impl SystemMemory for SoftMmu {
             return;
         }
         self.store_slow(va, size, value)
+    }
+
+    fn fetch(&self, va: u64) -> u32 {
+        self.fetch_word(va)
     }
 
     fn host_rmw(&self, va: u64, size: usize) -> *mut u8 {

@@ -14,18 +14,12 @@ use kestrel::guest::aarch64::interp::Exception;
 use kestrel::guest::aarch64::mmu::Access;
 use kestrel::guest::aarch64::sysregs::{self, sysreg};
 
+use super::engines::Flush;
 use super::{idregs, psci, softmmu, Step, Vcpu, IL};
 use crate::devices::timer::TimerReg;
 
-/// ERET.
-const ERET: u32 = 0xd69f_03e0;
-
-/// Whether `word` is in the space [`exec`] looks at: system instructions,
-/// exception generation, ERET.
-#[inline(always)]
-pub fn is_system(word: u32) -> bool {
-    word & 0xffc0_0000 == 0xd500_0000 || word & 0xff00_0000 == 0xd400_0000 || word == ERET
-}
+pub use kestrel::guest::aarch64::decode::is_system_space as is_system;
+use kestrel::guest::aarch64::decode::ERET;
 
 fn bits(word: u32, hi: u32, lo: u32) -> u32 {
     (word >> lo) & ((1 << (hi - lo + 1)) - 1)
@@ -166,15 +160,23 @@ fn pstate_field(v: &mut Vcpu, word: u32, pc: u64, op1: u32, crm: u32, op2: u32) 
 fn sys(v: &mut Vcpu, word: u32, pc: u64, op1: u32, crn: u32, crm: u32, op2: u32, rt: u8) -> Option<Step> {
     let el0 = v.el1.el == 0;
     match (op1, crn, crm, op2) {
-        // DC ZVA, DC CVAU/CVAC/CIVAC/CVAP at any level, IC IVAU: the core.
-        (3, 7, _, _) => return None,
+        // DC ZVA, DC CVAU/CVAC/CIVAC/CVAP at any level: the core.
+        (3, 7, c, _) if c != 5 => return None,
+        // IC IVAU at EL0 (SCTLR_EL1.UCI is set by Linux).
+        (3, 7, 5, 1) if el0 => {
+            let va = v.cpu.xzr(rt);
+            kestrel::jit::invalidate_range(va & !0xfff, 4096);
+        }
         _ if el0 => return Some(undefined(v, word, pc)),
         // TLBI (EL1 forms, op1 = 0). Every form empties the whole TLB:
         // correct for any address or ASID it names. The inner-shareable and
-        // outer-shareable forms (CRm 3 and 1) reach every vCPU.
+        // outer-shareable forms (CRm 3 and 1) reach every vCPU. Translated
+        // code follows: by address, the page's blocks everywhere; by ASID,
+        // user code; everything, everything.
         (0, 8, _, _) => {
             v.mmu.flush();
-            if crm == 3 || crm == 1 || crm == 2 {
+            let broadcast = crm == 3 || crm == 1 || crm == 2;
+            if broadcast {
                 for (i, port) in v.machine.cpus.iter().enumerate() {
                     if i != v.index {
                         port.tlb_flush.store(true, Ordering::Release);
@@ -182,6 +184,19 @@ fn sys(v: &mut Vcpu, word: u32, pc: u64, op1: u32, crn: u32, crm: u32, op2: u32,
                 }
                 v.machine.tlb_broadcasts.fetch_add(1, Ordering::Relaxed);
             }
+            match op2 {
+                0 => v.flush_code(Flush::All, broadcast),
+                2 => v.flush_code(Flush::User, broadcast),
+                _ => {
+                    let page = tlbi_page(v.cpu.xzr(rt));
+                    kestrel::jit::invalidate_range(page, 4096);
+                }
+            }
+        }
+        // IC IVAU: the line's page, in every vCPU's translations.
+        (3, 7, 5, 1) => {
+            let va = v.cpu.xzr(rt);
+            kestrel::jit::invalidate_range(va & !0xfff, 4096);
         }
         // AT S1E1R, S1E1W, S1E0R, S1E0W; S1E1RP/S1E1WP (PAN-aware).
         (0, 7, 8, 0..=3) | (0, 7, 9, 0..=1) => {
@@ -200,12 +215,26 @@ fn sys(v: &mut Vcpu, word: u32, pc: u64, op1: u32, crn: u32, crm: u32, op2: u32,
             let par = softmmu::par_el1(&result, mair);
             v.el1.write(&mut v.cpu, sysreg(3, 0, 7, 4, 0), par);
         }
-        // IC IALLUIS, IC IALLU; DC IVAC, ISW, CSW, CISW: nothing is cached.
-        (0, 7, 1, 0) | (0, 7, 5, 0) | (0, 7, 6, 1) | (0, 7, 6, 2) | (0, 7, 10, 2) | (0, 7, 14, 2) => {}
+        // IC IALLUIS, IC IALLU: every translation (of every vCPU for IS).
+        (0, 7, 1, 0) => v.flush_code(Flush::All, true),
+        (0, 7, 5, 0) => v.flush_code(Flush::All, false),
+        // DC IVAC, ISW, CSW, CISW: no data cache is modelled.
+        (0, 7, 6, 1) | (0, 7, 6, 2) | (0, 7, 10, 2) | (0, 7, 14, 2) => {}
         _ => return Some(undefined(v, word, pc)),
     }
     v.cpu.pc = pc + 4;
     Some(Step::Next)
+}
+
+/// The virtual page a TLBI by address names: Xt[43:0] is VA[55:12], and
+/// bit 55 says which half (the upper half's VAs have bits 63:56 set).
+fn tlbi_page(xt: u64) -> u64 {
+    let va = (xt & ((1 << 44) - 1)) << 12;
+    if va & (1 << 55) != 0 {
+        va | 0xff00_0000_0000_0000
+    } else {
+        va
+    }
 }
 
 /// Registers EL1 may read and write that have no effect here (debug
@@ -246,6 +275,8 @@ fn timer_reg(reg: u16) -> Option<TimerReg> {
 }
 
 const ISR_EL1: u16 = sysreg(3, 0, 12, 1, 0);
+const TCR_EL1: u16 = sysreg(3, 0, 2, 0, 2);
+const TTBR1_EL1: u16 = sysreg(3, 0, 2, 0, 1);
 const DAIF: u16 = sysreg(3, 3, 4, 2, 1);
 const TPIDRRO_EL0: u16 = sysreg(3, 3, 13, 0, 3);
 
@@ -307,9 +338,14 @@ fn msr(v: &mut Vcpu, word: u32, pc: u64, reg: u16, rt: u8) -> Step {
         step = Step::EndSlice;
     } else if reg == TPIDRRO_EL0 && !el0 {
         v.cpu.tpidrro_el0 = value;
-    } else if v.el1.write(&mut v.cpu, reg, value) {
+    } else if let Some(old) = el1_write(v, reg, value) {
         // PSTATE, the MMU's registers or the interrupt masks may have changed.
         v.sync_mmu();
+        // A new translation regime for the kernel's half (TTBR0 is
+        // followed by the code caches themselves).
+        if [SCTLR_EL1, TCR_EL1, TTBR1_EL1].contains(&reg) && old != value {
+            v.flush_code(Flush::All, false);
+        }
         step = Step::EndSlice;
     } else if !el0 && is_stored_debug_register(reg) {
         v.debug_regs.insert(reg, value);
@@ -321,6 +357,13 @@ fn msr(v: &mut Vcpu, word: u32, pc: u64, reg: u16, rt: u8) -> Step {
     }
     v.cpu.pc = pc + 4;
     step
+}
+
+/// MSR to an EL1 register or PSTATE field: its previous value (0 for a
+/// write-only one), or `None` if it is not one or not writable here.
+fn el1_write(v: &mut Vcpu, reg: u16, value: u64) -> Option<u64> {
+    let old = v.el1.read(&v.cpu, reg).unwrap_or(0);
+    v.el1.write(&mut v.cpu, reg, value).then_some(old)
 }
 
 /// Says once per register that a guest used one Kestrel does not model.
