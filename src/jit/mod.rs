@@ -276,8 +276,13 @@ impl Engine {
         }
     }
 
-    /// Adds this engine's new counts to the process totals.
+    /// Adds this engine's new counts to the process totals (only when there
+    /// are new ones: this runs at every return to the front end).
     fn publish_stats(&mut self) {
+        let p = &self.published;
+        if p.blocks == self.stats.blocks_built && p.opt_regions == self.stats.blocks_compiled && p.flushes == self.stats.flushes {
+            return;
+        }
         let now = self.totals();
         now.publish_since(&self.published);
         self.published = now;

@@ -98,6 +98,10 @@ pub struct CpuPort {
     code_flush: AtomicU8,
     /// The vCPU's `CpuState::exit_request`, to stop its translated code.
     exit_flag: AtomicPtr<AtomicU32>,
+    /// The GIC's outputs to this vCPU changed since the vCPU last looked.
+    gic_changed: AtomicBool,
+    /// The ticker ticked since the vCPU last looked at its timer.
+    ticked: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -112,7 +116,31 @@ impl CpuPort {
             tlb_flush: AtomicBool::new(false),
             code_flush: AtomicU8::new(0),
             exit_flag: AtomicPtr::new(std::ptr::null_mut()),
+            gic_changed: AtomicBool::new(true),
+            ticked: AtomicBool::new(true),
         }
+    }
+
+    /// Tells the vCPU its interrupt inputs changed (and stops its code).
+    pub fn note_gic_change(&self) {
+        self.gic_changed.store(true, Ordering::Release);
+        self.wake();
+    }
+
+    /// Whether the interrupt inputs changed since the last call.
+    pub fn take_gic_change(&self) -> bool {
+        self.gic_changed.load(Ordering::Relaxed) && self.gic_changed.swap(false, Ordering::AcqRel)
+    }
+
+    /// A millisecond passed: the vCPU looks at its timer (and stops its code).
+    pub fn tick(&self) {
+        self.ticked.store(true, Ordering::Release);
+        self.kick();
+    }
+
+    /// Whether the ticker ticked since the last call.
+    pub fn take_tick(&self) -> bool {
+        self.ticked.load(Ordering::Relaxed) && self.ticked.swap(false, Ordering::AcqRel)
     }
 
     /// Records where the vCPU's exit-request flag is while it runs.
@@ -394,7 +422,7 @@ impl Machine {
         lock_shared(&gic).set_notifier(Box::new(move |cpu| {
             if let Some(m) = weak.upgrade() {
                 if let Some(port) = m.cpus.get(cpu) {
-                    port.wake();
+                    port.note_gic_change();
                 }
             }
         }));

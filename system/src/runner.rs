@@ -46,7 +46,7 @@ fn spawn_ticker(machine: Arc<Machine>) {
         while !machine.stopping() {
             std::thread::sleep(TICK);
             for port in &machine.cpus {
-                port.kick();
+                port.tick();
             }
         }
     });

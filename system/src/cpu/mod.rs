@@ -34,7 +34,7 @@ use kestrel::mem::{self, SystemMemory};
 
 use crate::devices::gic;
 use crate::devices::timer::{GenericTimer, HostClock, TimerIrqLevels, PHYSICAL_TIMER_INTID, VIRTUAL_TIMER_INTID};
-use crate::machine::{Machine, Power};
+use crate::machine::Machine;
 use softmmu::{MmuContext, SoftMmu};
 
 /// Instructions run between looks at interrupts and requests. Anything
@@ -78,7 +78,11 @@ pub struct Vcpu {
     /// Debug registers the guest programs but nothing here uses.
     pub debug_regs: std::collections::HashMap<u16, u64>,
     timer_levels: TimerIrqLevels,
+    /// The GIC's IRQ and FIQ outputs to this vCPU, as last read.
+    irq_lines: (bool, bool),
     halted: bool,
+    /// PSCI CPU_OFF: leave the loop and wait for CPU_ON.
+    pub powering_off: bool,
 }
 
 /// ESR_EL1.IL: a 32-bit instruction.
@@ -100,7 +104,9 @@ impl Vcpu {
             code: (!interpret_only()).then(|| Box::new(engines::CodeCaches::new())),
             debug_regs: Default::default(),
             timer_levels: TimerIrqLevels::default(),
+            irq_lines: (false, false),
             halted: false,
+            powering_off: false,
         }
     }
 
@@ -162,13 +168,21 @@ impl Vcpu {
             if self.machine.stopping() {
                 return false;
             }
-            if self.port().power() == Power::Off {
+            if self.powering_off {
+                self.powering_off = false;
                 return true;
             }
-            if self.port().tlb_flush.swap(false, Ordering::AcqRel) {
+            let port = self.port();
+            if port.tlb_flush.load(Ordering::Relaxed) && port.tlb_flush.swap(false, Ordering::AcqRel) {
                 self.mmu.flush();
             }
-            self.update_timer_lines();
+            if self.port().take_tick() {
+                self.update_timer_lines();
+            }
+            if self.port().take_gic_change() {
+                let g = self.machine.gic();
+                self.irq_lines = (g.cpu_irq_pending(self.index), g.cpu_fiq_pending(self.index));
+            }
             if self.halted {
                 self.idle();
                 continue;
@@ -336,10 +350,7 @@ impl Vcpu {
     fn take_pending_interrupt(&mut self) {
         const PSTATE_I: u64 = 1 << 7;
         const PSTATE_F: u64 = 1 << 6;
-        let (irq, fiq) = {
-            let g = self.machine.gic();
-            (g.cpu_irq_pending(self.index), g.cpu_fiq_pending(self.index))
-        };
+        let (irq, fiq) = self.irq_lines;
         let pc = self.cpu.pc;
         if fiq && self.el1.daif & PSTATE_F == 0 {
             self.exception(ExceptionKind::Fiq, pc, None, None);
@@ -349,9 +360,11 @@ impl Vcpu {
     }
 
     /// Whether the GIC asserts this vCPU's IRQ or FIQ input.
-    fn interrupt_pending(&self) -> bool {
+    fn interrupt_pending(&mut self) -> bool {
         let g = self.machine.gic();
-        g.cpu_irq_pending(self.index) || g.cpu_fiq_pending(self.index)
+        self.irq_lines = (g.cpu_irq_pending(self.index), g.cpu_fiq_pending(self.index));
+        drop(g);
+        self.irq_lines.0 || self.irq_lines.1
     }
 
     /// WFI: sleeps until an interrupt is pending (masked or not, as the
@@ -359,6 +372,9 @@ impl Vcpu {
     /// vCPU; the loop then looks again.
     fn idle(&mut self) {
         self.port().arm_wake();
+        // The timer may have fired since the loop last looked (it looks
+        // once a millisecond while code runs).
+        self.update_timer_lines();
         if self.interrupt_pending() {
             self.halted = false;
             return;
@@ -368,6 +384,7 @@ impl Vcpu {
         }
         let deadline = self.timer.next_deadline(self.timer.counter());
         self.port().sleep(deadline);
+        self.update_timer_lines();
     }
 }
 
@@ -382,9 +399,17 @@ fn machine_has_pan(machine: &Machine) -> bool {
     machine.config.cpu == crate::config::CpuModel::Max
 }
 
-/// `KESTREL_TRACE=exceptions` logs every exception taken to standard error.
+/// Whether `KESTREL_TRACE` (a comma-separated list) names `what`: with
+/// `exceptions` every exception taken is logged to standard error, with
+/// `psci` every PSCI call.
+pub fn tracing(what: &str) -> bool {
+    static LIST: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| std::env::var("KESTREL_TRACE").map(|v| v.split(',').map(str::to_string).collect()).unwrap_or_default())
+        .iter()
+        .any(|w| w == what)
+}
+
 fn trace_exceptions() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var("KESTREL_TRACE").is_ok_and(|v| v.split(',').any(|w| w == "exceptions")))
+    tracing("exceptions")
 }
 

@@ -74,6 +74,7 @@ pub fn call(v: &mut Vcpu) -> Step {
         CPU_ON_32 | CPU_ON_64 => cpu_on(v, narrow(a1), narrow(a2), narrow(a3)),
         CPU_OFF => {
             v.machine.cpus[v.index].set_off();
+            v.powering_off = true;
             step = Step::EndSlice;
             SUCCESS
         }
@@ -90,6 +91,9 @@ pub fn call(v: &mut Vcpu) -> Step {
         }
         _ => NOT_SUPPORTED,
     };
+    if super::tracing("psci") {
+        eprintln!("vcpu{}: PSCI {function:#x}({a1:#x}, {a2:#x}, {a3:#x}) = {result}", v.index);
+    }
     v.cpu.x[0] = result as u64;
     step
 }
