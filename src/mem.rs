@@ -124,3 +124,63 @@ pub unsafe fn write<T: Copy>(guest_addr: u64, value: T) {
     // SAFETY: the caller guarantees mapping; guest data has no alignment promise.
     unsafe { std::ptr::write_unaligned(identity_ptr(guest_addr) as *mut T, value) }
 }
+
+/// The software TLB that translated code reads inline in system mode: a
+/// direct-mapped table of virtual pages per translation context, each entry
+/// holding the page's address once per access kind the context may make
+/// (an access whose last byte's page equals the tag may go straight to
+/// `address + addend` on the host) and the host offset. A tag that allows
+/// nothing is [`soft_tlb::INVALID`], which no page address equals.
+pub mod soft_tlb {
+    /// Bits of page offset.
+    pub const PAGE_BITS: u32 = 12;
+    /// Bits of the table index.
+    pub const INDEX_BITS: u32 = 10;
+    /// Entries per table.
+    pub const ENTRIES: usize = 1 << INDEX_BITS;
+
+    /// One TLB entry.
+    #[repr(C)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Entry {
+        /// Page address for reads, or [`INVALID`].
+        pub read: u64,
+        /// Page address for writes, or [`INVALID`].
+        pub write: u64,
+        /// Page address for instruction fetches, or [`INVALID`].
+        pub fetch: u64,
+        /// Host address minus guest virtual address, for the whole page.
+        pub addend: u64,
+    }
+
+    /// A tag no access matches.
+    pub const INVALID: u64 = u64::MAX;
+    /// An empty entry.
+    pub const EMPTY: Entry = Entry { read: INVALID, write: INVALID, fetch: INVALID, addend: 0 };
+    /// log2 of the entry size.
+    pub const ENTRY_BITS: u8 = 5;
+    /// Byte offsets of the fields.
+    pub const READ: i32 = 0;
+    /// See [`READ`].
+    pub const WRITE: i32 = 8;
+    /// See [`READ`].
+    pub const FETCH: i32 = 16;
+    /// See [`READ`].
+    pub const ADDEND: i32 = 24;
+
+    const _: () = assert!(std::mem::size_of::<Entry>() == 1 << ENTRY_BITS);
+
+    /// The index of the entry for `va`.
+    #[inline(always)]
+    pub fn index(va: u64) -> usize {
+        ((va >> PAGE_BITS) as usize) & (ENTRIES - 1)
+    }
+
+    /// The tag an access of `size` bytes at `va` must find: the page of its
+    /// last byte (an access crossing into the next page cannot match the
+    /// entry of its first page).
+    #[inline(always)]
+    pub fn tag(va: u64, size: u64) -> u64 {
+        va.wrapping_add(size - 1) & !((1 << PAGE_BITS) - 1)
+    }
+}

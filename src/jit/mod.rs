@@ -871,5 +871,6 @@ pub fn aarch64_state_layout() -> x86::emit::StateLayout {
         zf: offsets::ZF,
         cf: offsets::CF,
         vf: offsets::VF,
+        soft_tlb: offsets::SOFT_TLB,
     }
 }

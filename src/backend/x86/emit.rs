@@ -22,6 +22,7 @@
 use super::encode::{cc, regs::*, Alu, Asm, Label, Reg, ShiftOp, Unary};
 use super::regs::RegAlloc;
 use super::JUMP_CACHE_ENTRIES;
+use crate::mem::soft_tlb;
 use crate::ir::{BinOp, Block, Cond, Exit, ExitStatus, Op, Src, Temp, UnOp, Width};
 
 /// Offsets of the CPU state fields the emitted code touches itself.
@@ -41,6 +42,8 @@ pub struct StateLayout {
     pub cf: i32,
     /// V carrier: V is its sign bit.
     pub vf: i32,
+    /// The current software TLB table (u64 address; system mode).
+    pub soft_tlb: i32,
 }
 
 /// How guest memory accesses reach host memory.
@@ -532,20 +535,59 @@ impl<'a> Emitter<'a> {
                 return Ok(Some(dst));
             }
             Op::Load { dst, addr, offset, size, signed } if self.mem == MemoryStrategy::SoftMmu => {
+                let d = self.define(dst)?;
+                let slow = self.tlb_lookup(addr, offset, 1 << size, soft_tlb::READ);
+                self.a.load(size, signed, d, RAX, 0);
+                let done = self.a.jmp();
+                self.a.bind(slow);
                 let size_signed = size as u64 | (signed as u64) << 2;
                 self.soft_access(HelperId::SoftLoad, addr, offset, None, size_signed);
-                let d = self.define(dst)?;
                 self.a.mov_rr(true, d, RAX);
+                self.a.bind(done);
                 return Ok(Some(dst));
             }
             Op::Store { addr, offset, src, size } if self.mem == MemoryStrategy::SoftMmu => {
+                let slow = self.tlb_lookup(addr, offset, 1 << size, soft_tlb::WRITE);
+                let rs = self.reg(src);
+                self.a.store(size, RAX, 0, rs);
+                let done = self.a.jmp();
+                self.a.bind(slow);
                 self.soft_access(HelperId::SoftStore, addr, offset, Some(src), size as u64);
+                self.a.bind(done);
             }
             Op::LoadVec { field, addr, offset, size } if self.mem == MemoryStrategy::SoftMmu => {
+                let slow = self.tlb_lookup(addr, offset, 1 << size, soft_tlb::READ);
+                self.a.mov_rr(true, RDX, RAX);
+                if size == 4 {
+                    self.a.load(3, false, RAX, RDX, 0);
+                    self.a.load(3, false, RCX, RDX, 8);
+                    self.a.store(3, STATE, field.0, RAX);
+                    self.a.store(3, STATE, field.0 + 8, RCX);
+                } else {
+                    self.a.load(size, false, RAX, RDX, 0);
+                    self.a.store(3, STATE, field.0, RAX);
+                    self.a.store_imm(STATE, field.0 + 8, 0);
+                }
+                let done = self.a.jmp();
+                self.a.bind(slow);
                 self.soft_vec_access(HelperId::SoftLoadVec, addr, offset, field.0, size);
+                self.a.bind(done);
             }
             Op::StoreVec { field, addr, offset, size } if self.mem == MemoryStrategy::SoftMmu => {
+                let slow = self.tlb_lookup(addr, offset, 1 << size, soft_tlb::WRITE);
+                self.a.mov_rr(true, RDX, RAX);
+                self.a.load(3, false, RAX, STATE, field.0);
+                if size == 4 {
+                    self.a.load(3, false, RCX, STATE, field.0 + 8);
+                }
+                self.a.store(size.min(3), RDX, 0, RAX);
+                if size == 4 {
+                    self.a.store(3, RDX, 8, RCX);
+                }
+                let done = self.a.jmp();
+                self.a.bind(slow);
                 self.soft_vec_access(HelperId::SoftStoreVec, addr, offset, field.0, size);
+                self.a.bind(done);
             }
             Op::Load { dst, addr, offset, size, signed } => {
                 let d = self.define(dst)?;
@@ -607,6 +649,30 @@ impl<'a> Emitter<'a> {
             }
         }
         Ok(None)
+    }
+
+    /// The inline software-TLB lookup of an access of `bytes` bytes at
+    /// `addr + offset` whose entry field `tag_field` (read or write) must
+    /// match: on a hit RAX holds the host address and execution falls
+    /// through; on a miss it jumps to the returned label (RAX, RCX, RDX
+    /// clobbered, the address temporary intact).
+    fn tlb_lookup(&mut self, addr: Temp, offset: i32, bytes: i32, tag_field: i32) -> Label {
+        let ra = self.reg(addr);
+        self.a.mov_rr(true, RAX, ra);
+        if offset != 0 {
+            self.a.alu_ri(Alu::Add, true, RAX, offset);
+        }
+        self.a.mov_rr(true, RDX, RAX);
+        self.a.shift_ri(ShiftOp::Shr, true, RDX, soft_tlb::PAGE_BITS as u8);
+        self.a.alu_ri(Alu::And, false, RDX, (soft_tlb::ENTRIES - 1) as i32);
+        self.a.shift_ri(ShiftOp::Shl, true, RDX, soft_tlb::ENTRY_BITS);
+        self.a.alu_rm(Alu::Add, true, RDX, STATE, self.layout.soft_tlb);
+        self.a.lea(RCX, RAX, bytes - 1);
+        self.a.alu_ri(Alu::And, true, RCX, -(1 << soft_tlb::PAGE_BITS));
+        self.a.alu_rm(Alu::Cmp, true, RCX, RDX, tag_field);
+        let miss = self.a.jcc(cc::NE);
+        self.a.alu_rm(Alu::Add, true, RAX, RDX, soft_tlb::ADDEND);
+        miss
     }
 
     /// Calls a software-MMU helper with live caller-saved temporaries kept

@@ -72,6 +72,9 @@ pub struct CpuState {
     /// PSTATE.BTYPE (FEAT_BTI): the kind of the indirect branch that led to
     /// the next instruction (0 after any other instruction).
     pub btype: u64,
+    /// System mode: the address of the software TLB table of the current
+    /// translation context (`crate::mem::soft_tlb`); 0 in user mode.
+    pub soft_tlb: u64,
 }
 
 impl Default for CpuState {
@@ -99,6 +102,7 @@ impl Default for CpuState {
             loop_scratch: 0,
             branch_target: 0,
             btype: 0,
+            soft_tlb: 0,
         }
     }
 }
@@ -128,6 +132,7 @@ impl Clone for CpuState {
             loop_scratch: 0,
             branch_target: 0,
             btype: 0,
+            soft_tlb: 0,
         }
     }
 }
@@ -267,4 +272,6 @@ pub mod offsets {
     pub const BRANCH_TARGET: i32 = offset_of!(CpuState, branch_target) as i32;
     /// `CpuState::btype`.
     pub const BTYPE: i32 = offset_of!(CpuState, btype) as i32;
+    /// `CpuState::soft_tlb`.
+    pub const SOFT_TLB: i32 = offset_of!(CpuState, soft_tlb) as i32;
 }

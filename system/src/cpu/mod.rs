@@ -130,6 +130,8 @@ impl Vcpu {
             ttbr1: self.el1.get(TTBR1_EL1),
         };
         self.mmu.set_context(MmuContext { el: self.el1.el, pan: self.el1.pan, regime });
+        // Translated code reads the table of the context it runs in.
+        self.cpu.soft_tlb = self.mmu.table_address();
     }
 
     /// Runs the vCPU until the machine stops. vCPUs other than 0 start

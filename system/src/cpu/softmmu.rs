@@ -2,26 +2,28 @@
 //! device registers, through a small direct-mapped TLB in front of the
 //! stage 1 table walk.
 //!
-//! Each TLB entry maps one 4 KiB virtual page of the current translation
-//! regime to a physical page and records what the descriptors permit; a hit
-//! on RAM is a tag compare and an add. Entries are never shared between
+//! The TLB is the core's `kestrel::mem::soft_tlb` layout, which translated
+//! code reads inline: one table per translation context (EL0, EL1, EL1 with
+//! PAN), each entry one 4 KiB virtual page with a tag per access kind the
+//! context may make and the host offset of the page, so that a hit on RAM
+//! is a compare and an add. Device pages never get a tag: every access to
+//! them walks and goes to the bus. Entries are never shared between
 //! regimes: every write to SCTLR/TCR/TTBR0/TTBR1 and every TLBI empties the
-//! table (see [`SoftMmu::flush`]), which is what makes ASIDs safe to ignore
-//! here. A miss walks the tables; a fault records the abort for the vCPU
-//! loop and abandons the instruction ([`kestrel::guard::abandon`]).
+//! tables (see [`SoftMmu::flush`]), which is what makes ASIDs safe to
+//! ignore here. A miss walks the tables; a fault records the abort for the
+//! vCPU loop and abandons the instruction ([`kestrel::guard::abandon`]).
 
 use std::cell::{Cell, UnsafeCell};
 use std::sync::Arc;
 
 use kestrel::guest::aarch64::mmu::{self, Access, Fault, FaultKind, PhysMem, Regime, Translation};
-use kestrel::mem::SystemMemory;
+use kestrel::mem::{soft_tlb, SystemMemory};
 
 use crate::bus::Bus;
 
 const PAGE_BITS: u32 = 12;
 const PAGE_SIZE: u64 = 1 << PAGE_BITS;
 const PAGE_MASK: u64 = PAGE_SIZE - 1;
-const TLB_ENTRIES: usize = 512;
 
 /// Guest RAM as the CPU sees it: one host mapping at a physical base.
 #[derive(Clone, Copy)]
@@ -59,29 +61,6 @@ impl PhysMem for RamWindow {
     }
 }
 
-/// Permission bits of a TLB entry.
-mod perm {
-    pub const EL1_READ: u8 = 1 << 0;
-    pub const EL1_WRITE: u8 = 1 << 1;
-    pub const EL1_EXEC: u8 = 1 << 2;
-    pub const EL0_READ: u8 = 1 << 3;
-    pub const EL0_WRITE: u8 = 1 << 4;
-    pub const EL0_EXEC: u8 = 1 << 5;
-}
-
-#[derive(Clone, Copy)]
-struct TlbEntry {
-    /// Virtual page number + 1 (0 means empty).
-    tag: u64,
-    /// Host address of the page, or null for a device page.
-    host: *mut u8,
-    /// Physical address of the page.
-    pa_page: u64,
-    perms: u8,
-}
-
-const EMPTY: TlbEntry = TlbEntry { tag: 0, host: std::ptr::null_mut(), pa_page: 0, perms: 0 };
-
 /// The state the MMU reads from the CPU: exception level, PSTATE.PAN and
 /// the registers of the translation regime. The vCPU loop keeps it current.
 #[derive(Debug, Clone, Copy, Default)]
@@ -103,9 +82,17 @@ pub struct Abort {
     pub far: u64,
 }
 
+/// The translation contexts, each with its own TLB table: what EL0 may do
+/// (also LDTR/STTR at EL1), what EL1 may do, and EL1 with PSTATE.PAN.
+const CONTEXTS: usize = 3;
+const EL0_TABLE: usize = 0;
+const EL1_TABLE: usize = 1;
+const EL1_PAN_TABLE: usize = 2;
+
 /// The software MMU of one vCPU.
 pub struct SoftMmu {
-    tlb: UnsafeCell<Box<[TlbEntry; TLB_ENTRIES]>>,
+    /// `CONTEXTS` tables of `soft_tlb::ENTRIES` entries.
+    tlb: UnsafeCell<Box<[soft_tlb::Entry]>>,
     ctx: Cell<MmuContext>,
     /// The current instruction is LDTR/STTR (and friends): check its data
     /// accesses as EL0's.
@@ -126,7 +113,7 @@ impl SoftMmu {
     /// An MMU for guest RAM `ram` and the devices on `bus`.
     pub fn new(ram: RamWindow, bus: Arc<Bus>) -> SoftMmu {
         SoftMmu {
-            tlb: UnsafeCell::new(Box::new([EMPTY; TLB_ENTRIES])),
+            tlb: UnsafeCell::new(vec![soft_tlb::EMPTY; CONTEXTS * soft_tlb::ENTRIES].into_boxed_slice()),
             ctx: Cell::new(MmuContext::default()),
             unprivileged: Cell::new(false),
             abort: Cell::new(None),
@@ -167,7 +154,7 @@ impl SoftMmu {
         // SAFETY: the TLB is used only by this vCPU's thread, and no
         // reference into it is held across this call.
         let tlb = unsafe { &mut *self.tlb.get() };
-        tlb.fill(EMPTY);
+        tlb.fill(soft_tlb::EMPTY);
         self.code_page.set((0, std::ptr::null_mut()));
     }
 
@@ -185,63 +172,85 @@ impl SoftMmu {
         Ok(t)
     }
 
-    fn required(&self, access: Access, el0: bool) -> u8 {
-        match (access, el0) {
-            (Access::Read, false) => perm::EL1_READ,
-            (Access::Write, false) => perm::EL1_WRITE,
-            (Access::Fetch, false) => perm::EL1_EXEC,
-            (Access::Read, true) => perm::EL0_READ,
-            (Access::Write, true) => perm::EL0_WRITE,
-            (Access::Fetch, true) => perm::EL0_EXEC,
+    /// The table of the current context, for accesses that are (`el0`)
+    /// or are not checked as EL0's.
+    fn table_index(&self, el0: bool) -> usize {
+        let ctx = self.ctx.get();
+        if el0 || ctx.el == 0 {
+            EL0_TABLE
+        } else if pan_applies(&ctx) {
+            EL1_PAN_TABLE
+        } else {
+            EL1_TABLE
         }
     }
 
-    /// The TLB entry for `va`, walking the tables on a miss or when the
-    /// cached permissions refuse the access (so the fault is the walk's).
+    /// The host address of the current context's TLB table, for
+    /// `CpuState::soft_tlb`.
+    pub fn table_address(&self) -> u64 {
+        let index = self.table_index(false);
+        // SAFETY: only the address is taken; the boxed slice never moves.
+        unsafe { (*self.tlb.get()).as_ptr().add(index * soft_tlb::ENTRIES) as u64 }
+    }
+
+    /// The host address of an access of `size` bytes at `va` (inside one
+    /// page) on a TLB hit, without walking.
     #[inline(always)]
-    fn entry(&self, va: u64, access: Access) -> TlbEntry {
-        let ctx = self.ctx.get();
-        let el0 = ctx.el == 0 || (self.unprivileged.get() && access != Access::Fetch);
-        let vpn = va >> PAGE_BITS;
-        let slot = (vpn as usize) & (TLB_ENTRIES - 1);
+    fn peek(&self, va: u64, size: u64, access: Access) -> Option<*mut u8> {
+        let table = self.table_index(self.unprivileged.get() && access != Access::Fetch);
         // SAFETY: this vCPU's thread is the only user of its TLB.
-        let e = unsafe { (*self.tlb.get())[slot] };
-        let need = self.required(access, el0);
-        // PAN refuses privileged data accesses to pages EL0 can read.
-        let pan_refuses = pan_applies(&ctx) && !el0 && access != Access::Fetch && e.perms & perm::EL0_READ != 0;
-        if e.tag == vpn + 1 && e.perms & need != 0 && !pan_refuses {
-            return e;
-        }
-        self.fill(va, access, el0, slot)
+        let e = unsafe { (*self.tlb.get())[table * soft_tlb::ENTRIES + soft_tlb::index(va)] };
+        let tag = match access {
+            Access::Read => e.read,
+            Access::Write => e.write,
+            Access::Fetch => e.fetch,
+        };
+        (tag == soft_tlb::tag(va, size)).then(|| va.wrapping_add(e.addend) as *mut u8)
     }
 
-    #[cold]
-    fn fill(&self, va: u64, access: Access, el0: bool, slot: usize) -> TlbEntry {
+    /// The host address of an access of `size` bytes at `va` inside one
+    /// page, or for device memory `Err(physical address)`; walks the tables
+    /// on a TLB miss (filling the entry) and abandons on a fault.
+    fn resolve(&self, va: u64, size: u64, access: Access) -> Result<*mut u8, u64> {
+        if let Some(p) = self.peek(va, size, access) {
+            return Ok(p);
+        }
         let ctx = self.ctx.get();
-        let fetch = access == Access::Fetch;
-        let t = match mmu::translate(&self.ram, &ctx.regime, va, fetch) {
+        let table = self.table_index(self.unprivileged.get() && access != Access::Fetch);
+        let (unprivileged, pan) = match table {
+            EL0_TABLE => (true, false),
+            EL1_TABLE => (false, false),
+            _ => (false, true),
+        };
+        let t = match mmu::translate(&self.ram, &ctx.regime, va, access == Access::Fetch) {
             Ok(t) => t,
             Err(fault) => self.raise(fault_syndrome(&fault, access, ctx.el == 0), va),
         };
-        if let Err(fault) = t.check(access, el0, pan_applies(&ctx) && !el0) {
+        // Fetches are checked at the level executing (LDTR does not fetch),
+        // and PAN concerns data accesses only.
+        let check = |a: Access| {
+            let (as_el0, with_pan) = if a == Access::Fetch { (ctx.el == 0, false) } else { (unprivileged, pan) };
+            t.check(a, as_el0, with_pan)
+        };
+        if let Err(fault) = check(access) {
             self.raise(fault_syndrome(&fault, access, ctx.el == 0), va);
         }
+        let page = va & !PAGE_MASK;
         let pa_page = t.pa & !PAGE_MASK;
-        let p = t.perms;
-        let bits = [
-            (p.el1_read, perm::EL1_READ),
-            (p.el1_write, perm::EL1_WRITE),
-            (p.el1_exec, perm::EL1_EXEC),
-            (p.el0_read, perm::EL0_READ),
-            (p.el0_write, perm::EL0_WRITE),
-            (p.el0_exec, perm::EL0_EXEC),
-        ];
-        let perms = bits.iter().filter(|(on, _)| *on).fold(0, |acc, (_, bit)| acc | bit);
-        let host = self.ram.host(pa_page, PAGE_SIZE).unwrap_or(std::ptr::null_mut());
-        let e = TlbEntry { tag: (va >> PAGE_BITS) + 1, host, pa_page, perms };
+        let Some(host) = self.ram.host(pa_page, PAGE_SIZE) else {
+            // Device memory (or nothing): no entry, the bus decides.
+            return Err(pa_page | (va & PAGE_MASK));
+        };
+        let tag = |a: Access| if check(a).is_ok() { page } else { soft_tlb::INVALID };
+        let entry = soft_tlb::Entry {
+            read: tag(Access::Read),
+            write: tag(Access::Write),
+            fetch: tag(Access::Fetch),
+            addend: (host as u64).wrapping_sub(page),
+        };
         // SAFETY: this vCPU's thread is the only user of its TLB.
-        unsafe { (*self.tlb.get())[slot] = e };
-        e
+        unsafe { (*self.tlb.get())[table * soft_tlb::ENTRIES + soft_tlb::index(va)] = entry };
+        Ok(va.wrapping_add(entry.addend) as *mut u8)
     }
 
     /// Records an abort and abandons the instruction.
@@ -272,12 +281,10 @@ impl SoftMmu {
         let host = if page == (va >> PAGE_BITS) + 1 {
             host
         } else {
-            let e = self.entry(va, Access::Fetch);
-            if e.host.is_null() {
-                self.external_abort(va, Access::Fetch);
-            }
-            self.code_page.set((e.tag, e.host));
-            e.host
+            let Ok(p) = self.resolve(va, 4, Access::Fetch) else { self.external_abort(va, Access::Fetch) };
+            let host = p.wrapping_sub((va & PAGE_MASK) as usize);
+            self.code_page.set(((va >> PAGE_BITS) + 1, host));
+            host
         };
         // SAFETY: `host` maps the whole page of guest RAM holding `va`;
         // instructions are 4-byte aligned (the vCPU checks the PC) so the
@@ -285,34 +292,76 @@ impl SoftMmu {
         unsafe { std::ptr::read_unaligned(host.add((va & PAGE_MASK) as usize) as *const u32) }
     }
 
+    #[cold]
     fn load_slow(&self, va: u64, size: usize) -> u64 {
         if (va & PAGE_MASK) + size as u64 > PAGE_SIZE {
             // Crosses a page: byte by byte, each through its own page.
             return (0..size).fold(0u64, |acc, i| acc | (self.load(va.wrapping_add(i as u64), 1) << (8 * i)));
         }
-        let e = self.entry(va, Access::Read);
-        let pa = e.pa_page | (va & PAGE_MASK);
-        match self.bus.read(pa, size as u8) {
-            Some(v) => v,
-            None => self.external_abort(va, Access::Read),
+        match self.resolve(va, size as u64, Access::Read) {
+            // SAFETY: `resolve` checked the access stays in a RAM page.
+            Ok(p) => unsafe { read_host(p, size) },
+            Err(pa) => match self.bus.read(pa, size as u8) {
+                Some(v) => v,
+                None => self.external_abort(va, Access::Read),
+            },
         }
     }
 
+    #[cold]
     fn store_slow(&self, va: u64, size: usize, value: u64) {
         if (va & PAGE_MASK) + size as u64 > PAGE_SIZE {
             // Check both pages before writing any byte, so a fault on the
             // second leaves memory untouched.
-            self.entry(va, Access::Write);
-            self.entry(va.wrapping_add(size as u64 - 1), Access::Write);
+            let _ = self.resolve(va, 1, Access::Write);
+            let _ = self.resolve(va.wrapping_add(size as u64 - 1), 1, Access::Write);
             for i in 0..size {
                 self.store(va.wrapping_add(i as u64), 1, value >> (8 * i));
             }
             return;
         }
-        let e = self.entry(va, Access::Write);
-        let pa = e.pa_page | (va & PAGE_MASK);
-        if self.bus.write(pa, size as u8, value).is_none() {
-            self.external_abort(va, Access::Write);
+        match self.resolve(va, size as u64, Access::Write) {
+            // SAFETY: `resolve` checked the access stays in a RAM page.
+            Ok(p) => unsafe { write_host(p, size, value) },
+            Err(pa) => {
+                if self.bus.write(pa, size as u8, value).is_none() {
+                    self.external_abort(va, Access::Write);
+                }
+            }
+        }
+    }
+}
+
+/// Reads `size` bytes (1, 2, 4, 8) at a host address.
+///
+/// # Safety
+/// The bytes must be readable host memory.
+#[inline(always)]
+unsafe fn read_host(p: *mut u8, size: usize) -> u64 {
+    // SAFETY: the caller's contract; guest data has no alignment promise.
+    unsafe {
+        match size {
+            1 => *p as u64,
+            2 => std::ptr::read_unaligned(p as *const u16) as u64,
+            4 => std::ptr::read_unaligned(p as *const u32) as u64,
+            _ => std::ptr::read_unaligned(p as *const u64),
+        }
+    }
+}
+
+/// Writes the low `size` bytes of `value` at a host address.
+///
+/// # Safety
+/// The bytes must be writable host memory.
+#[inline(always)]
+unsafe fn write_host(p: *mut u8, size: usize, value: u64) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        match size {
+            1 => *p = value as u8,
+            2 => std::ptr::write_unaligned(p as *mut u16, value as u16),
+            4 => std::ptr::write_unaligned(p as *mut u32, value as u32),
+            _ => std::ptr::write_unaligned(p as *mut u64, value),
         }
     }
 }
@@ -320,42 +369,20 @@ impl SoftMmu {
 impl SystemMemory for SoftMmu {
     #[inline]
     fn load(&self, va: u64, size: usize) -> u64 {
-        let e = self.entry(va, Access::Read);
-        let offset = va & PAGE_MASK;
-        if !e.host.is_null() && offset + size as u64 <= PAGE_SIZE {
-            // SAFETY: the entry maps a whole page of guest RAM and the access
-            // stays inside it.
-            unsafe {
-                let p = e.host.add(offset as usize);
-                return match size {
-                    1 => *p as u64,
-                    2 => std::ptr::read_unaligned(p as *const u16) as u64,
-                    4 => std::ptr::read_unaligned(p as *const u32) as u64,
-                    _ => std::ptr::read_unaligned(p as *const u64),
-                };
-            }
+        match self.peek(va, size as u64, Access::Read) {
+            // SAFETY: a TLB hit for a RAM page the access stays inside.
+            Some(p) => unsafe { read_host(p, size) },
+            None => self.load_slow(va, size),
         }
-        self.load_slow(va, size)
     }
 
     #[inline]
     fn store(&self, va: u64, size: usize, value: u64) {
-        let e = self.entry(va, Access::Write);
-        let offset = va & PAGE_MASK;
-        if !e.host.is_null() && offset + size as u64 <= PAGE_SIZE {
+        match self.peek(va, size as u64, Access::Write) {
             // SAFETY: as in `load`.
-            unsafe {
-                let p = e.host.add(offset as usize);
-                match size {
-                    1 => *p = value as u8,
-                    2 => std::ptr::write_unaligned(p as *mut u16, value as u16),
-                    4 => std::ptr::write_unaligned(p as *mut u32, value as u32),
-                    _ => std::ptr::write_unaligned(p as *mut u64, value),
-                }
-            }
-            return;
+            Some(p) => unsafe { write_host(p, size, value) },
+            None => self.store_slow(va, size, value),
         }
-        self.store_slow(va, size, value)
     }
 
     fn fetch(&self, va: u64) -> u32 {
@@ -363,15 +390,16 @@ impl SystemMemory for SoftMmu {
     }
 
     fn host_rmw(&self, va: u64, size: usize) -> *mut u8 {
-        self.entry(va, Access::Read);
-        let e = self.entry(va, Access::Write);
-        let offset = va & PAGE_MASK;
-        if e.host.is_null() || offset + size as u64 > PAGE_SIZE {
-            // Atomics on device memory, or split across pages (the caller
-            // checked alignment, so only the latter cannot happen).
+        if (va & PAGE_MASK) + size as u64 > PAGE_SIZE {
+            // Callers check alignment, so this is a misaligned pair.
             self.external_abort(va, Access::Write);
         }
-        e.host.wrapping_add(offset as usize)
+        let _ = self.resolve(va, size as u64, Access::Read);
+        match self.resolve(va, size as u64, Access::Write) {
+            Ok(p) => p,
+            // Atomics on device memory.
+            Err(_) => self.external_abort(va, Access::Write),
+        }
     }
 }
 
