@@ -70,9 +70,41 @@ impl RegionBlock {
 }
 
 /// System mode: instructions that end a block before them, for the front
-/// end to execute (see `ExitReason::System`).
+/// end to execute (see `ExitReason::System`): those whose meaning depends
+/// on the exception level or on system state translated code does not see.
+/// Hints other than WFI/WFE, barriers, the flag-manipulation forms, DC ZVA
+/// and the DC cleans, and the EL0 registers the core defines the same way
+/// at every level stay in translated code.
 pub fn exits_in_system_mode(word: u32) -> bool {
-    crate::guest::aarch64::decode::is_system_space(word) || crate::guest::aarch64::decode::is_unprivileged_load_store(word)
+    use crate::guest::aarch64::decode::{is_system_space, is_unprivileged_load_store};
+    use crate::guest::aarch64::sysregs::{sysreg, FPCR, FPSR, NZCV, TPIDR_EL0};
+    if is_unprivileged_load_store(word) {
+        return true;
+    }
+    if !is_system_space(word) || word & 0xffc0_0000 != 0xd500_0000 {
+        // Not a system instruction at all, or exception generation / ERET.
+        return is_system_space(word);
+    }
+    let field = |lo: u32, width: u32| (word >> lo) & ((1 << width) - 1);
+    let (l, op0, op1, crn, crm, op2) = (field(21, 1), field(19, 2), field(16, 3), field(12, 4), field(8, 4), field(5, 3));
+    match (l, op0) {
+        (0, 0) => match crn {
+            // WFE and WFI idle the vCPU; other hints are the core's.
+            2 => crm == 0 && (op2 == 2 || op2 == 3),
+            // DMB, DSB, ISB, CLREX, SB.
+            3 => false,
+            // CFINV, XAFLAG, AXFLAG; other PSTATE fields need the vCPU.
+            4 => !(op1 == 0 && crm == 0 && op2 <= 2),
+            _ => true,
+        },
+        // DC ZVA and the DC cleans by address act on memory only.
+        (0, 1) => !(op1 == 3 && crn == 7 && matches!(crm, 4 | 10 | 11 | 12 | 13 | 14)),
+        (_, 3) => {
+            let reg = field(5, 16) as u16;
+            !(matches!(reg, NZCV | FPCR | FPSR | TPIDR_EL0) || reg == sysreg(3, 3, 13, 0, 3) && l == 1)
+        }
+        _ => true,
+    }
 }
 
 /// Decodes the block starting at `pc`; in `system` mode it stops before an

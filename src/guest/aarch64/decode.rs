@@ -630,6 +630,10 @@ fn decode_branch_reg_pac(word: u32) -> Option<Insn> {
 /// nothing in user mode, and unallocated hints are NOPs by definition.
 fn decode_hint(hint: u32) -> Insn {
     use PacKeyName::{IA, IB};
+    // Without FEAT_PAuth the PAC hints are NOPs, as the hint space defines.
+    if !super::pac_insns::implemented() {
+        return Insn::Nop;
+    }
     let (rd, modifier, op) = match hint {
         7 => (30, PacModifier::Zero, PacOp::Strip { data: false }),
         8 => (17, PacModifier::Reg(16), PacOp::Sign(IA)),

@@ -16,6 +16,20 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 static KEYS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
 /// QARMA5 when set, the implementation-defined algorithm otherwise.
 static QARMA5: AtomicBool = AtomicBool::new(false);
+/// FEAT_PAuth is implemented (the CPU model has it). Without it the
+/// hint-space forms (PACIASP, AUTIASP, XPACLRI, ...) are NOPs.
+static IMPLEMENTED: AtomicBool = AtomicBool::new(true);
+
+/// Says whether the CPU model implements FEAT_PAuth.
+pub fn set_implemented(on: bool) {
+    IMPLEMENTED.store(on, Ordering::Relaxed);
+}
+
+/// Whether the CPU model implements FEAT_PAuth.
+#[inline(always)]
+pub fn implemented() -> bool {
+    IMPLEMENTED.load(Ordering::Relaxed)
+}
 
 /// Selects the algorithm every PAC instruction of the process uses.
 pub fn set_algorithm(alg: PacAlgorithm) {

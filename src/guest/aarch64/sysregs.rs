@@ -192,6 +192,7 @@ pub fn set_cpu_identity(midr: u64, hwcap: u64, hwcap2: u64) {
     let fp = if !has(h::FP) { 0xf } else if has(h::FPHP) { 1 } else { 0 };
     let simd = if !has(h::ASIMD) { 0xf } else if has(h::ASIMDHP) { 1 } else { 0 };
     let pfr0 = 0x11 | field(fp, 16) | field(simd, 20);
+    super::pac_insns::set_implemented(has(h::PACA));
     MIDR.store(midr, Ordering::Relaxed);
     PFR0.store(pfr0, Ordering::Relaxed);
     ISAR0.store(isar0, Ordering::Relaxed);
