@@ -35,7 +35,15 @@ fn main() {
     let start = text.as_ptr() as u64;
     let end = start + text.len() as u64 - 4;
     let layout = kestrel::jit::aarch64_state_layout();
-    let helpers = x86::emit::Helpers { interp_one: no_helper as *const () as usize, landing_pad: no_helper as *const () as usize };
+    let none = no_helper as *const () as usize;
+    let helpers = x86::emit::Helpers {
+        interp_one: none,
+        landing_pad: none,
+        soft_load: none,
+        soft_store: none,
+        soft_load_vec: none,
+        soft_store_vec: none,
+    };
     let mut backend = Baseline::new(layout, helpers, x86::arena::ARENA_BYTES).expect("executable memory");
     for round in 0..rounds {
         // SAFETY: nothing runs the translations; the arena is reused.
@@ -46,7 +54,7 @@ fn main() {
         let mut ir = kestrel::ir::Block::default();
         while pc < end {
             let a = Instant::now();
-            let block = build_block(pc);
+            let block = build_block(pc, false);
             let b = Instant::now();
             ir = lower_block_into(ir, pc, &block.insns);
             let c = Instant::now();

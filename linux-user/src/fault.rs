@@ -71,6 +71,12 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
     unsafe {
         let uc = &mut *(ctx as *mut libc::ucontext_t);
         let gregs = &mut uc.uc_mcontext.gregs;
+        // A non-canonical address reached through RSP or RBP raises a
+        // stack-segment fault, which Linux reports as SIGBUS (SI_KERNEL)
+        // where any other base register would give SIGSEGV: the guest
+        // must see the same as for a general-protection fault.
+        const SI_KERNEL: i32 = 0x80;
+        let sig = if sig == libc::SIGBUS && (*info).si_code == SI_KERNEL { libc::SIGSEGV } else { sig };
         LAST.with(|l| {
             l.set(HostFault {
                 signal: sig,

@@ -324,3 +324,45 @@ impl std::hash::Hasher for PcHasher {
 
 /// A map keyed by guest address or page number.
 pub type PcMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<PcHasher>>;
+
+#[cfg(test)]
+mod system_exit_tests {
+    use super::exits_in_system_mode;
+
+    #[test]
+    fn only_instructions_that_need_el1_state_leave_translated_code() {
+        let stay = [
+            (0xd503_201f, "nop"),
+            (0xd503_233f, "paciasp"),
+            (0xd503_245f, "bti c"),
+            (0xd503_3bbf, "dmb ish"),
+            (0xd503_3fdf, "isb"),
+            (0xd500_401f, "cfinv"),
+            (0xd50b_7420, "dc zva, x0"),
+            (0xd50b_7b20, "dc cvau, x0"),
+            (0xd53b_d040, "mrs x0, tpidr_el0"),
+            (0xd51b_4200, "msr nzcv, x0"),
+            (0x8b02_0020, "add x0, x1, x2"),
+        ];
+        let leave = [
+            (0xd503_207f, "wfi"),
+            (0xd503_205f, "wfe"),
+            (0xd503_42df, "msr daifset, #2"),
+            (0xd538_4100, "mrs x0, sp_el0"),
+            (0xd51b_d060, "msr tpidrro_el0, x0"),
+            (0xd50b_7520, "ic ivau, x0"),
+            (0xd508_871f, "tlbi vmalle1"),
+            (0xd53b_e040, "mrs x0, cntvct_el0"),
+            (0xd400_0001, "svc #0"),
+            (0xd400_0002, "hvc #0"),
+            (0xd69f_03e0, "eret"),
+            (0xf840_0800, "ldtr x0, [x0]"),
+        ];
+        for (word, name) in stay {
+            assert!(!exits_in_system_mode(word), "{name} must stay in translated code");
+        }
+        for (word, name) in leave {
+            assert!(exits_in_system_mode(word), "{name} must leave translated code");
+        }
+    }
+}

@@ -1,7 +1,9 @@
 //! The serial console on the user's terminal: standard input feeds the
 //! PL011, with qemu's Ctrl-A escapes when the console is multiplexed
-//! (`-nographic`, `-serial mon:stdio`): Ctrl-A x quits, Ctrl-A h lists
-//! the escapes, Ctrl-A Ctrl-A sends one Ctrl-A to the guest.
+//! (`-nographic`, `-serial mon:stdio`): Ctrl-A x quits, Ctrl-A c switches
+//! to the monitor and back, Ctrl-A h lists the escapes, Ctrl-A Ctrl-A
+//! sends one Ctrl-A to the guest. The monitor knows `info registers`,
+//! `quit` and `help`.
 
 use std::io::Read;
 use std::sync::{Arc, Mutex};
@@ -58,6 +60,8 @@ pub enum Key {
     Quit,
     /// Print the help (Ctrl-A h).
     Help,
+    /// Switch between the guest's console and the monitor (Ctrl-A c).
+    Monitor,
     /// Nothing (the first byte of an escape, or an unknown escape).
     None,
 }
@@ -76,6 +80,7 @@ impl Escapes {
             return match byte {
                 b'x' | b'X' => Key::Quit,
                 b'h' | b'H' | b'?' => Key::Help,
+                b'c' | b'C' => Key::Monitor,
                 CTRL_A => Key::Guest(CTRL_A),
                 _ => Key::None,
             };
@@ -88,7 +93,40 @@ impl Escapes {
     }
 }
 
-const HELP: &str = "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\nC-a C-a  sends C-a\r\n";
+const HELP: &str = "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\nC-a c    switch between console and monitor\r\nC-a C-a  sends C-a\r\n";
+
+const MONITOR_HELP: &str = "info registers -- show the CPU registers\r\nquit|q -- quit the emulator\r\nhelp|? -- show this help\r\n";
+
+/// Prints to the terminal the monitor shares with the console.
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// Runs one monitor command line; false when the emulator must quit.
+pub fn monitor_command(machine: &Machine, line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        [] => {}
+        ["quit"] | ["q"] => {
+            machine.request_shutdown(Shutdown::Quit);
+            return false;
+        }
+        ["help"] | ["?"] | ["h"] => say(MONITOR_HELP),
+        ["info", "registers"] | ["info", "r"] => {
+            for (index, port) in machine.cpus.iter().enumerate() {
+                match port.registers(Duration::from_millis(500)) {
+                    Some(text) => say(&text.replace('\n', "\r\n")),
+                    None => say(&format!("CPU#{index}: powered off\r\n")),
+                }
+            }
+        }
+        _ => say(&format!("unknown command: '{}'\r\n", line.trim())),
+    }
+    true
+}
 
 /// Starts the thread that reads standard input into the UART.
 pub fn spawn_input(machine: Arc<Machine>, backend: SerialBackend) {
@@ -100,6 +138,8 @@ pub fn spawn_input(machine: Arc<Machine>, backend: SerialBackend) {
         let mut stdin = std::io::stdin().lock();
         let mut escapes = Escapes::default();
         let mut buf = [0u8; 256];
+        // The monitor's line being typed, while the monitor has the terminal.
+        let mut monitor: Option<String> = None;
         loop {
             let n = match stdin.read(&mut buf) {
                 Ok(0) | Err(_) => return,
@@ -108,7 +148,38 @@ pub fn spawn_input(machine: Arc<Machine>, backend: SerialBackend) {
             let mut bytes = Vec::with_capacity(n);
             for &b in &buf[..n] {
                 match if escapes_on { escapes.feed(b) } else { Key::Guest(b) } {
+                    Key::Guest(b) if monitor.is_some() => {
+                        let line = monitor.as_mut().expect("in the monitor");
+                        match b {
+                            b'\r' | b'\n' => {
+                                say("\r\n");
+                                let command = std::mem::take(line);
+                                if !monitor_command(&machine, &command) {
+                                    return;
+                                }
+                                say("(kestrel) ");
+                            }
+                            0x7f | 0x08 => {
+                                if line.pop().is_some() {
+                                    say("\x08 \x08");
+                                }
+                            }
+                            _ if b.is_ascii_graphic() || b == b' ' => {
+                                line.push(b as char);
+                                say(&(b as char).to_string());
+                            }
+                            _ => {}
+                        }
+                    }
                     Key::Guest(b) => bytes.push(b),
+                    Key::Monitor => {
+                        if monitor.take().is_none() {
+                            say("\r\nKestrel monitor - type 'help' for more information\r\n(kestrel) ");
+                            monitor = Some(String::new());
+                        } else {
+                            say("\r\n");
+                        }
+                    }
                     Key::Quit => {
                         machine.request_shutdown(Shutdown::Quit);
                         return;
@@ -147,6 +218,8 @@ mod tests {
         assert_eq!(e.feed(CTRL_A), Key::None);
         assert_eq!(e.feed(b'q'), Key::None);
         assert_eq!(e.feed(b'x'), Key::Guest(b'x'));
+        assert_eq!(e.feed(CTRL_A), Key::None);
+        assert_eq!(e.feed(b'c'), Key::Monitor);
         assert_eq!(e.feed(CTRL_A), Key::None);
         assert_eq!(e.feed(b'x'), Key::Quit);
     }

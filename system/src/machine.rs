@@ -102,6 +102,11 @@ pub struct CpuPort {
     gic_changed: AtomicBool,
     /// The ticker ticked since the vCPU last looked at its timer.
     ticked: AtomicBool,
+    /// The monitor asked for the registers.
+    registers_wanted: AtomicBool,
+    /// The vCPU's answer.
+    registers: Mutex<Option<String>>,
+    registers_cv: Condvar,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -118,7 +123,41 @@ impl CpuPort {
             exit_flag: AtomicPtr::new(std::ptr::null_mut()),
             gic_changed: AtomicBool::new(true),
             ticked: AtomicBool::new(true),
+            registers_wanted: AtomicBool::new(false),
+            registers: Mutex::new(None),
+            registers_cv: Condvar::new(),
         }
+    }
+
+    /// The monitor's `info registers`: asks the vCPU for a dump of its
+    /// registers and waits for it; `None` if the vCPU does not answer in
+    /// time (it is powered off).
+    pub fn registers(&self, timeout: std::time::Duration) -> Option<String> {
+        *lock(&self.registers) = None;
+        self.registers_wanted.store(true, Ordering::Release);
+        self.wake();
+        let deadline = Instant::now() + timeout;
+        let mut reply = lock(&self.registers);
+        while reply.is_none() {
+            let now = Instant::now();
+            if now >= deadline {
+                self.registers_wanted.store(false, Ordering::Release);
+                return None;
+            }
+            reply = self.registers_cv.wait_timeout(reply, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
+        }
+        reply.take()
+    }
+
+    /// Whether the monitor waits for this vCPU's registers.
+    pub fn registers_wanted(&self) -> bool {
+        self.registers_wanted.load(Ordering::Relaxed) && self.registers_wanted.swap(false, Ordering::AcqRel)
+    }
+
+    /// The vCPU's answer to [`registers`](Self::registers).
+    pub fn answer_registers(&self, text: String) {
+        *lock(&self.registers) = Some(text);
+        self.registers_cv.notify_all();
     }
 
     /// Tells the vCPU its interrupt inputs changed (and stops its code).

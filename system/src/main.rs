@@ -23,6 +23,9 @@ fn main() {
         }
         Err(err) => fail(err),
     };
+    if config.gdb.is_some() || config.start_paused {
+        fail("the gdb stub (-s, -S, -gdb) is not implemented yet");
+    }
     let images = board::prepare_boot(&config).unwrap_or_else(|err| fail(err));
     if let Some(path) = &config.dump_dtb {
         board::dump_dtb(&images, path).unwrap_or_else(|err| fail(err));

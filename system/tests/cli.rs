@@ -77,3 +77,52 @@ fn a_kernel_that_powers_off_ends_the_run_with_status_0() {
     std::fs::remove_file(kernel).ok();
     std::fs::remove_file(initrd).ok();
 }
+
+/// An Image whose code is `words` after a branch past the header.
+fn image_running(words: &[u32]) -> Vec<u8> {
+    let mut image = vec![0u8; 4096];
+    image[0..4].copy_from_slice(&0x1400_0010u32.to_le_bytes());
+    for (i, word) in words.iter().enumerate() {
+        image[64 + 4 * i..64 + 4 * i + 4].copy_from_slice(&word.to_le_bytes());
+    }
+    image[16..24].copy_from_slice(&(8u64 << 20).to_le_bytes());
+    image[56..60].copy_from_slice(b"ARM\x64");
+    image
+}
+
+#[test]
+fn the_gdb_stub_options_are_refused_in_one_line() {
+    let kernel = scratch("gdb-Image", &image_running(&[0x1400_0000]));
+    let k = kernel.to_str().unwrap();
+    for opt in [&["-s"][..], &["-S"], &["-gdb", "tcp::1234"]] {
+        let mut args = vec!["-M", "virt", "-kernel", k];
+        args.extend_from_slice(opt);
+        assert_one_line_error(&args, "gdb stub");
+    }
+    std::fs::remove_file(kernel).ok();
+}
+
+#[test]
+fn the_monitor_shows_registers_and_quits() {
+    use std::io::Write;
+    use std::process::Stdio;
+    // movz x5, #0x1234; b . (a guest that spins with a known register).
+    let kernel = scratch("monitor-Image", &image_running(&[0xd282_4685, 0x1400_0000]));
+    let mut child = Command::new(BIN)
+        .args(["-M", "virt", "-nographic", "-kernel", kernel.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stdin.write_all(b"\x01cinfo registers\rquit\r").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout.contains("(kestrel) "), "{stdout}");
+    assert!(stdout.contains("CPU#0 EL1h PC=0000000040200044"), "{stdout}");
+    assert!(stdout.contains("X05=0000000000001234"), "{stdout}");
+    std::fs::remove_file(kernel).ok();
+}

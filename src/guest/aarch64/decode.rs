@@ -1131,4 +1131,18 @@ mod tests {
             assert_eq!(decode(word), expected, "word {word:#010x}");
         }
     }
+
+    #[test]
+    fn system_space_and_unprivileged_loads_are_recognised() {
+        assert!(is_unprivileged_load_store(0xf840_0800)); // ldtr x0, [x0]
+        assert!(is_unprivileged_load_store(0x3800_0800)); // sttrb w0, [x0]
+        assert!(is_unprivileged_load_store(0xb880_0841)); // ldtrsw x1, [x2]
+        assert!(!is_unprivileged_load_store(0xf840_0c00)); // ldr x0, [x0, #0]!
+        assert!(!is_unprivileged_load_store(0xf940_0000)); // ldr x0, [x0]
+        for word in [0xd503_201f, 0xd400_0001, 0xd400_0002, ERET, 0xd538_4100, 0xd508_871f] {
+            assert!(is_system_space(word), "{word:#x}");
+        }
+        assert!(!is_system_space(0x8b02_0020));
+        assert!(!is_system_space(0xd65f_03c0)); // ret
+    }
 }

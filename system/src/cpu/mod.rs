@@ -181,6 +181,10 @@ impl Vcpu {
             if self.port().take_tick() {
                 self.update_timer_lines();
             }
+            if self.port().registers_wanted() {
+                let text = self.register_dump();
+                self.port().answer_registers(text);
+            }
             if self.port().take_gic_change() {
                 let g = self.machine.gic();
                 self.irq_lines = (g.cpu_irq_pending(self.index), g.cpu_fiq_pending(self.index));
@@ -320,6 +324,48 @@ impl Vcpu {
         self.el1.take_exception(&mut self.cpu, kind, return_to, esr, far);
         self.halted = false;
         self.sync_mmu();
+    }
+
+    /// The monitor's `info registers` for this vCPU.
+    pub fn register_dump(&self) -> String {
+        use kestrel::guest::aarch64::el1::{ELR_EL1, ESR_EL1, FAR_EL1, SPSR_EL1, VBAR_EL1};
+        use std::fmt::Write;
+        let mut out = String::new();
+        let mode = if self.el1.el == 0 { "EL0t" } else if self.el1.spsel { "EL1h" } else { "EL1t" };
+        let _ = writeln!(out, "CPU#{} {mode} PC={:016x} PSTATE={:08x}", self.index, self.cpu.pc, self.el1.pstate(&self.cpu));
+        for row in 0..8 {
+            let regs: Vec<String> = (0..4)
+                .map(|c| row * 4 + c)
+                .filter(|&r| r < 31)
+                .map(|r| format!("X{r:02}={:016x}", self.cpu.x[r]))
+                .collect();
+            let _ = writeln!(out, "{}", regs.join(" "));
+        }
+        let (sp_el0, sp_el1) = if self.el1.el == 1 && self.el1.spsel {
+            (self.el1.banked_sp, self.cpu.x[31])
+        } else {
+            (self.cpu.x[31], self.el1.banked_sp)
+        };
+        let _ = writeln!(out, "SP_EL0={sp_el0:016x} SP_EL1={sp_el1:016x}");
+        let get = |r| self.el1.get(r);
+        let _ = writeln!(
+            out,
+            "ELR_EL1={:016x} SPSR_EL1={:08x} ESR_EL1={:08x} FAR_EL1={:016x} VBAR_EL1={:016x}",
+            get(ELR_EL1),
+            get(SPSR_EL1),
+            get(ESR_EL1),
+            get(FAR_EL1),
+            get(VBAR_EL1)
+        );
+        let _ = writeln!(
+            out,
+            "SCTLR_EL1={:016x} TCR_EL1={:016x} TTBR0_EL1={:016x} TTBR1_EL1={:016x}",
+            get(SCTLR_EL1),
+            get(TCR_EL1),
+            get(TTBR0_EL1),
+            get(TTBR1_EL1)
+        );
+        out
     }
 
     /// Drops translations of this vCPU and, with `broadcast`, asks the
