@@ -7,6 +7,7 @@
 //! devices: front ends (linux-user, system) receive an [`jit::ExitReason`] and act on it.
 
 pub mod backend;
+pub mod gdb;
 pub mod guard;
 pub mod guest;
 pub mod ir;

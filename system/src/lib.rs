@@ -20,5 +20,6 @@ pub mod console;
 pub mod cpu;
 pub mod devices;
 pub mod fdt;
+pub mod gdb;
 pub mod machine;
 pub mod runner;

@@ -50,6 +50,9 @@ pub enum MachineError {
     /// Something the board does not model yet.
     #[error("{0} is not supported yet")]
     Unsupported(&'static str),
+    /// The gdb stub could not listen.
+    #[error("gdb stub: {0}")]
+    Gdb(String),
     /// The images did not fit (checked earlier; kept for completeness).
     #[error("{0}")]
     Load(String),
@@ -107,6 +110,9 @@ pub struct CpuPort {
     /// The vCPU's answer.
     registers: Mutex<Option<String>>,
     registers_cv: Condvar,
+    /// The vCPU's translation regime (SCTLR, TCR, TTBR0, TTBR1), for the
+    /// debugger's memory accesses.
+    regime: [AtomicU64; 4],
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -126,7 +132,21 @@ impl CpuPort {
             registers_wanted: AtomicBool::new(false),
             registers: Mutex::new(None),
             registers_cv: Condvar::new(),
+            regime: [const { AtomicU64::new(0) }; 4],
         }
+    }
+
+    /// Publishes the vCPU's translation regime.
+    pub fn set_regime(&self, r: &kestrel::guest::aarch64::mmu::Regime) {
+        for (slot, v) in self.regime.iter().zip([r.sctlr, r.tcr, r.ttbr0, r.ttbr1]) {
+            slot.store(v, Ordering::Relaxed);
+        }
+    }
+
+    /// The vCPU's translation regime as last published.
+    pub fn regime(&self) -> kestrel::guest::aarch64::mmu::Regime {
+        let v = |i: usize| self.regime[i].load(Ordering::Relaxed);
+        kestrel::guest::aarch64::mmu::Regime { sctlr: v(0), tcr: v(1), ttbr0: v(2), ttbr1: v(3) }
     }
 
     /// The monitor's `info registers`: asks the vCPU for a dump of its

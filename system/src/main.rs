@@ -23,8 +23,8 @@ fn main() {
         }
         Err(err) => fail(err),
     };
-    if config.gdb.is_some() || config.start_paused {
-        fail("the gdb stub (-s, -S, -gdb) is not implemented yet");
+    if config.start_paused && config.gdb.is_none() {
+        fail("-S without -s or -gdb: nothing could start the machine (the monitor has no 'cont')");
     }
     let images = board::prepare_boot(&config).unwrap_or_else(|err| fail(err));
     if let Some(path) = &config.dump_dtb {

@@ -64,6 +64,21 @@ pub fn run(config: &MachineConfig, images: &BootImages) -> Result<Shutdown, Mach
         console::enter_raw_mode(false);
     }
     console::spawn_input(machine.clone(), config.serial);
+    if let Some(gdb) = &config.gdb {
+        let (port, memory) = (gdb.port, Box::new(crate::gdb::BoardMemory::new(machine.clone())));
+        let program = crate::cli::PROGRAM_NAME;
+        if config.start_paused {
+            // -S: nothing runs before gdb is there.
+            kestrel::gdb::start(port, memory, program).map_err(|e| MachineError::Gdb(e.to_string()))?;
+        } else {
+            // gdb may attach at any time; the guest runs meanwhile.
+            let _ = std::thread::Builder::new().name("gdb-listen".into()).spawn(move || {
+                if let Err(e) = kestrel::gdb::start(port, memory, program) {
+                    eprintln!("{program}: gdb stub: {e}");
+                }
+            });
+        }
+    }
     let mut threads = Vec::new();
     for index in 0..config.smp as usize {
         let m = machine.clone();
@@ -77,6 +92,8 @@ pub fn run(config: &MachineConfig, images: &BootImages) -> Result<Shutdown, Mach
     }
     spawn_ticker(machine.clone());
     let why = machine.wait_for_shutdown();
+    // A debugger sees the end of the run as the end of its inferior.
+    kestrel::gdb::process_exiting(crate::gdb::tid(0), 0);
     for t in threads {
         let _ = t.join();
     }

@@ -130,6 +130,9 @@ impl Vcpu {
             ttbr1: self.el1.get(TTBR1_EL1),
         };
         self.mmu.set_context(MmuContext { el: self.el1.el, pan: self.el1.pan, regime });
+        if kestrel::gdb::attached() {
+            self.machine.cpus[self.index].set_regime(&regime);
+        }
         // Translated code reads the table of the context it runs in.
         self.cpu.soft_tlb = self.mmu.table_address();
     }
@@ -189,6 +192,10 @@ impl Vcpu {
                 let g = self.machine.gic();
                 self.irq_lines = (g.cpu_irq_pending(self.index), g.cpu_fiq_pending(self.index));
             }
+            if kestrel::gdb::attached() {
+                self.run_debugged();
+                continue;
+            }
             if self.halted {
                 self.idle();
                 continue;
@@ -214,6 +221,40 @@ impl Vcpu {
             } else if outcome == Step::WaitForInterrupt {
                 self.halted = true;
             }
+        }
+    }
+
+    /// One instruction under the debugger: the checkpoint where gdb may
+    /// stop the vCPU (breakpoints, steps, all-stop), then the interpreter.
+    fn run_debugged(&mut self) {
+        let tid = crate::gdb::tid(self.index);
+        if !kestrel::gdb::knows_thread(tid) {
+            let regime = self.mmu.context().regime;
+            self.port().set_regime(&regime);
+            kestrel::gdb::thread_started(tid, &mut *self.cpu);
+        }
+        if self.halted {
+            // Idle in WFI: gdb does not wait for this vCPU to stop.
+            kestrel::gdb::in_syscall(tid, true);
+            self.idle();
+            kestrel::gdb::in_syscall(tid, false);
+            return;
+        }
+        self.take_pending_interrupt();
+        let stepping = kestrel::gdb::checkpoint(tid, &self.cpu);
+        let mut outcome = Step::Next;
+        let abandoned = guard::guarded(|| outcome = self.step());
+        if abandoned {
+            self.mmu.set_unprivileged(false);
+            if let Some(abort) = self.mmu.take_abort() {
+                let pc = self.cpu.pc;
+                self.exception(ExceptionKind::Sync, pc, Some(abort.esr), Some(abort.far));
+            }
+        } else if outcome == Step::WaitForInterrupt {
+            self.halted = true;
+        }
+        if stepping {
+            kestrel::gdb::step_done(tid);
         }
     }
 

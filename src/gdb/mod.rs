@@ -1,14 +1,15 @@
-//! The gdb remote stub (`-g PORT`, `KESTREL_GDB`, `QEMU_GDB`), as qemu-user
-//! offers: `gdb-multiarch -ex 'target remote :PORT'` sees every guest thread,
-//! sets breakpoints, single-steps, reads and writes registers and memory, and
-//! continues to the end.
+//! The gdb remote stub of both front ends, as qemu offers it:
+//! `gdb-multiarch -ex 'target remote :PORT'` sees every guest thread (user
+//! mode) or vCPU (system mode), sets breakpoints, single-steps, reads and
+//! writes registers and memory, and continues to the end. How guest memory
+//! is reached is the front end's ([`DebugMemory`]).
 //!
 //! The protocol is the `gdbstub` crate's (with `gdbstub_arch`'s AArch64
 //! register layout), driven from a server thread ([`server`]). The guest
 //! threads meet the debugger at every instruction: while a debugger is
 //! attached they run one instruction at a time in the interpreter
 //! ([`checkpoint`] before each), which makes every instruction boundary a
-//! place to stop at no cost to runs without `-g`.
+//! place to stop at no cost to runs without a debugger.
 //!
 //! All-stop mode, as gdb expects from a Linux target: when one thread stops
 //! (breakpoint, finished step, Ctrl-C), every other thread parks at its next
@@ -18,12 +19,23 @@
 mod server;
 mod target;
 
-use kestrel::guest::aarch64::cpu::CpuState;
+use crate::guest::aarch64::cpu::CpuState;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 pub use server::start;
+
+/// Guest memory as the debugger reads and writes it: virtual addresses as
+/// thread (or vCPU) `tid` sees them.
+pub trait DebugMemory: Send + Sync {
+    /// Fills `data` from `addr`; false if any byte is not readable.
+    fn read(&self, tid: u32, addr: u64, data: &mut [u8]) -> bool;
+    /// Writes `data` at `addr` (code too, as ptrace does); false if it
+    /// cannot.
+    fn write(&self, tid: u32, addr: u64, data: &[u8]) -> bool;
+}
 
 /// Why a thread stopped, for the stop reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +92,8 @@ unsafe impl Send for State {}
 
 struct Debugger {
     state: Mutex<State>,
+    /// The front end's view of guest memory.
+    memory: Box<dyn DebugMemory>,
     /// Signalled when the guest should re-check `running` and actions.
     resumed: Condvar,
     /// Signalled when a thread parks or an event is queued.
@@ -96,10 +110,19 @@ fn lock(d: &Debugger) -> MutexGuard<'_, State> {
     d.state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Set while a connection is open, so [`attached`] costs one load.
+static ATTACHED: AtomicBool = AtomicBool::new(false);
+
 /// True while a debugger is attached: guest threads then run through
 /// [`checkpoint`] one instruction at a time.
 pub fn attached() -> bool {
-    debugger().is_some_and(|d| !lock(d).detached)
+    ATTACHED.load(Ordering::Acquire)
+}
+
+/// Whether thread `tid` is known to the debugger (a vCPU started before gdb
+/// connected registers itself when it notices the connection).
+pub fn knows_thread(tid: u32) -> bool {
+    debugger().is_some_and(|d| lock(d).threads.contains_key(&tid))
 }
 
 /// Registers a guest thread with the debugger (a no-op without one).

@@ -2,7 +2,7 @@
 //! on a thread of its own.
 
 use super::target::{guest, Guest};
-use super::{lock, Debugger, State, StopKind, DEBUGGER};
+use super::{lock, DebugMemory, Debugger, State, StopKind, ATTACHED, DEBUGGER};
 use gdbstub::common::Signal;
 use gdbstub::conn::{Connection, ConnectionExt};
 use gdbstub::stub::run_blocking::{BlockingEventLoop, Event, WaitForStopReasonError};
@@ -13,12 +13,13 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-/// Listens on `port` (all interfaces, as qemu's `-g` does), waits for gdb to
-/// connect, and starts the stub; the guest is stopped at its first
-/// instruction until gdb resumes it.
-pub fn start(port: u16) -> std::io::Result<()> {
+/// Listens on `port` (all interfaces, as qemu does), waits for gdb to
+/// connect (saying so on standard error as `program`), and starts the stub
+/// on a thread of its own; the guest stops at its next instruction until
+/// gdb resumes it. One connection per process.
+pub fn start(port: u16, memory: Box<dyn DebugMemory>, program: &str) -> std::io::Result<()> {
     let listener = TcpListener::bind(("0.0.0.0", port))?;
-    eprintln!("kestrel: waiting for gdb on port {port}");
+    eprintln!("{program}: waiting for gdb on port {port}");
     let (stream, _) = listener.accept()?;
     let state = State {
         breakpoints: BTreeSet::new(),
@@ -27,10 +28,18 @@ pub fn start(port: u16) -> std::io::Result<()> {
         events: VecDeque::new(),
         detached: false,
     };
-    let _ = DEBUGGER.set(Debugger { state: Mutex::new(state), resumed: Condvar::new(), stopped: Condvar::new() });
+    if DEBUGGER.set(Debugger { state: Mutex::new(state), memory, resumed: Condvar::new(), stopped: Condvar::new() }).is_err() {
+        return Err(std::io::Error::other("a debugger was attached already"));
+    }
+    ATTACHED.store(true, std::sync::atomic::Ordering::Release);
     std::thread::Builder::new().name("gdb".into()).spawn(move || {
         // Guest signals are for guest threads, never this one.
-        crate::signals::block_all_on_this_thread();
+        // SAFETY: a full set, applied to this thread only.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigfillset(&mut set);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+        }
         serve(stream);
     })?;
     Ok(())
@@ -57,6 +66,7 @@ fn serve(stream: TcpStream) {
     }
     // Detached (or the guest exited): everything runs freely from here on.
     let mut s = lock(d);
+    ATTACHED.store(false, std::sync::atomic::Ordering::Release);
     s.detached = true;
     s.running = true;
     s.events.clear();

@@ -11,8 +11,8 @@ use gdbstub::target::ext::base::BaseOps;
 use gdbstub::target::ext::breakpoints::{Breakpoints, BreakpointsOps, SwBreakpoint, SwBreakpointOps};
 use gdbstub::target::{Target, TargetError, TargetResult};
 use gdbstub_arch::aarch64::reg::AArch64CoreRegs;
-use kestrel::guest::aarch64::cpu::CpuState;
-use kestrel::guest::aarch64::sysregs;
+use crate::guest::aarch64::cpu::CpuState;
+use crate::guest::aarch64::sysregs;
 
 /// The debugged process (the state lives in [`Debugger`]).
 pub struct Guest {
@@ -29,12 +29,6 @@ impl Guest {
         // lock keeps it from resuming while `f` runs.
         Ok(f(unsafe { &mut *entry.cpu }))
     }
-}
-
-/// The guest address space, for gdb's memory accesses.
-fn mapped(addr: u64, len: usize, write: bool) -> bool {
-    let access = if write { crate::mm::Access::Write } else { crate::mm::Access::Read };
-    crate::threads::published().is_some_and(|shared| shared.with_process(|p| p.mm.check(addr, len as u64, access)))
 }
 
 impl Target for Guest {
@@ -75,49 +69,18 @@ impl MultiThreadBase for Guest {
         })
     }
 
-    fn read_addrs(&mut self, start: u64, data: &mut [u8], _tid: Tid) -> TargetResult<usize, Self> {
-        if !mapped(start, data.len(), false) {
+    fn read_addrs(&mut self, start: u64, data: &mut [u8], tid: Tid) -> TargetResult<usize, Self> {
+        if !self.debugger.memory.read(tid.get() as u32, start, data) {
             return Err(TargetError::Errno(14)); // EFAULT
         }
-        // SAFETY: the range is readable guest memory (checked above), which
-        // is host memory at the same address.
-        unsafe { std::ptr::copy_nonoverlapping(start as *const u8, data.as_mut_ptr(), data.len()) };
         Ok(data.len())
     }
 
-    fn write_addrs(&mut self, start: u64, data: &[u8], _tid: Tid) -> TargetResult<(), Self> {
-        // gdb writes to code too (patching, breakpoints it inserts itself):
-        // like ptrace, a private read-only mapping is made writable for the
-        // copy and restored; shared read-only ones (the file itself) are not
-        // written. Under the process lock, so nothing unmaps it meanwhile.
-        let Some(shared) = crate::threads::published() else { return Err(TargetError::Errno(14)) };
-        let written = shared.with_process(|p| {
-            let len = data.len() as u64;
-            if p.mm.check(start, len, crate::mm::Access::Write) {
-                // SAFETY: writable guest memory (checked just now, under the lock).
-                unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), start as *mut u8, data.len()) };
-                return true;
-            }
-            let Some(m) = p.mm.find(start) else { return false };
-            if m.flags & libc::MAP_SHARED != 0 || start + len > m.end || !p.mm.check(start, len, crate::mm::Access::Read) {
-                return false;
-            }
-            let page = start & !4095;
-            let span = ((start + len + 4095) & !4095) - page;
-            // SAFETY: pages of one private guest mapping; protection restored below.
-            if unsafe { libc::mprotect(page as *mut _, span as usize, libc::PROT_READ | libc::PROT_WRITE) } != 0 {
-                return false;
-            }
-            // SAFETY: mapped and writable now.
-            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), start as *mut u8, data.len()) };
-            // SAFETY: back to the mapping's own protection.
-            unsafe { libc::mprotect(page as *mut _, span as usize, crate::host_mem::host_prot(m.prot)) };
-            true
-        });
-        if !written {
+    fn write_addrs(&mut self, start: u64, data: &[u8], tid: Tid) -> TargetResult<(), Self> {
+        if !self.debugger.memory.write(tid.get() as u32, start, data) {
             return Err(TargetError::Errno(14)); // EFAULT
         }
-        kestrel::jit::invalidate_range(start, data.len() as u64);
+        crate::jit::invalidate_range(start, data.len() as u64);
         Ok(())
     }
 
