@@ -3,12 +3,16 @@
 //! Translations are keyed by virtual address, so they are valid only for
 //! the address space they were made in. The kernel's half (TTBR1, bit 55
 //! set) is the same in every process; the user half (TTBR0) changes with
-//! each process. So each vCPU keeps two engines: kernel code survives
-//! context switches, and user code is dropped when user code runs under a
-//! different TTBR0 (value and ASID) than the one it was translated under.
-//! TLB maintenance and instruction-cache maintenance by address drop the
-//! pages they name in every engine (`kestrel::jit::invalidate_range`);
-//! the invalidate-all forms drop whole engines ([`Flush`]).
+//! each process. So each vCPU keeps one engine for kernel code, which
+//! survives context switches, and a few for user code, each holding the
+//! code of one address space (TTBR0's table and the ASID): switching between
+//! a shell and the program it runs does not translate either again. When
+//! user code runs in an address space none of them holds, the least
+//! recently used one is emptied and takes it. TLB maintenance and instruction-cache maintenance
+//! by address drop the page's blocks in every engine
+//! (`kestrel::jit::invalidate_range`); by ASID (whose reuse the
+//! architecture requires to be preceded by TLB maintenance), all user
+//! engines; the invalidate-all forms, everything ([`Flush`]).
 
 use kestrel::guest::aarch64::cpu::CpuState;
 use kestrel::jit::{Engine, EngineConfig, ExitReason};
@@ -16,18 +20,32 @@ use kestrel::jit::{Engine, EngineConfig, ExitReason};
 /// Which translations an invalidation drops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flush {
-    /// User code (TLBI ASIDE1, a new address space).
+    /// User code (TLBI ASIDE1).
     User,
     /// Everything (TLBI VMALLE1, IC IALLU, a changed translation regime).
     All,
 }
 
-/// The two engines of a vCPU.
+/// User address spaces whose code a vCPU keeps.
+const USER_SPACES: usize = 4;
+
+/// One user address space's code.
+struct UserSpace {
+    engine: Engine,
+    /// The address space (TTBR0_EL1 table base, ASID) the code was
+    /// translated in, if any.
+    space: Option<(u64, u64)>,
+    /// When it last ran (a counter of switches).
+    last_used: u64,
+}
+
+/// The engines of a vCPU.
 pub struct CodeCaches {
     kernel: Engine,
-    user: Engine,
-    /// The TTBR0_EL1 the user engine's code was translated under.
-    user_ttbr0: Option<u64>,
+    users: Vec<UserSpace>,
+    /// The user space running now (index into `users`).
+    current: usize,
+    switches: u64,
 }
 
 fn system_engine() -> Engine {
@@ -37,31 +55,52 @@ fn system_engine() -> Engine {
 impl CodeCaches {
     /// Empty caches.
     pub fn new() -> CodeCaches {
-        CodeCaches { kernel: system_engine(), user: system_engine(), user_ttbr0: None }
+        let users = (0..USER_SPACES).map(|_| UserSpace { engine: system_engine(), space: None, last_used: 0 }).collect();
+        CodeCaches { kernel: system_engine(), users, current: 0, switches: 0 }
     }
 
     /// Drops translations.
     pub fn flush(&mut self, what: Flush) {
-        self.user.flush_translations();
-        self.user_ttbr0 = None;
+        for u in &mut self.users {
+            if u.space.take().is_some() {
+                u.engine.flush_translations();
+            }
+        }
         if what == Flush::All {
             self.kernel.flush_translations();
         }
     }
 
-    /// Runs translated code from `cpu.pc` under TTBR0_EL1 `ttbr0` until it
-    /// hands control back. A fault abandons this call (see `kestrel::guard`).
-    pub fn run(&mut self, cpu: &mut CpuState, ttbr0: u64) -> ExitReason {
+    /// The engine of user address space `space`, made current.
+    fn user_space(&mut self, space: (u64, u64)) -> &mut Engine {
+        if self.users[self.current].space != Some(space) {
+            self.switches += 1;
+            let index = match self.users.iter().position(|u| u.space == Some(space)) {
+                Some(i) => i,
+                None => {
+                    let (i, lru) = self.users.iter_mut().enumerate().min_by_key(|(_, u)| u.last_used).expect("user spaces");
+                    if lru.space.is_some() {
+                        lru.engine.flush_translations();
+                    }
+                    lru.space = Some(space);
+                    i
+                }
+            };
+            self.current = index;
+        }
+        let u = &mut self.users[self.current];
+        u.last_used = self.switches;
+        &mut u.engine
+    }
+
+    /// Runs translated code from `cpu.pc` in user address space `space`
+    /// (TTBR0_EL1's table base and the ASID) until it hands control back.
+    /// A fault abandons this call (see `kestrel::guard`).
+    pub fn run(&mut self, cpu: &mut CpuState, space: (u64, u64)) -> ExitReason {
         if (cpu.pc >> 55) & 1 == 1 {
             return self.kernel.run(cpu);
         }
-        if self.user_ttbr0 != Some(ttbr0) {
-            if self.user_ttbr0.is_some() {
-                self.user.flush_translations();
-            }
-            self.user_ttbr0 = Some(ttbr0);
-        }
-        self.user.run(cpu)
+        self.user_space(space).run(cpu)
     }
 }
 

@@ -262,9 +262,13 @@ impl Vcpu {
     /// instruction it stopped at if that is one translated code leaves to
     /// the vCPU (system instructions, exceptions).
     fn run_translated(&mut self) -> Step {
-        let ttbr0 = self.el1.get(TTBR0_EL1);
+        // A user address space is its table and its ASID, which TCR_EL1.A1
+        // puts in TTBR1 (as Linux does) or in TTBR0.
+        let regime = self.mmu.context().regime;
+        let asid_from = if regime.tcr & (1 << 22) != 0 { regime.ttbr1 } else { regime.ttbr0 };
+        let space = (regime.ttbr0 & !(0xffff << 48), asid_from >> 48);
         let code = self.code.as_mut().expect("translated mode");
-        match code.run(&mut self.cpu, ttbr0) {
+        match code.run(&mut self.cpu, space) {
             ExitReason::ExitRequest => Step::Next,
             ExitReason::System { pc, .. }
             | ExitReason::Undefined { pc, .. }

@@ -341,9 +341,17 @@ fn msr(v: &mut Vcpu, word: u32, pc: u64, reg: u16, rt: u8) -> Step {
     } else if let Some(old) = el1_write(v, reg, value) {
         // PSTATE, the MMU's registers or the interrupt masks may have changed.
         v.sync_mmu();
-        // A new translation regime for the kernel's half (TTBR0 is
-        // followed by the code caches themselves).
-        if [SCTLR_EL1, TCR_EL1, TTBR1_EL1].contains(&reg) && old != value {
+        // A new translation regime for the kernel's half. TTBR0 is followed
+        // by the code caches themselves, and so is the ASID, which Linux
+        // keeps in TTBR1 (TCR_EL1.A1) and changes at every context switch:
+        // only a new table base moves the kernel's code.
+        const BADDR: u64 = 0x0000_ffff_ffff_fffe;
+        let changed = match reg {
+            TTBR1_EL1 => old & BADDR != value & BADDR,
+            SCTLR_EL1 | TCR_EL1 => old != value,
+            _ => false,
+        };
+        if changed {
             v.flush_code(Flush::All, false);
         }
         step = Step::EndSlice;
