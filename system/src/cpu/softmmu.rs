@@ -133,7 +133,15 @@ impl SoftMmu {
     pub fn set_context(&self, ctx: MmuContext) {
         let old = self.ctx.replace(ctx);
         if old.regime != ctx.regime {
-            self.flush();
+            // A context switch changes only TTBR0 and the ASID: the kernel's
+            // half (global, behind the same TTBR1 table) stays valid.
+            const BADDR: u64 = 0x0000_ffff_ffff_fffe;
+            let (o, n) = (&old.regime, &ctx.regime);
+            if o.sctlr == n.sctlr && o.tcr == n.tcr && o.ttbr1 & BADDR == n.ttbr1 & BADDR {
+                self.flush_lower_half();
+            } else {
+                self.flush();
+            }
         }
         // Execute permission depends on the exception level.
         self.code_page.set((0, std::ptr::null_mut()));
@@ -155,6 +163,20 @@ impl SoftMmu {
         // reference into it is held across this call.
         let tlb = unsafe { &mut *self.tlb.get() };
         tlb.fill(soft_tlb::EMPTY);
+        self.code_page.set((0, std::ptr::null_mut()));
+    }
+
+    /// Empties the entries of the lower (TTBR0) half of the address space.
+    fn flush_lower_half(&self) {
+        // SAFETY: as in `flush`.
+        let tlb = unsafe { &mut *self.tlb.get() };
+        for e in tlb.iter_mut() {
+            // Every tag of an entry names the same page, or none.
+            let page = [e.read, e.write, e.fetch].into_iter().find(|&t| t != soft_tlb::INVALID);
+            if page.is_none_or(|p| p & (1 << 55) == 0) {
+                *e = soft_tlb::EMPTY;
+            }
+        }
         self.code_page.set((0, std::ptr::null_mut()));
     }
 
