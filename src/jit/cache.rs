@@ -101,7 +101,13 @@ pub fn exits_in_system_mode(word: u32) -> bool {
         (0, 1) => !(op1 == 3 && crn == 7 && matches!(crm, 4 | 10 | 11 | 12 | 13 | 14)),
         (_, 3) => {
             let reg = field(5, 16) as u16;
-            !(matches!(reg, NZCV | FPCR | FPSR | TPIDR_EL0) || reg == sysreg(3, 3, 13, 0, 3) && l == 1)
+            // Reads of the EL1 state a kernel reads all the time (its task
+            // pointer in SP_EL0, its per-CPU offset in TPIDR_EL1, the
+            // interrupt masks, the level) go through the front end's MRS
+            // hook (`interp::set_mrs_hook`) without leaving.
+            const HOT_EL1_READS: [u16; 4] = [sysreg(3, 0, 4, 1, 0), sysreg(3, 0, 13, 0, 4), sysreg(3, 3, 4, 2, 1), sysreg(3, 0, 4, 2, 2)];
+            let el0_register = matches!(reg, NZCV | FPCR | FPSR | TPIDR_EL0) || reg == sysreg(3, 3, 13, 0, 3) && l == 1;
+            !(el0_register || l == 1 && HOT_EL1_READS.contains(&reg))
         }
         _ => true,
     }
@@ -341,6 +347,9 @@ mod system_exit_tests {
             (0xd50b_7420, "dc zva, x0"),
             (0xd50b_7b20, "dc cvau, x0"),
             (0xd53b_d040, "mrs x0, tpidr_el0"),
+            (0xd538_4100, "mrs x0, sp_el0"),
+            (0xd538_d080, "mrs x0, tpidr_el1"),
+            (0xd53b_4220, "mrs x0, daif"),
             (0xd51b_4200, "msr nzcv, x0"),
             (0x8b02_0020, "add x0, x1, x2"),
         ];
@@ -348,7 +357,9 @@ mod system_exit_tests {
             (0xd503_207f, "wfi"),
             (0xd503_205f, "wfe"),
             (0xd503_42df, "msr daifset, #2"),
-            (0xd538_4100, "mrs x0, sp_el0"),
+            (0xd518_4100, "msr sp_el0, x0"),
+            (0xd538_1000, "mrs x0, sctlr_el1"),
+            (0xd51b_4220, "msr daif, x0"),
             (0xd51b_d060, "msr tpidrro_el0, x0"),
             (0xd50b_7520, "ic ivau, x0"),
             (0xd508_871f, "tlbi vmalle1"),

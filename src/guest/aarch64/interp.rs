@@ -532,7 +532,7 @@ pub fn exec(cpu: &mut CpuState, insn: &Insn, pc: u64) -> Result<Flow, Exception>
             }
         }
         Insn::Clrex => cpu.excl_addr = u64::MAX,
-        Insn::Mrs { rt, sysreg } => match sysregs::read(cpu, sysreg) {
+        Insn::Mrs { rt, sysreg } => match sysregs::read(cpu, sysreg).or_else(|| MRS_HOOK.get().and_then(|hook| hook(cpu, sysreg))) {
             Some(v) => cpu.set_xzr(rt, v),
             None => return Err(Exception::Undefined(mrs_word(true, rt, sysreg))),
         },
@@ -641,6 +641,18 @@ pub fn exec(cpu: &mut CpuState, insn: &Insn, pc: u64) -> Result<Flow, Exception>
         Insn::Undefined(word) => return Err(Exception::Undefined(word)),
     }
     Ok(Flow::Next)
+}
+
+/// A front end's reader of system registers the core does not hold (system
+/// mode's EL1 state): `None` when the register cannot be read at the
+/// current exception level, and the instruction raises.
+pub type MrsHook = fn(&CpuState, u16) -> Option<u64>;
+
+static MRS_HOOK: std::sync::OnceLock<MrsHook> = std::sync::OnceLock::new();
+
+/// Installs the process's [`MrsHook`] (once; later calls are ignored).
+pub fn set_mrs_hook(hook: MrsHook) {
+    let _ = MRS_HOOK.set(hook);
 }
 
 /// Re-encodes an MRS/MSR for the "undefined instruction" log line.

@@ -268,7 +268,10 @@ impl Vcpu {
         let asid_from = if regime.tcr & (1 << 22) != 0 { regime.ttbr1 } else { regime.ttbr0 };
         let space = (regime.ttbr0 & !(0xffff << 48), asid_from >> 48);
         let code = self.code.as_mut().expect("translated mode");
-        match code.run(&mut self.cpu, space) {
+        CURRENT_EL1.with(|c| c.set(&self.el1));
+        let exit = code.run(&mut self.cpu, space);
+        CURRENT_EL1.with(|c| c.set(std::ptr::null()));
+        match exit {
             ExitReason::ExitRequest => Step::Next,
             ExitReason::System { pc, .. }
             | ExitReason::Undefined { pc, .. }
@@ -479,6 +482,34 @@ impl Vcpu {
         self.port().sleep(deadline);
         self.update_timer_lines();
     }
+}
+
+thread_local! {
+    /// The EL1 state of the vCPU whose translated code this thread is
+    /// running, for [`read_el1_register`]; null outside `run_translated`.
+    static CURRENT_EL1: std::cell::Cell<*const El1State> = const { std::cell::Cell::new(std::ptr::null()) };
+}
+
+/// The core's MRS hook (`interp::set_mrs_hook`): the EL1 registers that
+/// translated code reads without leaving (see
+/// `kestrel::jit::cache::exits_in_system_mode`). `None` sends the
+/// instruction back to the vCPU, which raises what the architecture says.
+pub fn read_el1_register(cpu: &CpuState, reg: u16) -> Option<u64> {
+    const DAIF: u16 = sysreg(3, 3, 4, 2, 1);
+    let p = CURRENT_EL1.with(|c| c.get());
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: `run_translated` points CURRENT_EL1 at its vCPU's EL1 state
+    // only while that vCPU's translated code runs on this thread, and
+    // nothing else reads or writes the state meanwhile (the vCPU's own code
+    // is inside the engine, which does not touch it).
+    let el1 = unsafe { &*p };
+    if reg == DAIF && el1.el == 0 && el1.get(SCTLR_EL1) & (1 << 9) == 0 {
+        // EL0 without SCTLR_EL1.UMA: the access traps.
+        return None;
+    }
+    el1.read(cpu, reg)
 }
 
 /// `KESTREL_SYSTEM_TIER=interp` runs guest code in the interpreter only
