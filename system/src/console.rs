@@ -3,7 +3,7 @@
 //! (`-nographic`, `-serial mon:stdio`): Ctrl-A x quits, Ctrl-A c switches
 //! to the monitor and back, Ctrl-A h lists the escapes, Ctrl-A Ctrl-A
 //! sends one Ctrl-A to the guest. The monitor knows `info registers`,
-//! `quit` and `help`.
+//! `cont` (which starts a machine held by `-S`), `quit` and `help`.
 
 use std::io::Read;
 use std::sync::{Arc, Mutex};
@@ -95,7 +95,8 @@ impl Escapes {
 
 const HELP: &str = "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\nC-a c    switch between console and monitor\r\nC-a C-a  sends C-a\r\n";
 
-const MONITOR_HELP: &str = "info registers -- show the CPU registers\r\nquit|q -- quit the emulator\r\nhelp|? -- show this help\r\n";
+const MONITOR_HELP: &str =
+    "info registers -- show the CPU registers\r\ncont|c -- start a machine held by -S\r\nquit|q -- quit the emulator\r\nhelp|? -- show this help\r\n";
 
 /// Prints to the terminal the monitor shares with the console.
 fn say(text: &str) {
@@ -115,6 +116,7 @@ pub fn monitor_command(machine: &Machine, line: &str) -> bool {
             return false;
         }
         ["help"] | ["?"] | ["h"] => say(MONITOR_HELP),
+        ["cont"] | ["c"] => machine.resume(),
         ["info", "registers"] | ["info", "r"] => {
             for (index, port) in machine.cpus.iter().enumerate() {
                 match port.registers(Duration::from_millis(500)) {

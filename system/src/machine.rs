@@ -336,6 +336,9 @@ pub struct Machine {
     /// The UART, for standard input.
     pub uart: Arc<Mutex<Pl011>>,
     stopping: AtomicBool,
+    /// `-S`: the vCPUs wait until the monitor's `cont`.
+    paused: Mutex<bool>,
+    paused_cv: Condvar,
     shutdown: Mutex<Option<Shutdown>>,
     shutdown_cv: Condvar,
     /// Bumped by every broadcast TLB invalidation (statistics).
@@ -471,6 +474,8 @@ impl Machine {
             epoch: Instant::now(),
             uart,
             stopping: AtomicBool::new(false),
+            paused: Mutex::new(false),
+            paused_cv: Condvar::new(),
             shutdown: Mutex::new(None),
             shutdown_cv: Condvar::new(),
             tlb_broadcasts: AtomicU64::new(0),
@@ -500,6 +505,25 @@ impl Machine {
     /// Whether the machine is shutting down (vCPU threads return).
     pub fn stopping(&self) -> bool {
         self.stopping.load(Ordering::Acquire)
+    }
+
+    /// Holds the vCPUs before their first instruction (`-S`).
+    pub fn pause(&self) {
+        *lock(&self.paused) = true;
+    }
+
+    /// Lets paused vCPUs go (the monitor's `cont`).
+    pub fn resume(&self) {
+        *lock(&self.paused) = false;
+        self.paused_cv.notify_all();
+    }
+
+    /// Blocks while the machine is paused and not stopping.
+    pub fn wait_while_paused(&self) {
+        let mut p = lock(&self.paused);
+        while *p && !self.stopping() {
+            p = self.paused_cv.wait_timeout(p, std::time::Duration::from_millis(50)).unwrap_or_else(|e| e.into_inner()).0;
+        }
     }
 
     /// The flag [`stopping`](Self::stopping) reads.

@@ -23,9 +23,6 @@ fn main() {
         }
         Err(err) => fail(err),
     };
-    if config.start_paused && config.gdb.is_none() {
-        fail("-S without -s or -gdb: nothing could start the machine (the monitor has no 'cont')");
-    }
     let images = board::prepare_boot(&config).unwrap_or_else(|err| fail(err));
     if let Some(path) = &config.dump_dtb {
         board::dump_dtb(&images, path).unwrap_or_else(|err| fail(err));

@@ -64,6 +64,10 @@ pub fn run(config: &MachineConfig, images: &BootImages) -> Result<Shutdown, Mach
     if config.serial == SerialBackend::MonStdio {
         console::enter_raw_mode(false);
     }
+    if config.start_paused && config.gdb.is_none() {
+        // -S alone: the monitor's `cont` starts the machine.
+        machine.pause();
+    }
     console::spawn_input(machine.clone(), config.serial);
     if let Some(gdb) = &config.gdb {
         let (port, memory) = (gdb.port, Box::new(crate::gdb::BoardMemory::new(machine.clone())));

@@ -91,9 +91,24 @@ fn image_running(words: &[u32]) -> Vec<u8> {
 }
 
 #[test]
-fn start_paused_without_a_debugger_is_refused_in_one_line() {
-    let kernel = scratch("S-Image", &image_running(&[0x1400_0000]));
-    assert_one_line_error(&["-M", "virt", "-S", "-kernel", kernel.to_str().unwrap()], "-S without -s or -gdb");
+fn start_paused_waits_for_the_monitors_cont() {
+    use std::io::Write;
+    use std::process::Stdio;
+    // movz w0, #0x8; movk w0, #0x8400, lsl #16; hvc #0: power off at once.
+    let kernel = scratch("S-Image", &image_running(&[0x5280_0100, 0x72b0_8000, 0xd400_0002]));
+    let mut child = Command::new(BIN)
+        .args(["-M", "virt", "-nographic", "-S", "-kernel", kernel.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(child.try_wait().unwrap().is_none(), "a machine started with -S ran before 'cont'");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\x01ccont\r").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     std::fs::remove_file(kernel).ok();
 }
 

@@ -146,6 +146,7 @@ impl Vcpu {
         unsafe { mem::set_system_memory(Some(memory as *const dyn SystemMemory)) };
         gic::set_current_cpu(self.index);
         self.port().set_exit_flag(&self.cpu.exit_request);
+        self.machine.wait_while_paused();
         let mut start = entry;
         loop {
             let Some((pc, x0)) = start.take().or_else(|| self.port().wait_for_start(self.stopping_flag())) else { break };
