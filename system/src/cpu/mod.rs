@@ -213,15 +213,21 @@ impl Vcpu {
             } else {
                 guard::guarded(|| outcome = self.run_slice())
             };
-            if abandoned {
-                self.mmu.set_unprivileged(false);
-                if let Some(abort) = self.mmu.take_abort() {
-                    let pc = self.cpu.pc;
-                    self.exception(ExceptionKind::Sync, pc, Some(abort.esr), Some(abort.far));
-                }
-            } else if outcome == Step::WaitForInterrupt {
-                self.halted = true;
+            self.after_guarded(abandoned, outcome);
+        }
+    }
+
+    /// After guest code ran inside `guarded`: raises the abort that
+    /// abandoned it, or idles on WFI.
+    fn after_guarded(&mut self, abandoned: bool, outcome: Step) {
+        if abandoned {
+            self.mmu.set_unprivileged(false);
+            if let Some(abort) = self.mmu.take_abort() {
+                let pc = self.cpu.pc;
+                self.exception(ExceptionKind::Sync, pc, Some(abort.esr), Some(abort.far));
             }
+        } else if outcome == Step::WaitForInterrupt {
+            self.halted = true;
         }
     }
 
@@ -245,15 +251,7 @@ impl Vcpu {
         let stepping = kestrel::gdb::checkpoint(tid, &self.cpu);
         let mut outcome = Step::Next;
         let abandoned = guard::guarded(|| outcome = self.step());
-        if abandoned {
-            self.mmu.set_unprivileged(false);
-            if let Some(abort) = self.mmu.take_abort() {
-                let pc = self.cpu.pc;
-                self.exception(ExceptionKind::Sync, pc, Some(abort.esr), Some(abort.far));
-            }
-        } else if outcome == Step::WaitForInterrupt {
-            self.halted = true;
-        }
+        self.after_guarded(abandoned, outcome);
         if stepping {
             kestrel::gdb::step_done(tid);
         }

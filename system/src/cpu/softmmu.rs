@@ -105,10 +105,6 @@ pub struct SoftMmu {
     bus: Arc<Bus>,
 }
 
-/// Synchronous external abort (DFSC/IFSC 0b010000): no RAM or device at the
-/// physical address.
-const EXTERNAL_ABORT: u64 = 0b01_0000;
-
 impl SoftMmu {
     /// An MMU for guest RAM `ram` and the devices on `bus`.
     pub fn new(ram: RamWindow, bus: Arc<Bus>) -> SoftMmu {
@@ -246,7 +242,7 @@ impl SoftMmu {
         };
         let t = match mmu::translate(&self.ram, &ctx.regime, va, access == Access::Fetch) {
             Ok(t) => t,
-            Err(fault) => self.raise(fault_syndrome(&fault, access, ctx.el == 0), va),
+            Err(fault) => self.raise(mmu::abort_syndrome(&fault, access, ctx.el == 0), va),
         };
         // Fetches are checked at the level executing (LDTR does not fetch),
         // and PAN concerns data accesses only.
@@ -255,7 +251,7 @@ impl SoftMmu {
             t.check(a, as_el0, with_pan)
         };
         if let Err(fault) = check(access) {
-            self.raise(fault_syndrome(&fault, access, ctx.el == 0), va);
+            self.raise(mmu::abort_syndrome(&fault, access, ctx.el == 0), va);
         }
         let page = va & !PAGE_MASK;
         let pa_page = t.pa & !PAGE_MASK;
@@ -285,15 +281,8 @@ impl SoftMmu {
 
     /// An access to a physical address with neither RAM nor a device.
     fn external_abort(&self, va: u64, access: Access) -> ! {
-        let from_el0 = self.ctx.get().el == 0;
-        let ec: u64 = match (access, from_el0) {
-            (Access::Fetch, true) => 0x20,
-            (Access::Fetch, false) => 0x21,
-            (_, true) => 0x24,
-            (_, false) => 0x25,
-        };
-        let wnr = (access == Access::Write) as u64;
-        self.raise((ec << 26) | (1 << 25) | (wnr << 6) | EXTERNAL_ABORT, va)
+        let fault = Fault { kind: FaultKind::External, level: 0 };
+        self.raise(mmu::abort_syndrome(&fault, access, self.ctx.get().el == 0), va)
     }
 
     /// Fetches the instruction word at `va`.
@@ -429,11 +418,6 @@ impl SystemMemory for SoftMmu {
 /// translation is on: with the MMU off no page belongs to EL0.
 fn pan_applies(ctx: &MmuContext) -> bool {
     ctx.pan && ctx.regime.sctlr & 1 != 0
-}
-
-/// ESR_EL1 of a stage 1 fault on `access`.
-fn fault_syndrome(fault: &Fault, access: Access, from_el0: bool) -> u64 {
-    mmu::abort_syndrome(fault, access, from_el0)
 }
 
 /// PAR_EL1 for an AT instruction's result: the physical address with the

@@ -98,6 +98,9 @@ pub enum FaultKind {
     AddressSize,
     /// Reading a descriptor found no memory.
     ExternalAbortOnWalk,
+    /// The access itself found neither memory nor a device (a synchronous
+    /// external abort, not on a walk; reported at level 0).
+    External,
 }
 
 /// A stage 1 fault.
@@ -118,6 +121,7 @@ impl Fault {
             FaultKind::AccessFlag => 0b00_1000,
             FaultKind::Permission => 0b00_1100,
             FaultKind::ExternalAbortOnWalk => 0b01_0100,
+            FaultKind::External => 0b01_0000,
         };
         base | (self.level as u32 & 3)
     }

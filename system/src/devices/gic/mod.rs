@@ -8,6 +8,7 @@
 
 use std::cell::Cell;
 
+mod irq;
 pub mod v2;
 pub mod v3;
 

@@ -17,8 +17,9 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::irq::Irq;
 use super::{current_cpu, lock, CpuNotifier};
-use crate::devices::{IrqLine, MmioDevice};
+use crate::devices::MmioDevice;
 
 /// GICv2 addresses at most 8 CPUs (8-bit target lists).
 pub const MAX_CPUS: usize = 8;
@@ -54,26 +55,6 @@ mod ctlr {
     pub const CBPR: u32 = 1 << 4;
     pub const EOI_MODE: u32 = 1 << 9;
     pub const MASK: u32 = 0x3ff;
-}
-
-/// One interrupt's state as the distributor keeps it.
-#[derive(Clone, Copy, Default)]
-struct Irq {
-    enabled: bool,
-    /// Set by an edge or GICD_ISPENDR, cleared by acknowledge/ICPENDR.
-    latched: bool,
-    /// Current input level.
-    level: bool,
-    active: bool,
-    group1: bool,
-    edge: bool,
-    priority: u8,
-}
-
-impl Irq {
-    fn pending(&self) -> bool {
-        self.latched || (self.level && !self.edge)
-    }
 }
 
 /// SGIs and PPIs, banked per CPU.
@@ -215,7 +196,7 @@ impl GicV2 {
     pub fn set_spi(&mut self, intid: u32, level: bool) {
         let intid = intid as usize;
         if (PRIVATE..self.num_irqs).contains(&intid) {
-            set_input(&mut self.spis[intid - PRIVATE], level);
+            self.spis[intid - PRIVATE].set_input(level);
             self.update();
         }
     }
@@ -225,7 +206,7 @@ impl GicV2 {
     pub fn set_ppi(&mut self, cpu: usize, intid: u32, level: bool) {
         let intid = intid as usize;
         if cpu < self.num_cpus && (SGIS..PRIVATE).contains(&intid) {
-            set_input(&mut self.banks[cpu].private[intid], level);
+            self.banks[cpu].private[intid].set_input(level);
             self.update();
         }
     }
@@ -618,14 +599,6 @@ impl GicV2 {
     }
 }
 
-/// An input line changed: edges latch pending on an edge-triggered
-/// interrupt; a level-sensitive one just follows the line.
-fn set_input(irq: &mut Irq, level: bool) {
-    if irq.edge && level && !irq.level {
-        irq.latched = true;
-    }
-    irq.level = level;
-}
 
 /// The distributor frame on the bus; banked registers are those of the
 /// CPU whose thread accesses it (see [`super::set_current_cpu`]).
@@ -649,36 +622,6 @@ impl MmioDevice for GicV2CpuInterface {
     }
     fn write(&mut self, offset: u64, size: u8, value: u64) {
         lock(&self.0).cpu_write(current_cpu(), offset, size, value)
-    }
-}
-
-/// A device's wire to one SPI.
-pub struct GicV2Spi {
-    /// The controller.
-    pub gic: Arc<Mutex<GicV2>>,
-    /// The SPI's INTID (32 and up).
-    pub intid: u32,
-}
-
-impl IrqLine for GicV2Spi {
-    fn set_level(&self, level: bool) {
-        lock(&self.gic).set_spi(self.intid, level);
-    }
-}
-
-/// A per-CPU device's wire to one PPI (the generic timer's).
-pub struct GicV2Ppi {
-    /// The controller.
-    pub gic: Arc<Mutex<GicV2>>,
-    /// The CPU whose PPI this is.
-    pub cpu: usize,
-    /// The PPI's INTID (16..=31).
-    pub intid: u32,
-}
-
-impl IrqLine for GicV2Ppi {
-    fn set_level(&self, level: bool) {
-        lock(&self.gic).set_ppi(self.cpu, self.intid, level);
     }
 }
 

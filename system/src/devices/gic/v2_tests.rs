@@ -367,12 +367,13 @@ fn bus_frames_use_the_current_cpu() {
     let g = Arc::new(Mutex::new(gic(2)));
     let mut dist = GicV2Distributor(g.clone());
     let mut cpu_if = GicV2CpuInterface(g.clone());
-    let line = GicV2Spi { gic: g.clone(), intid: 33 };
+    let shared: super::super::SharedGic = g.clone();
+    let line = super::super::SpiLine { gic: shared, intid: 33 };
     std::thread::spawn(move || {
         super::super::set_current_cpu(1);
         dist.write(GICD_ISENABLER + 4, 4, 1 << 1);
         dist.write(GICD_ITARGETSR + 33, 1, 2);
-        line.set_level(true);
+        crate::devices::IrqLine::set_level(&line, true);
         assert_eq!(cpu_if.read(GICC_IAR, 4), 33);
         assert_eq!(dist.read(GICD_ITARGETSR, 1), 2);
     })

@@ -27,6 +27,7 @@
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
+use super::irq::Irq;
 use super::{current_cpu, lock, CpuNotifier};
 use crate::board::memmap::{GIC_REDIST, GIC_REDIST_STRIDE};
 use crate::devices::MmioDevice;
@@ -158,25 +159,7 @@ pub mod icc {
     pub const IGRPEN1_EL1: u16 = sysreg(3, 0, 12, 12, 7);
 }
 
-/// One interrupt's state.
-#[derive(Clone, Copy, Default)]
-struct Irq {
-    enabled: bool,
-    /// Set by an edge, an SGI or ISPENDR, cleared by acknowledge/ICPENDR.
-    latched: bool,
-    /// Current input level.
-    level: bool,
-    active: bool,
-    group1: bool,
-    edge: bool,
-    priority: u8,
-}
-
 impl Irq {
-    fn pending(&self) -> bool {
-        self.latched || (self.level && !self.edge)
-    }
-
     /// Index of the interrupt's group in per-group arrays.
     fn group(&self) -> usize {
         usize::from(self.group1)
@@ -358,7 +341,7 @@ impl GicV3 {
     pub fn set_spi(&mut self, intid: u32, level: bool) {
         let intid = intid as usize;
         if (PRIVATE..self.num_irqs).contains(&intid) {
-            set_input(&mut self.spis[intid - PRIVATE], level);
+            self.spis[intid - PRIVATE].set_input(level);
             self.update();
         }
     }
@@ -368,7 +351,7 @@ impl GicV3 {
     pub fn set_ppi(&mut self, cpu: usize, intid: u32, level: bool) {
         let intid = intid as usize;
         if cpu < self.num_cpus && (SGIS..PRIVATE).contains(&intid) {
-            set_input(&mut self.redists[cpu].private[intid], level);
+            self.redists[cpu].private[intid].set_input(level);
             self.update();
         }
     }
@@ -876,15 +859,6 @@ impl GicV3 {
             _ => {}
         }
     }
-}
-
-/// An input line changed: edges latch pending on an edge-triggered
-/// interrupt; a level-sensitive one just follows the line.
-fn set_input(irq: &mut Irq, level: bool) {
-    if irq.edge && level && !irq.level {
-        irq.latched = true;
-    }
-    irq.level = level;
 }
 
 /// The distributor frame on the bus. Nothing in it is banked under
