@@ -27,6 +27,9 @@ pub trait SystemMemory {
     fn host_rmw(&self, va: u64, size: usize) -> *mut u8;
     /// Fetches the instruction word at `va` (execute permission checked).
     fn fetch(&self, va: u64) -> u32;
+    /// Code at `va` is about to be translated (every block, before its
+    /// first fetch): the memory may watch the page for writes.
+    fn translating(&self, _va: u64) {}
 }
 
 thread_local! {
@@ -78,6 +81,16 @@ pub unsafe fn fetch_insn(guest_addr: u64) -> u32 {
         Some(sys) => sys.fetch(guest_addr),
         // SAFETY: forwarded from the caller.
         None => unsafe { read::<u32>(guest_addr) },
+    }
+}
+
+/// Tells a system memory that the block at `guest_addr` is being
+/// translated (see [`SystemMemory::translating`]); nothing in user mode,
+/// where code pages are tracked by the engine's own page set.
+#[inline]
+pub fn translating(guest_addr: u64) {
+    if let Some(sys) = system() {
+        sys.translating(guest_addr);
     }
 }
 

@@ -119,6 +119,9 @@ pub fn build_block(pc: u64, system: bool) -> Block {
     let mut insns = Vec::new();
     let mut at = pc;
     note_code_page(pc);
+    if system {
+        mem::translating(pc);
+    }
     loop {
         // SAFETY: instruction fetch; an unmapped PC faults the host thread,
         // which is how a guest jump to an unmapped address ends (SIGSEGV).

@@ -8,6 +8,8 @@
 //! - [`bus`] routes guest-physical addresses to [`devices`], the models
 //!   behind the MMIO regions;
 //! - [`cpu`] is a vCPU (EL0/EL1, software MMU, system instructions, PSCI);
+//! - [`code_pages`] tracks the RAM pages translated code came from, so
+//!   that writing them drops that code;
 //! - [`machine`] wires RAM, bus, GIC and vCPUs; [`runner`] runs it, with
 //!   the [`console`] on the terminal.
 
@@ -15,6 +17,7 @@ pub mod board;
 pub mod boot;
 pub mod bus;
 pub mod cli;
+pub mod code_pages;
 pub mod config;
 pub mod console;
 pub mod cpu;

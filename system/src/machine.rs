@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, O
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
-use vm_memory::{GuestAddress, GuestMemoryBackend, GuestMemoryMmap};
+use vm_memory::{GuestAddress, GuestMemoryBackend};
 
 use crate::board::{memmap, BootImages};
 use crate::bus::{Bus, SharedDevice};
@@ -25,6 +25,7 @@ use crate::devices::pl031::Pl031;
 use crate::devices::virtio::blk::Block;
 use crate::devices::virtio::mmio::VirtioMmio;
 use crate::devices::virtio::rng::Rng;
+use crate::code_pages::{self, CodePages};
 use crate::devices::virtio::GuestRam;
 use crate::devices::{IrqLine, MmioDevice};
 
@@ -325,6 +326,8 @@ pub struct Machine {
     pub ram: Arc<GuestRam>,
     /// Guest RAM, as the CPUs see it.
     pub ram_window: RamWindow,
+    /// The RAM pages translated code came from.
+    pub code_pages: Arc<CodePages>,
     /// MMIO devices.
     pub bus: Arc<Bus>,
     /// The interrupt controller.
@@ -415,8 +418,9 @@ impl Machine {
     /// Allocates RAM and wires every device of the configuration.
     pub fn build(config: &MachineConfig) -> Result<Arc<Machine>, MachineError> {
         let ram_region = memmap::ram(config.ram_size);
-        let ram = GuestMemoryMmap::<()>::from_ranges(&[(GuestAddress(ram_region.base), ram_region.size as usize)])
-            .map_err(|e| MachineError::Ram { size: ram_region.size, reason: e.to_string() })?;
+        let code_pages = Arc::new(CodePages::new(ram_region.size));
+        let ram = code_pages::map_ram(ram_region.base, ram_region.size, code_pages.clone())
+            .map_err(|reason| MachineError::Ram { size: ram_region.size, reason })?;
         let ram = Arc::new(ram);
         // One region, so one contiguous host mapping.
         let host = ram
@@ -468,6 +472,7 @@ impl Machine {
             config: config.clone(),
             ram,
             ram_window,
+            code_pages,
             bus: Arc::new(bus),
             gic: gic.clone(),
             cpus,

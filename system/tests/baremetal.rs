@@ -92,7 +92,7 @@ fn every_case_is_tested() {
     let cases = std::fs::read_to_string(dir().join("cases.txt")).expect("cases.txt");
     let names: Vec<&str> =
         cases.lines().filter_map(|l| l.split_whitespace().next()).filter(|n| !n.starts_with('#')).collect();
-    assert_eq!(names, ["uart", "exceptions", "mmu", "mmu_pan", "timer_gicv2", "timer_gicv3", "smp"]);
+    assert_eq!(names, ["uart", "exceptions", "mmu", "mmu_pan", "timer_gicv2", "timer_gicv3", "smp", "smc"]);
 }
 
 #[test]
@@ -128,4 +128,9 @@ fn timer_gicv3() {
 #[test]
 fn smp() {
     check_case("smp");
+}
+
+#[test]
+fn smc() {
+    check_case("smc");
 }

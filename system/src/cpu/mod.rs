@@ -91,7 +91,7 @@ const IL: u64 = 1 << 25;
 impl Vcpu {
     /// vCPU `index` of `machine`, in its reset state.
     pub fn new(index: usize, machine: Arc<Machine>) -> Vcpu {
-        let mmu = Box::new(SoftMmu::new(machine.ram_window, machine.bus.clone()));
+        let mmu = Box::new(SoftMmu::new(machine.ram_window, machine.bus.clone(), machine.code_pages.clone()));
         let el1 = El1State::at_reset(machine_has_pan(&machine));
         Vcpu {
             index,
@@ -207,6 +207,7 @@ impl Vcpu {
                 }
             }
             self.take_pending_interrupt();
+            self.mmu.sync_code_pages();
             let mut outcome = Step::Next;
             let abandoned = if self.code.is_some() {
                 guard::guarded(|| outcome = self.run_translated())

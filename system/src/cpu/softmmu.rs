@@ -12,6 +12,10 @@
 //! tables (see [`SoftMmu::flush`]), which is what makes ASIDs safe to
 //! ignore here. A miss walks the tables; a fault records the abort for the
 //! vCPU loop and abandons the instruction ([`kestrel::guard::abandon`]).
+//!
+//! RAM pages that translated code came from get no write tag
+//! ([`crate::code_pages`]): the first store to one comes here, drops that
+//! code and only then makes the page writable at full speed.
 
 use std::cell::{Cell, UnsafeCell};
 use std::sync::Arc;
@@ -20,6 +24,7 @@ use kestrel::guest::aarch64::mmu::{self, Access, Fault, FaultKind, PhysMem, Regi
 use kestrel::mem::{soft_tlb, SystemMemory};
 
 use crate::bus::Bus;
+use crate::code_pages::CodePages;
 
 const PAGE_BITS: u32 = 12;
 const PAGE_SIZE: u64 = 1 << PAGE_BITS;
@@ -103,11 +108,18 @@ pub struct SoftMmu {
     code_page: Cell<(u64, *mut u8)>,
     ram: RamWindow,
     bus: Arc<Bus>,
+    code: Arc<CodePages>,
+    /// `code.marks()` when this TLB last dropped its write tags to code pages.
+    code_marks_seen: Cell<u64>,
+    /// The last page noted as translated: (RAM page, virtual page,
+    /// `code.unmarks()` then), so that the blocks of one page note it once.
+    last_translated: Cell<(u64, u64, u64)>,
 }
 
 impl SoftMmu {
-    /// An MMU for guest RAM `ram` and the devices on `bus`.
-    pub fn new(ram: RamWindow, bus: Arc<Bus>) -> SoftMmu {
+    /// An MMU for guest RAM `ram` and the devices on `bus`; `code` tracks
+    /// the RAM pages translated code came from.
+    pub fn new(ram: RamWindow, bus: Arc<Bus>, code: Arc<CodePages>) -> SoftMmu {
         SoftMmu {
             tlb: UnsafeCell::new(vec![soft_tlb::EMPTY; CONTEXTS * soft_tlb::ENTRIES].into_boxed_slice()),
             ctx: Cell::new(MmuContext::default()),
@@ -116,7 +128,48 @@ impl SoftMmu {
             code_page: Cell::new((0, std::ptr::null_mut())),
             ram,
             bus,
+            code,
+            code_marks_seen: Cell::new(0),
+            last_translated: Cell::new((u64::MAX, 0, 0)),
         }
+    }
+
+    /// The RAM page index of a host address inside guest RAM.
+    fn ram_page(&self, host: *mut u8) -> u64 {
+        (host as u64 - self.ram.host as u64) >> PAGE_BITS
+    }
+
+    /// Drops the write tags that lead to pages translated code came from,
+    /// if any page became such a page since the last call: stores to them
+    /// must take the slow path, which drops the code.
+    pub fn sync_code_pages(&self) {
+        let marks = self.code.marks();
+        if marks == self.code_marks_seen.get() {
+            return;
+        }
+        self.code_marks_seen.set(marks);
+        // SAFETY: this vCPU's thread is the only user of its TLB.
+        let tlb = unsafe { &mut *self.tlb.get() };
+        for e in tlb.iter_mut().filter(|e| e.write != soft_tlb::INVALID) {
+            // Entries exist only for RAM pages.
+            let host = e.write.wrapping_add(e.addend) as *mut u8;
+            if self.code.is_code(self.ram_page(host)) {
+                e.write = soft_tlb::INVALID;
+            }
+        }
+    }
+
+    /// Code is being translated from the page of `va` (fetch permission
+    /// checked; a fault abandons): registers the RAM page it comes from.
+    fn note_translation(&self, va: u64) {
+        let Ok(host) = self.resolve(va, 4, Access::Fetch) else { self.external_abort(va, Access::Fetch) };
+        let key = (self.ram_page(host), va & !PAGE_MASK, self.code.unmarks());
+        if self.last_translated.get() != key {
+            self.code.note_translation(key.0, key.1);
+            self.last_translated.set(key);
+        }
+        // Another vCPU may have marked the page since this TLB last looked.
+        self.sync_code_pages();
     }
 
     /// Guest RAM.
@@ -259,7 +312,13 @@ impl SoftMmu {
             // Device memory (or nothing): no entry, the bus decides.
             return Err(pa_page | (va & PAGE_MASK));
         };
-        let tag = |a: Access| if check(a).is_ok() { page } else { soft_tlb::INVALID };
+        let ram_page = self.ram_page(host);
+        if access == Access::Write {
+            // A store to a page translated code came from drops that code.
+            self.code.written(ram_page);
+        }
+        let writable = !self.code.is_code(ram_page);
+        let tag = |a: Access| if check(a).is_ok() && (a != Access::Write || writable) { page } else { soft_tlb::INVALID };
         let entry = soft_tlb::Entry {
             read: tag(Access::Read),
             write: tag(Access::Write),
@@ -398,6 +457,10 @@ impl SystemMemory for SoftMmu {
 
     fn fetch(&self, va: u64) -> u32 {
         self.fetch_word(va)
+    }
+
+    fn translating(&self, va: u64) {
+        self.note_translation(va);
     }
 
     fn host_rmw(&self, va: u64, size: usize) -> *mut u8 {

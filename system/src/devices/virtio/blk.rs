@@ -23,6 +23,7 @@ use virtio_queue::{DescriptorChain, Queue, Reader, Writer};
 use vm_memory::{Address, Bytes};
 
 use super::{GuestRam, QueueError, VirtioDevice};
+use crate::code_pages::DmaWatch;
 
 /// The virtio device ID of a block device.
 pub const DEVICE_ID_BLOCK: u32 = 2;
@@ -206,7 +207,7 @@ impl Block {
     }
 
     /// Executes a request; returns its status and the data bytes written.
-    fn execute(&mut self, data_in: &mut Reader<'_>, data_out: &mut Writer<'_>) -> (u8, usize) {
+    fn execute(&mut self, data_in: &mut Reader<'_, DmaWatch>, data_out: &mut Writer<'_, DmaWatch>) -> (u8, usize) {
         let mut header = [0u8; HEADER_LEN];
         if data_in.read_exact(&mut header).is_err() {
             return (S_IOERR, 0);

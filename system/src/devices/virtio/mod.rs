@@ -21,8 +21,9 @@ mod testutil;
 use virtio_queue::Queue;
 use vm_memory::GuestMemoryMmap;
 
-/// Guest RAM as the devices see it.
-pub type GuestRam = GuestMemoryMmap<()>;
+/// Guest RAM as the devices see it; writes through it are reported to the
+/// machine's translated-code tracking (`crate::code_pages`).
+pub type GuestRam = GuestMemoryMmap<crate::code_pages::DmaWatch>;
 
 /// VIRTIO_F_VERSION_1: the modern (virtio 1.x) interface; always offered.
 pub const VIRTIO_F_VERSION_1: u64 = 1 << 32;
