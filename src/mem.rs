@@ -30,6 +30,9 @@ pub trait SystemMemory {
     /// Code at `va` is about to be translated (every block, before its
     /// first fetch): the memory may watch the page for writes.
     fn translating(&self, _va: u64) {}
+    /// Checks the following data accesses with EL0's permissions (LDTR and
+    /// STTR at EL1), until called with `false`.
+    fn set_unprivileged(&self, _on: bool) {}
 }
 
 thread_local! {
@@ -92,6 +95,22 @@ pub fn translating(guest_addr: u64) {
     if let Some(sys) = system() {
         sys.translating(guest_addr);
     }
+}
+
+/// Runs `access` with the system memory checking it as EL0's (LDTR/STTR at
+/// EL1) when `unprivileged`. A fault abandons from inside `access`; the front
+/// end then clears the setting itself.
+#[inline]
+pub fn with_privilege<R>(unprivileged: bool, access: impl FnOnce() -> R) -> R {
+    let sys = system().filter(|_| unprivileged);
+    if let Some(sys) = sys {
+        sys.set_unprivileged(true);
+    }
+    let r = access();
+    if let Some(sys) = sys {
+        sys.set_unprivileged(false);
+    }
+    r
 }
 
 /// Reads a `T` (at most 16 bytes) from guest memory.

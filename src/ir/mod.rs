@@ -190,6 +190,11 @@ pub enum Op {
     /// Stores the low `1 << size` bytes (up to 16) of the state field
     /// `field` at guest address `addr + offset`.
     StoreVec { field: Field, addr: Temp, offset: i32, size: u8 },
+    /// The memory accesses of the current guest instruction are checked
+    /// with the least privileged level's permissions (AArch64 LDTR/STTR at
+    /// EL1): system mode's software MMU looks them up in EL0's table. User
+    /// mode, where everything runs at EL0, ignores it.
+    Unprivileged,
     /// A full memory barrier.
     Fence,
     /// An ordering point: no memory access may be moved across it by a

@@ -67,6 +67,7 @@ impl fmt::Display for Op {
             Op::StoreVec { field, addr, offset, size } => write!(f, "storevec{} [{addr} + {offset}] = state+{}", 8 << size, field.0),
             Op::Fence => write!(f, "fence"),
             Op::Order => write!(f, "order"),
+            Op::Unprivileged => write!(f, "unprivileged"),
             Op::Interp { word, pc } => write!(f, "interp {word:#010x} at {pc:#x}"),
             Op::LandingPad { field, accepted, pc } => write!(f, "landing_pad [{}] accepts {accepted:#06b} at {pc:#x}", field.0),
         }

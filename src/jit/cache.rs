@@ -72,15 +72,13 @@ impl RegionBlock {
 /// System mode: instructions that end a block before them, for the front
 /// end to execute (see `ExitReason::System`): those whose meaning depends
 /// on the exception level or on system state translated code does not see.
-/// Hints other than WFI/WFE, barriers, the flag-manipulation forms, DC ZVA
+/// LDTR/STTR stay (their accesses use EL0's TLB table, `ir::Op::Unprivileged`),
+/// and so do hints other than WFI/WFE, barriers, the flag-manipulation forms, DC ZVA
 /// and the DC cleans, and the EL0 registers the core defines the same way
 /// at every level stay in translated code.
 pub fn exits_in_system_mode(word: u32) -> bool {
-    use crate::guest::aarch64::decode::{is_system_space, is_unprivileged_load_store};
+    use crate::guest::aarch64::decode::is_system_space;
     use crate::guest::aarch64::sysregs::{sysreg, FPCR, FPSR, NZCV, TPIDR_EL0};
-    if is_unprivileged_load_store(word) {
-        return true;
-    }
     if !is_system_space(word) || word & 0xffc0_0000 != 0xd500_0000 {
         // Not a system instruction at all, or exception generation / ERET.
         return is_system_space(word);

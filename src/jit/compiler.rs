@@ -63,6 +63,8 @@ pub struct Compiler {
     opt: OptLevel,
     /// Print each region's guest code, IR and host code to stderr (`-d out_asm`).
     pub dump: bool,
+    /// Guest memory through the software MMU (system mode).
+    pub soft_mmu: bool,
 }
 
 fn new_module(opt: OptLevel) -> Result<JITModule, String> {
@@ -98,6 +100,7 @@ impl Compiler {
             slots: Vec::new(),
             opt,
             dump: false,
+            soft_mmu: false,
         })
     }
 
@@ -146,6 +149,7 @@ impl Compiler {
             let cpu = b.block_params(entry)[0];
             {
                 let mut t = BlockTranslator::new(&mut b, cpu, &slot_addrs, jump_cache as u64);
+                t.soft_mmu = self.soft_mmu;
                 let pcs: Vec<u64> = region.iter().map(|blk| blk.pc).collect();
                 t.declare_region(&pcs);
                 t.jump_to_region_block(head.pc);

@@ -20,6 +20,7 @@
 //! [`super::helpers::interp_one`]; the result is identical by construction.
 
 mod simd;
+mod soft_mmu;
 
 use super::helpers;
 use crate::guest::aarch64::cpu::{offsets, CpuState};
@@ -96,6 +97,15 @@ pub struct BlockTranslator<'a, 'b> {
     temps: Vec<Option<Value>>,
     /// Signature of `PureFn` helpers: (i64, i64) -> i64.
     pure_sig: ir::SigRef,
+    /// Guest memory goes through the software MMU (system mode), not
+    /// straight to host memory (see `soft_mmu`).
+    pub soft_mmu: bool,
+    /// The current instruction's accesses are LDTR/STTR's (`Op::Unprivileged`).
+    unprivileged: bool,
+    /// Signatures of the software MMU's slow paths: `soft_load` and the
+    /// five-argument ones.
+    soft_load_sig: ir::SigRef,
+    soft_store_sig: ir::SigRef,
 }
 
 impl<'a, 'b> BlockTranslator<'a, 'b> {
@@ -118,6 +128,16 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         ps.params.push(AbiParam::new(types::I64));
         ps.returns.push(AbiParam::new(types::I64));
         let pure_sig = b.import_signature(ps);
+        let i64_params = |n: usize, ret: bool| {
+            let mut s = Signature::new(CallConv::SystemV);
+            s.params.extend(std::iter::repeat_n(AbiParam::new(types::I64), n));
+            if ret {
+                s.returns.push(AbiParam::new(types::I64));
+            }
+            s
+        };
+        let soft_load_sig = b.import_signature(i64_params(4, true));
+        let soft_store_sig = b.import_signature(i64_params(5, false));
         BlockTranslator {
             b,
             cpu,
@@ -135,6 +155,10 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             host_has_fma: std::is_x86_feature_detected!("fma"),
             temps: Vec::new(),
             pure_sig,
+            soft_mmu: false,
+            unprivileged: false,
+            soft_load_sig,
+            soft_store_sig,
         }
     }
 
@@ -596,7 +620,10 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
     pub fn op(&mut self, op: &kir::Op) {
         use kir::Op;
         match *op {
-            Op::Insn { pc } => self.current_pc = pc,
+            Op::Insn { pc } => {
+                self.current_pc = pc;
+                self.unprivileged = false;
+            }
             Op::Const { dst, value } => {
                 let v = self.iconst(value);
                 self.def(dst, v);
@@ -682,57 +709,26 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
                 self.def(dst, r);
             }
             Op::Load { dst, addr, offset, size, signed } => {
-                // Extending loads, not a load and an extension: Cranelift may
-                // rewrite an extension into a new instruction without a source
-                // location and fold the load into it, and a fault there could
-                // not be attributed to its guest instruction.
                 let a = self.t(addr);
-                let g = self.guest;
-                let v = match (size, signed) {
-                    (0, false) => self.b.ins().uload8(types::I64, g, a, offset),
-                    (0, true) => self.b.ins().sload8(types::I64, g, a, offset),
-                    (1, false) => self.b.ins().uload16(types::I64, g, a, offset),
-                    (1, true) => self.b.ins().sload16(types::I64, g, a, offset),
-                    (2, false) => self.b.ins().uload32(g, a, offset),
-                    (2, true) => self.b.ins().sload32(g, a, offset),
-                    _ => self.b.ins().load(types::I64, g, a, offset),
-                };
+                let v = self.guest_load(a, offset, size, signed);
                 self.def(dst, v);
             }
             Op::Store { addr, offset, src, size } => {
                 let (a, v) = (self.t(addr), self.t(src));
-                let v = if size >= 3 { v } else { self.b.ins().ireduce([types::I8, types::I16, types::I32][size as usize], v) };
-                self.b.ins().store(self.guest, v, a, offset);
+                self.guest_store(a, offset, v, size);
             }
             Op::LoadVec { field, addr, offset, size } => {
                 let a = self.t(addr);
-                if size == 4 {
-                    // One 128-bit access: two 64-bit halves would defeat the
-                    // host's store-to-load forwarding for a following Q access.
-                    let v = self.b.ins().load(types::I8X16, self.guest, a, offset);
-                    self.store_state(v, field.0);
-                } else {
-                    let g = self.guest;
-                    let v = match size {
-                        0 => self.b.ins().uload8(types::I64, g, a, offset),
-                        1 => self.b.ins().uload16(types::I64, g, a, offset),
-                        2 => self.b.ins().uload32(g, a, offset),
-                        _ => self.b.ins().load(types::I64, g, a, offset),
-                    };
-                    let zero = self.iconst(0);
-                    self.store_state(v, field.0);
-                    self.store_state(zero, field.0 + 8);
-                }
+                self.guest_vec_access(true, field.0, a, offset, size);
             }
             Op::StoreVec { field, addr, offset, size } => {
                 let a = self.t(addr);
-                let ty = [types::I8, types::I16, types::I32, types::I64, types::I8X16][size as usize & 7];
-                let v = self.load_state(ty, field.0);
-                self.b.ins().store(self.guest, v, a, offset);
+                self.guest_vec_access(false, field.0, a, offset, size);
             }
             Op::Fence => {
                 self.b.ins().fence();
             }
+            Op::Unprivileged => self.unprivileged = true,
             Op::Order => {
                 let pc = self.current_pc;
                 self.ordering_store(pc);

@@ -21,7 +21,9 @@ pub unsafe extern "C" fn interp_one(cpu: *mut CpuState, word: u64, pc: u64) -> i
     let cpu = unsafe { &mut *cpu };
     // Exact pc while the helper runs, in case the instruction faults.
     cpu.pc = pc;
-    match exec(cpu, &decode(word as u32), pc) {
+    // LDTR/STTR forms the backends do not translate still check as EL0's.
+    let unprivileged = crate::guest::aarch64::decode::is_unprivileged_load_store(word as u32);
+    match crate::mem::with_privilege(unprivileged, || exec(cpu, &decode(word as u32), pc)) {
         Ok(Flow::Next) => 0,
         // Authenticated branches: the generated code jumps to the target.
         Ok(Flow::Branch(target)) => {
@@ -53,12 +55,17 @@ pub unsafe extern "C" fn landing_pad(cpu: *mut CpuState, accepted: u64, pc: u64)
     }
 }
 
+/// In the size argument of the `soft_*` helpers: the access is LDTR/STTR's,
+/// checked with EL0's permissions (`crate::ir::Op::Unprivileged`).
+pub const UNPRIVILEGED: u64 = 8;
+
 /// Guest memory through the thread's software MMU (system mode), for
 /// [`crate::backend::x86::emit::MemoryStrategy::SoftMmu`]. Each records the
 /// accessing instruction's `pc` first: a fault abandons the translated code
 /// (`crate::guard`) and the front end raises the abort at `cpu.pc`.
 ///
-/// `size_signed` is log2 of the size in bits 1:0 and "sign-extend" in bit 2.
+/// `size_signed` is log2 of the size in bits 1:0, "sign-extend" in bit 2
+/// and, in every helper's size argument, [`UNPRIVILEGED`] for LDTR/STTR.
 ///
 /// # Safety
 /// As for [`interp_one`]; a system memory must be installed on the thread.
@@ -67,7 +74,7 @@ pub unsafe extern "C" fn soft_load(cpu: *mut CpuState, va: u64, size_signed: u64
     unsafe { (*cpu).pc = pc };
     let size = (size_signed & 3) as u8;
     // SAFETY: a guest access; faults abandon through the software MMU.
-    let v = unsafe { crate::guest::aarch64::interp::load_sized(va, size) };
+    let v = crate::mem::with_privilege(size_signed & UNPRIVILEGED != 0, || unsafe { crate::guest::aarch64::interp::load_sized(va, size) });
     if size_signed & 4 != 0 && size < 3 {
         let shift = 64 - (8u32 << size);
         (((v << shift) as i64) >> shift) as u64
@@ -84,7 +91,7 @@ pub unsafe extern "C" fn soft_store(cpu: *mut CpuState, va: u64, value: u64, siz
     // SAFETY: as for `interp_one`.
     unsafe { (*cpu).pc = pc };
     // SAFETY: a guest access; faults abandon through the software MMU.
-    unsafe { crate::guest::aarch64::interp::store_sized(va, size as u8, value) };
+    crate::mem::with_privilege(size & UNPRIVILEGED != 0, || unsafe { crate::guest::aarch64::interp::store_sized(va, (size & 3) as u8, value) });
 }
 
 /// Loads `1 << size` bytes (up to 16) at `va` into the 16-byte state field
@@ -95,14 +102,15 @@ pub unsafe extern "C" fn soft_store(cpu: *mut CpuState, va: u64, value: u64, siz
 pub unsafe extern "C" fn soft_load_vec(cpu: *mut CpuState, va: u64, field: u64, size: u64, pc: u64) {
     // SAFETY: as for `interp_one`.
     unsafe { (*cpu).pc = pc };
+    let (unprivileged, size) = (size & UNPRIVILEGED != 0, size & 7);
     // SAFETY: guest accesses through the software MMU.
-    let value: u128 = unsafe {
+    let value: u128 = crate::mem::with_privilege(unprivileged, || unsafe {
         if size == 4 {
             crate::mem::read::<u128>(va)
         } else {
             crate::guest::aarch64::interp::load_sized(va, size as u8) as u128
         }
-    };
+    });
     // SAFETY: `field` is the offset of a 16-byte register inside `*cpu`.
     unsafe { std::ptr::write_unaligned((cpu as *mut u8).add(field as usize) as *mut u128, value) };
 }
@@ -117,12 +125,13 @@ pub unsafe extern "C" fn soft_store_vec(cpu: *mut CpuState, va: u64, field: u64,
     unsafe { (*cpu).pc = pc };
     // SAFETY: `field` is the offset of a 16-byte register inside `*cpu`.
     let value = unsafe { std::ptr::read_unaligned((cpu as *const u8).add(field as usize) as *const u128) };
+    let (unprivileged, size) = (size & UNPRIVILEGED != 0, size & 7);
     // SAFETY: guest accesses through the software MMU.
-    unsafe {
+    crate::mem::with_privilege(unprivileged, || unsafe {
         if size == 4 {
             crate::mem::write::<u128>(va, value);
         } else {
             crate::guest::aarch64::interp::store_sized(va, size as u8, value as u64);
         }
-    }
+    });
 }

@@ -81,7 +81,8 @@ pub struct EngineConfig {
     /// System mode: guest memory through the thread's software MMU
     /// (`crate::mem::set_system_memory`), instruction fetch with execute
     /// permission, system instructions handed to the front end
-    /// ([`ExitReason::System`]); baseline code only.
+    /// ([`ExitReason::System`]); both backends look the software TLB up
+    /// inline.
     pub system: bool,
 }
 
@@ -177,9 +178,10 @@ impl Engine {
         let opt = if config.optimize { OptLevel::Speed } else { OptLevel::None };
         // Start with clear host FP flags: they feed the guest's FPSR.IXC.
         crate::guest::aarch64::sysregs::take_host_inexact();
-        let mut compiler = if config.interpret_only || !config.optimizing || config.system { None } else { Compiler::new(opt).ok() };
+        let mut compiler = if config.interpret_only || !config.optimizing { None } else { Compiler::new(opt).ok() };
         if let Some(c) = compiler.as_mut() {
             c.dump = config.dump_code;
+            c.soft_mmu = config.system;
         }
         let trampoline = compiler.as_ref().map(|c| c.trampoline());
         let optimizer = compiler.map_or(Optimizer::Off, Optimizer::Idle);
@@ -872,5 +874,6 @@ pub fn aarch64_state_layout() -> x86::emit::StateLayout {
         cf: offsets::CF,
         vf: offsets::VF,
         soft_tlb: offsets::SOFT_TLB,
+        soft_tlb_el0: offsets::SOFT_TLB_EL0,
     }
 }

@@ -76,6 +76,7 @@ const OPTIONS: &[OptionSpec] = &[
     opt("s", "gdb_default", None, "same as -gdb tcp::1234"),
     opt("S", "paused", None, "do not start the CPUs until the debugger says so"),
     opt("gdb", "gdb", Some("tcp::port"), "wait for gdb on this TCP port (gdb remote protocol)"),
+    opt("d", "log", Some("stats"), "at exit, print translation statistics to standard error"),
 ];
 
 fn find_option(name: &str) -> Option<&'static OptionSpec> {
@@ -253,6 +254,15 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, CliError> {
         }
         if config.dump_dtb.is_none() {
             return Err(CliError("no -kernel given (booting firmware is not supported)".into()));
+        }
+    }
+
+    if let Some(items) = text(&m, "log") {
+        for item in items.split(',') {
+            match item {
+                "stats" => config.stats = true,
+                _ => return Err(CliError(format!("-d: unknown log item '{item}' (supported: stats)"))),
+            }
         }
     }
 

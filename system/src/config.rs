@@ -156,6 +156,39 @@ pub struct MachineConfig {
     /// `-S`: wait for the debugger (or the monitor) before the first
     /// instruction.
     pub start_paused: bool,
+    /// How guest code runs (`KESTREL_SYSTEM_TIER`).
+    pub tiers: Tiers,
+    /// `-d stats`: print translation statistics at exit.
+    pub stats: bool,
+}
+
+/// How the vCPUs run guest code. The default is both translators: baseline
+/// code first, Cranelift for hot regions. The others exist to test each
+/// tier alone on the same guests, chosen with `KESTREL_SYSTEM_TIER`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Tiers {
+    /// Baseline code, then optimised code for hot regions.
+    #[default]
+    Both,
+    /// `baseline`: baseline code only.
+    Baseline,
+    /// `optimizing`: every block compiled by Cranelift before it first runs.
+    Optimizing,
+    /// `interp`: the interpreter, one instruction at a time.
+    Interpreter,
+}
+
+impl Tiers {
+    /// The tiers `KESTREL_SYSTEM_TIER` names (unset or empty: [`Tiers::Both`]).
+    pub fn from_env() -> Result<Tiers, String> {
+        match std::env::var("KESTREL_SYSTEM_TIER").unwrap_or_default().as_str() {
+            "" | "both" => Ok(Tiers::Both),
+            "baseline" => Ok(Tiers::Baseline),
+            "optimizing" => Ok(Tiers::Optimizing),
+            "interp" => Ok(Tiers::Interpreter),
+            other => Err(format!("KESTREL_SYSTEM_TIER={other}: expected both, baseline, optimizing or interp")),
+        }
+    }
 }
 
 impl Default for MachineConfig {
@@ -176,6 +209,8 @@ impl Default for MachineConfig {
             virtio_devices: Vec::new(),
             gdb: None,
             start_paused: false,
+            tiers: Tiers::Both,
+            stats: false,
         }
     }
 }

@@ -346,6 +346,8 @@ pub struct Machine {
     shutdown_cv: Condvar,
     /// Bumped by every broadcast TLB invalidation (statistics).
     pub tlb_broadcasts: AtomicU64,
+    /// Instructions translated code left to the vCPU loop (statistics).
+    pub system_exits: AtomicU64,
 }
 
 /// A UART output that writes straight through to standard output.
@@ -484,6 +486,7 @@ impl Machine {
             shutdown: Mutex::new(None),
             shutdown_cv: Condvar::new(),
             tlb_broadcasts: AtomicU64::new(0),
+            system_exits: AtomicU64::new(0),
         });
         // The GIC wakes a vCPU whose interrupt outputs changed. A weak
         // reference: the GIC lives inside the machine.

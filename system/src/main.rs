@@ -2,6 +2,7 @@
 //! translator, started with qemu-system-aarch64's command line.
 
 use kestrel_system::board;
+use kestrel_system::config::Tiers;
 use kestrel_system::machine::Shutdown;
 use kestrel_system::runner;
 use kestrel_system::cli::{self, Parsed, PROGRAM_NAME};
@@ -15,7 +16,7 @@ fn fail(message: impl std::fmt::Display) -> ! {
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    let config = match cli::parse(&args) {
+    let mut config = match cli::parse(&args) {
         Ok(Parsed::Run(config)) => config,
         Ok(Parsed::Print(text)) => {
             print!("{text}");
@@ -23,6 +24,7 @@ fn main() {
         }
         Err(err) => fail(err),
     };
+    config.tiers = Tiers::from_env().unwrap_or_else(|err| fail(err));
     let images = board::prepare_boot(&config).unwrap_or_else(|err| fail(err));
     if let Some(path) = &config.dump_dtb {
         board::dump_dtb(&images, path).unwrap_or_else(|err| fail(err));

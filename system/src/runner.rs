@@ -103,5 +103,22 @@ pub fn run(config: &MachineConfig, images: &BootImages) -> Result<Shutdown, Mach
         let _ = t.join();
     }
     console::restore_terminal();
+    if config.stats {
+        print_stats(&machine);
+    }
     Ok(why)
+}
+
+/// `-d stats`: what the translators did, and what sent the vCPUs back to
+/// their loop.
+fn print_stats(machine: &Machine) {
+    eprint!("{}", kestrel::jit::stats::Totals::current());
+    let code = &machine.code_pages;
+    eprintln!(
+        "  system: {} returns to the vCPU loop for system instructions, {} RAM pages became code, {} code pages written, {} broadcast TLB invalidations",
+        machine.system_exits.load(std::sync::atomic::Ordering::Relaxed),
+        code.marks(),
+        code.unmarks(),
+        machine.tlb_broadcasts.load(std::sync::atomic::Ordering::Relaxed)
+    );
 }

@@ -44,6 +44,8 @@ pub struct StateLayout {
     pub vf: i32,
     /// The current software TLB table (u64 address; system mode).
     pub soft_tlb: i32,
+    /// EL0's table, for LDTR/STTR (u64 address; system mode).
+    pub soft_tlb_el0: i32,
 }
 
 /// How guest memory accesses reach host memory.
@@ -212,6 +214,8 @@ pub(super) struct Emitter<'a> {
     mem: MemoryStrategy,
     /// The guest address of the instruction being emitted.
     insn_pc: u64,
+    /// The instruction's accesses are LDTR/STTR's (`Op::Unprivileged`).
+    unprivileged: bool,
 }
 
 const STATE: Reg = RBP;
@@ -253,6 +257,7 @@ impl<'a> Emitter<'a> {
             relocations: &mut scratch.relocations,
             mem,
             insn_pc: block.pc,
+            unprivileged: false,
         };
         let entry = e.a.pos();
         e.a.cmp_m32_zero_wide(STATE, layout.exit_request);
@@ -387,6 +392,7 @@ impl<'a> Emitter<'a> {
         match *op {
             Op::Insn { pc } => {
                 self.insn_pc = pc;
+                self.unprivileged = false;
                 return Ok(None);
             }
             Op::Const { dst, value } => {
@@ -631,6 +637,7 @@ impl<'a> Emitter<'a> {
             Op::Fence => self.a.mfence(),
             // Emitted code keeps every access in program order already.
             Op::Order => {}
+            Op::Unprivileged => self.unprivileged = true,
             Op::Interp { word, pc } => {
                 if !self.ra.all_free() {
                     return Err(EmitError::LiveAcrossCall);
@@ -666,13 +673,19 @@ impl<'a> Emitter<'a> {
         self.a.shift_ri(ShiftOp::Shr, true, RDX, soft_tlb::PAGE_BITS as u8);
         self.a.alu_ri(Alu::And, false, RDX, (soft_tlb::ENTRIES - 1) as i32);
         self.a.shift_ri(ShiftOp::Shl, true, RDX, soft_tlb::ENTRY_BITS);
-        self.a.alu_rm(Alu::Add, true, RDX, STATE, self.layout.soft_tlb);
+        let table = if self.unprivileged { self.layout.soft_tlb_el0 } else { self.layout.soft_tlb };
+        self.a.alu_rm(Alu::Add, true, RDX, STATE, table);
         self.a.lea(RCX, RAX, bytes - 1);
         self.a.alu_ri(Alu::And, true, RCX, -(1 << soft_tlb::PAGE_BITS));
         self.a.alu_rm(Alu::Cmp, true, RCX, RDX, tag_field);
         let miss = self.a.jcc(cc::NE);
         self.a.alu_rm(Alu::Add, true, RAX, RDX, soft_tlb::ADDEND);
         miss
+    }
+
+    /// The helpers' flag for an access checked as EL0's (see `Op::Unprivileged`).
+    fn privilege_flag(&self) -> u64 {
+        if self.unprivileged { crate::jit::helpers::UNPRIVILEGED } else { 0 }
     }
 
     /// Calls a software-MMU helper with live caller-saved temporaries kept
@@ -687,6 +700,7 @@ impl<'a> Emitter<'a> {
             self.a.alu_ri(Alu::Add, true, RAX, offset);
         }
         let pc = self.insn_pc;
+        let size = size | self.privilege_flag();
         match value {
             Some(v) => {
                 let rv = self.reg(v);
@@ -718,7 +732,7 @@ impl<'a> Emitter<'a> {
         }
         self.a.mov_rr(true, RSI, RAX);
         self.a.mov_ri(RDX, field as u64);
-        self.a.mov_ri(RCX, size as u64);
+        self.a.mov_ri(RCX, size as u64 | self.privilege_flag());
         let pc = self.insn_pc;
         self.constant(R8, pc);
         self.a.mov_rr(true, RDI, STATE);

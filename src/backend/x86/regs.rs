@@ -84,6 +84,7 @@ impl RegAlloc {
                 | Op::Get { .. }
                 | Op::Fence
                 | Op::Order
+                | Op::Unprivileged
                 | Op::Interp { .. }
                 | Op::LandingPad { .. } => {}
             }

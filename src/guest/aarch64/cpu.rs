@@ -75,6 +75,9 @@ pub struct CpuState {
     /// System mode: the address of the software TLB table of the current
     /// translation context (`crate::mem::soft_tlb`); 0 in user mode.
     pub soft_tlb: u64,
+    /// System mode: the table of EL0's context, which LDTR/STTR use at EL1
+    /// (`crate::ir::Op::Unprivileged`).
+    pub soft_tlb_el0: u64,
 }
 
 impl Default for CpuState {
@@ -103,6 +106,7 @@ impl Default for CpuState {
             branch_target: 0,
             btype: 0,
             soft_tlb: 0,
+            soft_tlb_el0: 0,
         }
     }
 }
@@ -133,6 +137,7 @@ impl Clone for CpuState {
             branch_target: 0,
             btype: 0,
             soft_tlb: 0,
+            soft_tlb_el0: 0,
         }
     }
 }
@@ -274,4 +279,6 @@ pub mod offsets {
     pub const BTYPE: i32 = offset_of!(CpuState, btype) as i32;
     /// `CpuState::soft_tlb`.
     pub const SOFT_TLB: i32 = offset_of!(CpuState, soft_tlb) as i32;
+    /// `CpuState::soft_tlb_el0`.
+    pub const SOFT_TLB_EL0: i32 = offset_of!(CpuState, soft_tlb_el0) as i32;
 }

@@ -17,6 +17,8 @@
 use kestrel::guest::aarch64::cpu::CpuState;
 use kestrel::jit::{Engine, EngineConfig, ExitReason};
 
+use crate::config::Tiers;
+
 /// Which translations an invalidation drops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flush {
@@ -48,15 +50,26 @@ pub struct CodeCaches {
     switches: u64,
 }
 
-fn system_engine() -> Engine {
-    Engine::new(EngineConfig { system: true, optimizing: false, ..EngineConfig::default() })
+fn system_engine(tiers: Tiers) -> Engine {
+    let config = EngineConfig { system: true, ..EngineConfig::default() };
+    Engine::new(match tiers {
+        Tiers::Baseline => EngineConfig { optimizing: false, ..config },
+        // With a threshold of one, Cranelift compiles every block before
+        // its first run and the baseline backend translates nothing.
+        Tiers::Optimizing => EngineConfig { jit_threshold: 1, ..config },
+        Tiers::Both | Tiers::Interpreter => config,
+    })
 }
 
 impl CodeCaches {
-    /// Empty caches.
-    pub fn new() -> CodeCaches {
-        let users = (0..USER_SPACES).map(|_| UserSpace { engine: system_engine(), space: None, last_used: 0 }).collect();
-        CodeCaches { kernel: system_engine(), users, current: 0, switches: 0 }
+    /// Empty caches for translated code of `tiers`; none for the
+    /// interpreter.
+    pub fn for_tiers(tiers: Tiers) -> Option<CodeCaches> {
+        if tiers == Tiers::Interpreter {
+            return None;
+        }
+        let users = (0..USER_SPACES).map(|_| UserSpace { engine: system_engine(tiers), space: None, last_used: 0 }).collect();
+        Some(CodeCaches { kernel: system_engine(tiers), users, current: 0, switches: 0 })
     }
 
     /// Drops translations.
@@ -101,11 +114,5 @@ impl CodeCaches {
             return self.kernel.run(cpu);
         }
         self.user_space(space).run(cpu)
-    }
-}
-
-impl Default for CodeCaches {
-    fn default() -> Self {
-        Self::new()
     }
 }

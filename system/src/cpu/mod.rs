@@ -83,6 +83,8 @@ pub struct Vcpu {
     halted: bool,
     /// PSCI CPU_OFF: leave the loop and wait for CPU_ON.
     pub powering_off: bool,
+    /// Instructions translated code left to this loop (for `-d stats`).
+    system_exits: u64,
 }
 
 /// ESR_EL1.IL: a 32-bit instruction.
@@ -93,6 +95,7 @@ impl Vcpu {
     pub fn new(index: usize, machine: Arc<Machine>) -> Vcpu {
         let mmu = Box::new(SoftMmu::new(machine.ram_window, machine.bus.clone(), machine.code_pages.clone()));
         let el1 = El1State::at_reset(machine_has_pan(&machine));
+        let tiers = machine.config.tiers;
         Vcpu {
             index,
             cpu: Box::default(),
@@ -101,12 +104,13 @@ impl Vcpu {
             mmu,
             machine,
             decoded: decode_cache::DecodeCache::new(),
-            code: (!interpret_only()).then(|| Box::new(engines::CodeCaches::new())),
+            code: engines::CodeCaches::for_tiers(tiers).map(Box::new),
             debug_regs: Default::default(),
             timer_levels: TimerIrqLevels::default(),
             irq_lines: (false, false),
             halted: false,
             powering_off: false,
+            system_exits: 0,
         }
     }
 
@@ -134,7 +138,8 @@ impl Vcpu {
             self.machine.cpus[self.index].set_regime(&regime);
         }
         // Translated code reads the table of the context it runs in.
-        self.cpu.soft_tlb = self.mmu.table_address();
+        self.cpu.soft_tlb = self.mmu.table_address(false);
+        self.cpu.soft_tlb_el0 = self.mmu.table_address(true);
     }
 
     /// Runs the vCPU until the machine stops. vCPUs other than 0 start
@@ -156,6 +161,7 @@ impl Vcpu {
             }
         }
         self.port().clear_exit_flag();
+        self.machine.system_exits.fetch_add(self.system_exits, Ordering::Relaxed);
         // SAFETY: removing the hook installed above.
         unsafe { mem::set_system_memory(None) };
     }
@@ -281,6 +287,7 @@ impl Vcpu {
                 // The instruction has not completed: run it here, where
                 // system instructions have their EL1 meaning and exceptions
                 // are taken to EL1.
+                self.system_exits += 1;
                 self.cpu.pc = pc;
                 self.step()
             }
@@ -510,12 +517,6 @@ pub fn read_el1_register(cpu: &CpuState, reg: u16) -> Option<u64> {
         return None;
     }
     el1.read(cpu, reg)
-}
-
-/// `KESTREL_SYSTEM_TIER=interp` runs guest code in the interpreter only
-/// (the reference for the translated path).
-fn interpret_only() -> bool {
-    std::env::var("KESTREL_SYSTEM_TIER").is_ok_and(|v| v == "interp")
 }
 
 /// FEAT_PAN is part of `-cpu max` only (the Armv8.0 cores lack it).

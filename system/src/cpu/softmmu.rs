@@ -201,11 +201,6 @@ impl SoftMmu {
         self.ctx.get()
     }
 
-    /// Marks the current instruction as an unprivileged load/store.
-    pub fn set_unprivileged(&self, on: bool) {
-        self.unprivileged.set(on);
-    }
-
     /// Empties the TLB.
     pub fn flush(&self) {
         // SAFETY: the TLB is used only by this vCPU's thread, and no
@@ -257,9 +252,10 @@ impl SoftMmu {
     }
 
     /// The host address of the current context's TLB table, for
-    /// `CpuState::soft_tlb`.
-    pub fn table_address(&self) -> u64 {
-        let index = self.table_index(false);
+    /// `CpuState::soft_tlb`; with `el0`, of the table LDTR/STTR use
+    /// (`CpuState::soft_tlb_el0`).
+    pub fn table_address(&self, el0: bool) -> u64 {
+        let index = self.table_index(el0);
         // SAFETY: only the address is taken; the boxed slice never moves.
         unsafe { (*self.tlb.get()).as_ptr().add(index * soft_tlb::ENTRIES) as u64 }
     }
@@ -461,6 +457,10 @@ impl SystemMemory for SoftMmu {
 
     fn translating(&self, va: u64) {
         self.note_translation(va);
+    }
+
+    fn set_unprivileged(&self, on: bool) {
+        self.unprivileged.set(on);
     }
 
     fn host_rmw(&self, va: u64, size: usize) -> *mut u8 {

@@ -60,6 +60,9 @@ pub fn lower_block_into(reuse: crate::ir::Block, pc: u64, insns: &[(u32, Insn)])
             let accepted = bti::accepted_btypes(word, bti::is_guarded(pc));
             l.b.push(Op::LandingPad { field: Field(offsets::BTYPE), accepted, pc });
         }
+        if crate::guest::aarch64::decode::is_unprivileged_load_store(word) {
+            l.b.push(Op::Unprivileged);
+        }
         if let Some(exit) = l.lower(at, word, insn) {
             return l.b.finish(exit);
         }
