@@ -112,7 +112,7 @@ pub fn run(config: &MachineConfig, images: &BootImages) -> Result<Shutdown, Mach
 /// `-d stats`: what the translators did, and what sent the vCPUs back to
 /// their loop.
 fn print_stats(machine: &Machine) {
-    eprint!("{}", kestrel::jit::stats::Totals::current());
+    eprintln!("{}", kestrel::jit::stats::Totals::current());
     let code = &machine.code_pages;
     eprintln!(
         "  system: {} returns to the vCPU loop for system instructions, {} RAM pages became code, {} code pages written, {} broadcast TLB invalidations",

@@ -2,7 +2,10 @@
 //! through the GIC, PSCI and SMP, the UART) run under Kestrel; their console
 //! output must equal what qemu-system-aarch64 printed for the same command
 //! line (test-binaries/system/expected/). Each case runs several times: the
-//! multi-vCPU ones must not pass only sometimes.
+//! multi-vCPU ones must not pass only sometimes. The default runs use both
+//! translators; every case also runs once with each tier alone
+//! (`KESTREL_SYSTEM_TIER`): baseline code only, Cranelift code only, and the
+//! interpreter.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -41,10 +44,12 @@ fn case_args(image: &str, opts: &[&str]) -> Vec<String> {
     args
 }
 
-/// Runs one case; its console output, or why it failed.
-fn run(args: &[String]) -> Result<String, String> {
+/// Runs one case with the tiers `tier` names ("" for the default); its
+/// console output, or why it failed.
+fn run(args: &[String], tier: &str) -> Result<String, String> {
     let mut child = Command::new(BIN)
         .args(args)
+        .env("KESTREL_SYSTEM_TIER", tier)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -69,21 +74,53 @@ fn run(args: &[String]) -> Result<String, String> {
     }
 }
 
-fn check_case(name: &str) {
+/// The command line and the expected output of case `name`.
+fn case(name: &str) -> (Vec<String>, String) {
     let cases = std::fs::read_to_string(dir().join("cases.txt")).expect("cases.txt");
     let line = cases
         .lines()
         .find(|l| l.split_whitespace().next() == Some(name))
         .unwrap_or_else(|| panic!("no case {name} in cases.txt"));
     let words: Vec<&str> = line.split_whitespace().collect();
-    let args = case_args(words[1], &words[2..]);
     let expected = std::fs::read_to_string(dir().join("expected").join(format!("{name}.out"))).expect("expected output");
+    (case_args(words[1], &words[2..]), expected)
+}
+
+fn check_case(name: &str) {
+    let (args, expected) = case(name);
     for run_no in 1..=RUNS {
-        match run(&args) {
+        match run(&args, "") {
             Ok(out) => assert_eq!(out, expected, "{name}, run {run_no}: output differs from qemu's"),
             Err(why) => panic!("{name}, run {run_no}: {why}"),
         }
     }
+}
+
+/// Every case once with only the tiers `tier` names.
+fn check_every_case_with(tier: &str) {
+    let cases = std::fs::read_to_string(dir().join("cases.txt")).expect("cases.txt");
+    for name in cases.lines().filter_map(|l| l.split_whitespace().next()).filter(|n| !n.starts_with('#')) {
+        let (args, expected) = case(name);
+        match run(&args, tier) {
+            Ok(out) => assert_eq!(out, expected, "{name} with KESTREL_SYSTEM_TIER={tier}: output differs from qemu's"),
+            Err(why) => panic!("{name} with KESTREL_SYSTEM_TIER={tier}: {why}"),
+        }
+    }
+}
+
+#[test]
+fn every_case_with_baseline_code_only() {
+    check_every_case_with("baseline");
+}
+
+#[test]
+fn every_case_with_optimised_code_only() {
+    check_every_case_with("optimizing");
+}
+
+#[test]
+fn every_case_in_the_interpreter() {
+    check_every_case_with("interp");
 }
 
 /// Every case of cases.txt has a test below.

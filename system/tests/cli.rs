@@ -42,6 +42,7 @@ fn help_prints_usage() {
 fn errors_are_one_line() {
     assert_one_line_error(&["-M", "virt", "-bogus"], "-bogus: invalid option");
     assert_one_line_error(&["-M", "virt", "-m", "300x", "-kernel", "k"], "-m 300x");
+    assert_one_line_error(&["-M", "virt", "-d", "stats,bogus", "-kernel", "k"], "-d: unknown log item 'bogus'");
     assert_one_line_error(&["-M", "virt", "-kernel", "/nonexistent/Image"], "could not load kernel '/nonexistent/Image'");
     let text = scratch("text", b"#!/bin/sh\necho not a kernel\n");
     assert_one_line_error(&["-M", "virt", "-kernel", text.to_str().unwrap()], "not an arm64 Linux Image");
@@ -134,5 +135,38 @@ fn the_monitor_shows_registers_and_quits() {
     assert!(stdout.contains("(kestrel) "), "{stdout}");
     assert!(stdout.contains("CPU#0 EL1h PC=0000000040200044"), "{stdout}");
     assert!(stdout.contains("X05=0000000000001234"), "{stdout}");
+    std::fs::remove_file(kernel).ok();
+}
+
+/// The PSCI SYSTEM_OFF Image: movz w0, #0x8; movk w0, #0x8400, lsl #16; hvc #0.
+fn power_off_image(name: &str) -> PathBuf {
+    scratch(name, &image_running(&[0x5280_0100, 0x72b0_8000, 0xd400_0002]))
+}
+
+#[test]
+fn an_unknown_tier_is_a_one_line_error() {
+    let kernel = power_off_image("tier-Image");
+    let o = Command::new(BIN)
+        .args(["-M", "virt", "-nographic", "-kernel", kernel.to_str().unwrap()])
+        .env("KESTREL_SYSTEM_TIER", "fast")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("KESTREL_SYSTEM_TIER=fast"), "{}", stderr(&o));
+    std::fs::remove_file(kernel).ok();
+}
+
+#[test]
+fn stats_are_printed_at_exit() {
+    let kernel = power_off_image("stats-Image");
+    let o = run(&["-M", "virt", "-nographic", "-d", "stats", "-kernel", kernel.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    // The branch past the header and the two moves run translated (two
+    // blocks), then the HVC goes to the vCPU loop, from one page of code.
+    assert!(err.contains("kestrel stats: 2 blocks (3 guest instructions) decoded"), "{err}");
+    assert!(err.contains("1 RAM pages became code, 0 code pages written"), "{err}");
+    assert!(err.contains("  system: 1 returns to the vCPU loop"), "{err}");
     std::fs::remove_file(kernel).ok();
 }
