@@ -78,7 +78,7 @@ impl RegionBlock {
 /// at every level stay in translated code.
 pub fn exits_in_system_mode(word: u32) -> bool {
     use crate::guest::aarch64::decode::is_system_space;
-    use crate::guest::aarch64::sysregs::{sysreg, FPCR, FPSR, NZCV, TPIDR_EL0};
+    use crate::guest::aarch64::sysregs::{sysreg, CTR_EL0, DCZID_EL0, FPCR, FPSR, NZCV, TPIDR_EL0};
     if !is_system_space(word) || word & 0xffc0_0000 != 0xd500_0000 {
         // Not a system instruction at all, or exception generation / ERET.
         return is_system_space(word);
@@ -104,7 +104,10 @@ pub fn exits_in_system_mode(word: u32) -> bool {
             // interrupt masks, the level) go through the front end's MRS
             // hook (`interp::set_mrs_hook`) without leaving.
             const HOT_EL1_READS: [u16; 4] = [sysreg(3, 0, 4, 1, 0), sysreg(3, 0, 13, 0, 4), sysreg(3, 3, 4, 2, 1), sysreg(3, 0, 4, 2, 2)];
-            let el0_register = matches!(reg, NZCV | FPCR | FPSR | TPIDR_EL0) || reg == sysreg(3, 3, 13, 0, 3) && l == 1;
+            // The cache-type and DC ZVA registers read the same at every
+            // level (neither SCTLR_EL1.UCT nor DZE traps is modelled).
+            let el0_register = matches!(reg, NZCV | FPCR | FPSR | TPIDR_EL0 | CTR_EL0 | DCZID_EL0) && (l == 1 || !matches!(reg, CTR_EL0 | DCZID_EL0))
+                || reg == sysreg(3, 3, 13, 0, 3) && l == 1;
             !(el0_register || l == 1 && HOT_EL1_READS.contains(&reg))
         }
         _ => true,
@@ -352,6 +355,10 @@ mod system_exit_tests {
             (0xd538_d080, "mrs x0, tpidr_el1"),
             (0xd53b_4220, "mrs x0, daif"),
             (0xd51b_4200, "msr nzcv, x0"),
+            (0xd53b_0020, "mrs x0, ctr_el0"),
+            (0xd53b_00e0, "mrs x0, dczid_el0"),
+            (0xf840_0800, "ldtr x0, [x0]"),
+            (0x3800_0800, "sttrb w0, [x0]"),
             (0x8b02_0020, "add x0, x1, x2"),
         ];
         let leave = [
@@ -368,7 +375,7 @@ mod system_exit_tests {
             (0xd400_0001, "svc #0"),
             (0xd400_0002, "hvc #0"),
             (0xd69f_03e0, "eret"),
-            (0xf840_0800, "ldtr x0, [x0]"),
+            (0xd51b_0020, "msr ctr_el0, x0"),
         ];
         for (word, name) in stay {
             assert!(!exits_in_system_mode(word), "{name} must stay in translated code");

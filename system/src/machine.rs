@@ -91,13 +91,95 @@ struct PortState {
     wake: bool,
 }
 
+/// Broadcast TLB invalidations waiting for one vCPU: a few pages, or
+/// everything.
+///
+/// A broadcast is complete, as the architecture requires of a TLBI ... IS
+/// by the DSB after it, only when no vCPU can still use what it
+/// invalidated: the sender waits until every vCPU that is running guest
+/// code has taken the request ([`TlbShootdown::wait_for`]). A vCPU marks
+/// itself as running guest code before it looks for requests, and the
+/// sender publishes its request before it looks at that mark (both
+/// sequentially consistent), so either the vCPU sees the request before it
+/// runs or the sender sees the vCPU running and waits for it.
+#[derive(Default)]
+pub struct TlbShootdown {
+    /// Something is waiting (a plain load in the vCPU's loop).
+    pending: AtomicBool,
+    work: Mutex<ShootdownWork>,
+    /// Requests made and requests taken, counted.
+    requested: AtomicU64,
+    taken: AtomicU64,
+    /// The vCPU is between its loop's checks and the end of a run of
+    /// guest code.
+    in_guest: AtomicBool,
+}
+
+/// What a [`TlbShootdown`] holds.
+#[derive(Default, Debug, PartialEq, Eq)]
+pub struct ShootdownWork {
+    /// Empty the whole TLB.
+    pub all: bool,
+    /// Virtual pages to drop (when not `all`).
+    pub pages: Vec<u64>,
+}
+
+/// Pages a shootdown remembers before it falls back to a full flush.
+const SHOOTDOWN_PAGES: usize = 16;
+
+impl TlbShootdown {
+    /// Asks for `page` (or, with `None`, everything) to be dropped; returns
+    /// the request's number for [`Self::wait_for`].
+    pub fn request(&self, page: Option<u64>) -> u64 {
+        let mut w = lock(&self.work);
+        match page {
+            Some(p) if !w.all && w.pages.len() < SHOOTDOWN_PAGES => w.pages.push(p),
+            _ => {
+                w.all = true;
+                w.pages.clear();
+            }
+        }
+        let number = self.requested.fetch_add(1, Ordering::SeqCst) + 1;
+        self.pending.store(true, Ordering::SeqCst);
+        number
+    }
+
+    /// Whether anything is waiting.
+    pub fn pending(&self) -> bool {
+        self.pending.load(Ordering::Acquire)
+    }
+
+    /// Takes what is waiting, if anything.
+    pub fn take(&self) -> Option<ShootdownWork> {
+        if !self.pending.load(Ordering::SeqCst) {
+            return None;
+        }
+        let mut w = lock(&self.work);
+        self.pending.store(false, Ordering::Release);
+        self.taken.store(self.requested.load(Ordering::SeqCst), Ordering::Release);
+        Some(std::mem::take(&mut *w))
+    }
+
+    /// Marks the vCPU as running guest code (before its loop looks for
+    /// requests), or as not.
+    pub fn set_in_guest(&self, running: bool) {
+        self.in_guest.store(running, Ordering::SeqCst);
+    }
+
+    /// Whether request `number` may still be outstanding: the vCPU runs
+    /// guest code and has not taken it.
+    pub fn outstanding(&self, number: u64) -> bool {
+        self.in_guest.load(Ordering::SeqCst) && self.taken.load(Ordering::Acquire) < number
+    }
+}
+
 /// One vCPU's doorbell: power state, start requests and wake-ups.
 pub struct CpuPort {
     state: Mutex<PortState>,
     cv: Condvar,
-    /// Another vCPU invalidated TLB entries (TLBI ... IS): empty the TLB
-    /// before the next instruction.
-    pub tlb_flush: AtomicBool,
+    /// TLB entries other vCPUs invalidated (TLBI ... IS), for this vCPU to
+    /// drop before its next instruction.
+    pub tlb_shootdown: TlbShootdown,
     /// Translations another vCPU invalidated: 0 none, 1 user code, 2 all.
     code_flush: AtomicU8,
     /// The vCPU's `CpuState::exit_request`, to stop its translated code.
@@ -125,7 +207,7 @@ impl CpuPort {
         CpuPort {
             state: Mutex::new(PortState { power, start: None, wake: false }),
             cv: Condvar::new(),
-            tlb_flush: AtomicBool::new(false),
+            tlb_shootdown: TlbShootdown::default(),
             code_flush: AtomicU8::new(0),
             exit_flag: AtomicPtr::new(std::ptr::null_mut()),
             gic_changed: AtomicBool::new(true),

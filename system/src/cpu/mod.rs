@@ -184,10 +184,7 @@ impl Vcpu {
                 self.powering_off = false;
                 return true;
             }
-            let port = self.port();
-            if port.tlb_flush.load(Ordering::Relaxed) && port.tlb_flush.swap(false, Ordering::AcqRel) {
-                self.mmu.flush();
-            }
+            self.take_tlb_shootdown();
             if self.port().take_tick() {
                 self.update_timer_lines();
             }
@@ -214,12 +211,17 @@ impl Vcpu {
             }
             self.take_pending_interrupt();
             self.mmu.sync_code_pages();
+            // From here to the end of the run, TLB shootdowns wait for this
+            // vCPU (see `TlbShootdown`); requests made until now are taken.
+            self.port().tlb_shootdown.set_in_guest(true);
+            self.take_tlb_shootdown();
             let mut outcome = Step::Next;
             let abandoned = if self.code.is_some() {
                 guard::guarded(|| outcome = self.run_translated())
             } else {
                 guard::guarded(|| outcome = self.run_slice())
             };
+            self.port().tlb_shootdown.set_in_guest(false);
             self.after_guarded(abandoned, outcome);
         }
     }
@@ -305,12 +307,46 @@ impl Vcpu {
                 Step::Next => {}
                 other => return other,
             }
-            // A plain load first: the locked exchange only when set.
-            if self.port().tlb_flush.load(Ordering::Relaxed) && self.port().tlb_flush.swap(false, Ordering::AcqRel) {
-                self.mmu.flush();
-            }
+            self.take_tlb_shootdown();
         }
         Step::Next
+    }
+
+    /// Broadcasts a TLB invalidation of `page` (`None`: everything) to the
+    /// other vCPUs and waits until none of them can use the old entries,
+    /// taking their broadcasts meanwhile (two vCPUs may broadcast at once).
+    pub fn broadcast_tlb_invalidation(&mut self, page: Option<u64>) {
+        let machine = self.machine.clone();
+        let requests: Vec<(usize, u64)> = machine
+            .cpus
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != self.index)
+            .map(|(i, port)| {
+                let number = port.tlb_shootdown.request(page);
+                port.kick();
+                (i, number)
+            })
+            .collect();
+        for (i, number) in requests {
+            while machine.cpus[i].tlb_shootdown.outstanding(number) && !machine.stopping() {
+                self.take_tlb_shootdown();
+                std::hint::spin_loop();
+                std::thread::yield_now();
+            }
+        }
+        machine.tlb_broadcasts.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Drops the TLB entries other vCPUs invalidated.
+    fn take_tlb_shootdown(&mut self) {
+        if let Some(work) = self.port().tlb_shootdown.take() {
+            if work.all {
+                self.mmu.flush();
+            } else {
+                work.pages.iter().for_each(|&page| self.mmu.flush_page(page));
+            }
+        }
     }
 
     /// Executes one instruction.
@@ -482,7 +518,7 @@ impl Vcpu {
             self.halted = false;
             return;
         }
-        if self.machine.stopping() || self.port().tlb_flush.load(Ordering::Acquire) {
+        if self.machine.stopping() || self.port().tlb_shootdown.pending() {
             return;
         }
         let deadline = self.timer.next_deadline(self.timer.counter());

@@ -17,7 +17,7 @@
 //! ([`crate::code_pages`]): the first store to one comes here, drops that
 //! code and only then makes the page writable at full speed.
 
-use std::cell::{Cell, UnsafeCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
 use std::sync::Arc;
 
 use kestrel::guest::aarch64::mmu::{self, Access, Fault, FaultKind, PhysMem, Regime, Translation};
@@ -109,6 +109,10 @@ pub struct SoftMmu {
     ram: RamWindow,
     bus: Arc<Bus>,
     code: Arc<CodePages>,
+    /// Blocks and large pages (bigger than 4 KiB) the TLB holds pieces of,
+    /// as (first virtual address, log2 size); `None` when there were too
+    /// many to remember. A TLBI by address inside one must drop them all.
+    large: RefCell<Option<Vec<(u64, u8)>>>,
     /// `code.marks()` when this TLB last dropped its write tags to code pages.
     code_marks_seen: Cell<u64>,
     /// The last page noted as translated: (RAM page, virtual page,
@@ -129,6 +133,7 @@ impl SoftMmu {
             ram,
             bus,
             code,
+            large: RefCell::new(Some(Vec::new())),
             code_marks_seen: Cell::new(0),
             last_translated: Cell::new((u64::MAX, 0, 0)),
         }
@@ -208,6 +213,47 @@ impl SoftMmu {
         let tlb = unsafe { &mut *self.tlb.get() };
         tlb.fill(soft_tlb::EMPTY);
         self.code_page.set((0, std::ptr::null_mut()));
+        *self.large.borrow_mut() = Some(Vec::new());
+    }
+
+    /// Drops the entries of the virtual page `page` (TLBI by address), in
+    /// every context; the whole TLB when the page lies in a block or large
+    /// page it holds pieces of. The top byte is not compared (TBI).
+    pub fn flush_page(&self, page: u64) {
+        const LOW: u64 = (1 << 56) - 1;
+        let in_large = match &*self.large.borrow() {
+            None => true,
+            Some(ranges) => ranges.iter().any(|&(start, log2)| ((page ^ start) & LOW) >> log2 == 0),
+        };
+        if in_large {
+            self.flush();
+            return;
+        }
+        // SAFETY: as in `flush`.
+        let tlb = unsafe { &mut *self.tlb.get() };
+        for table in 0..CONTEXTS {
+            let e = &mut tlb[table * soft_tlb::ENTRIES + soft_tlb::index(page)];
+            if [e.read, e.write, e.fetch].into_iter().any(|t| t != soft_tlb::INVALID && (t ^ page) & LOW & !PAGE_MASK == 0) {
+                *e = soft_tlb::EMPTY;
+            }
+        }
+        self.code_page.set((0, std::ptr::null_mut()));
+    }
+
+    /// Remembers that the TLB holds a piece of the block or large page of
+    /// `2^log2` bytes containing `va`.
+    fn note_large(&self, va: u64, log2: u8) {
+        let mut large = self.large.borrow_mut();
+        if let Some(ranges) = large.as_mut() {
+            let start = va & !((1u64 << log2) - 1);
+            if !ranges.contains(&(start, log2)) {
+                if ranges.len() == 64 {
+                    *large = None;
+                } else {
+                    ranges.push((start, log2));
+                }
+            }
+        }
     }
 
     /// Empties the entries of the lower (TTBR0) half of the address space.
@@ -220,6 +266,9 @@ impl SoftMmu {
             if page.is_none_or(|p| p & (1 << 55) == 0) {
                 *e = soft_tlb::EMPTY;
             }
+        }
+        if let Some(ranges) = self.large.borrow_mut().as_mut() {
+            ranges.retain(|&(start, _)| start & (1 << 55) != 0);
         }
         self.code_page.set((0, std::ptr::null_mut()));
     }
@@ -308,6 +357,9 @@ impl SoftMmu {
             // Device memory (or nothing): no entry, the bus decides.
             return Err(pa_page | (va & PAGE_MASK));
         };
+        if t.size_log2 > PAGE_BITS as u8 {
+            self.note_large(va, t.size_log2);
+        }
         let ram_page = self.ram_page(host);
         if access == Access::Write {
             // A store to a page translated code came from drops that code.

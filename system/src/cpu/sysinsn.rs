@@ -7,7 +7,6 @@
 //! EL0 registers, DC ZVA, PAC hints) is left to the core's one definition
 //! of each instruction: [`exec`] returns `None` for it.
 
-use std::sync::atomic::Ordering;
 
 use kestrel::guest::aarch64::el1::{ExceptionKind, SCTLR_EL1};
 use kestrel::guest::aarch64::interp::Exception;
@@ -168,29 +167,31 @@ fn sys(v: &mut Vcpu, word: u32, pc: u64, op1: u32, crn: u32, crm: u32, op2: u32,
             kestrel::jit::invalidate_range(va & !0xfff, 4096);
         }
         _ if el0 => return Some(undefined(v, word, pc)),
-        // TLBI (EL1 forms, op1 = 0). Every form empties the whole TLB:
-        // correct for any address or ASID it names. The inner-shareable and
-        // outer-shareable forms (CRm 3 and 1) reach every vCPU. Translated
-        // code follows: by address, the page's blocks everywhere; by ASID,
-        // user code; everything, everything.
+        // TLBI (EL1 forms, op1 = 0). By address, the page's entries go
+        // (the whole TLB if the page lies in a block the TLB holds pieces
+        // of); by ASID and everything, the whole TLB: correct for any ASID
+        // they name. The inner-shareable and outer-shareable forms (CRm 3
+        // and 1) reach every vCPU. Translated code follows: by address,
+        // the page's blocks everywhere; by ASID, user code; everything,
+        // everything.
         (0, 8, _, _) => {
-            v.mmu.flush();
-            let broadcast = crm == 3 || crm == 1 || crm == 2;
-            if broadcast {
-                for (i, port) in v.machine.cpus.iter().enumerate() {
-                    if i != v.index {
-                        port.tlb_flush.store(true, Ordering::Release);
-                    }
-                }
-                v.machine.tlb_broadcasts.fetch_add(1, Ordering::Relaxed);
+            // By-address forms (VAE1, VAAE1, VALE1, VAALE1; local, IS,
+            // OS). The range forms (CRm 2, 5, 6) drop everything.
+            let page = (matches!(op2, 1 | 3 | 5 | 7) && matches!(crm, 1 | 3 | 7)).then(|| tlbi_page(v.cpu.xzr(rt)));
+            match page {
+                Some(page) => v.mmu.flush_page(page),
+                None => v.mmu.flush(),
             }
-            match op2 {
-                0 => v.flush_code(Flush::All, broadcast),
-                2 => v.flush_code(Flush::User, broadcast),
-                _ => {
-                    let page = tlbi_page(v.cpu.xzr(rt));
+            let broadcast = matches!(crm, 1 | 2 | 3 | 5);
+            if broadcast {
+                v.broadcast_tlb_invalidation(page);
+            }
+            match (op2, page) {
+                (_, Some(page)) => {
                     kestrel::jit::invalidate_range(page, 4096);
                 }
+                (2, None) => v.flush_code(Flush::User, broadcast),
+                _ => v.flush_code(Flush::All, broadcast),
             }
         }
         // IC IVAU: the line's page, in every vCPU's translations.
