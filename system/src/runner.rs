@@ -58,6 +58,7 @@ pub fn run(config: &MachineConfig, images: &BootImages) -> Result<Shutdown, Mach
     let plan = images.plan.as_ref().ok_or(MachineError::Unsupported("running without -kernel"))?;
     idregs::install(config.cpu);
     kestrel::guest::aarch64::interp::set_mrs_hook(crate::cpu::read_el1_register);
+    kestrel::guest::aarch64::interp::set_msr_hook(crate::cpu::write_el1_register);
     let machine = Machine::build(config)?;
     machine.load(images)?;
     route_termination_signals(machine.clone());

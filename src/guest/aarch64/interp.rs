@@ -538,7 +538,7 @@ pub fn exec(cpu: &mut CpuState, insn: &Insn, pc: u64) -> Result<Flow, Exception>
         },
         Insn::Msr { rt, sysreg } => {
             let v = cpu.xzr(rt);
-            if !sysregs::write(cpu, sysreg, v) {
+            if !sysregs::write(cpu, sysreg, v) && !MSR_HOOK.get().is_some_and(|hook| hook(cpu, sysreg, v)) {
                 return Err(Exception::Undefined(mrs_word(false, rt, sysreg)));
             }
         }
@@ -649,6 +649,18 @@ pub fn exec(cpu: &mut CpuState, insn: &Insn, pc: u64) -> Result<Flow, Exception>
 pub type MrsHook = fn(&CpuState, u16) -> Option<u64>;
 
 static MRS_HOOK: std::sync::OnceLock<MrsHook> = std::sync::OnceLock::new();
+
+/// The front end's writes of system registers beyond the EL0 ones (system
+/// mode's hot EL1 writes): true when it wrote the register, false to raise
+/// the instruction as undefined (the front end then executes it itself).
+pub type MsrHook = fn(&mut CpuState, u16, u64) -> bool;
+
+static MSR_HOOK: std::sync::OnceLock<MsrHook> = std::sync::OnceLock::new();
+
+/// Installs the process's [`MsrHook`] (once; later calls are ignored).
+pub fn set_msr_hook(hook: MsrHook) {
+    let _ = MSR_HOOK.set(hook);
+}
 
 /// Installs the process's [`MrsHook`] (once; later calls are ignored).
 pub fn set_mrs_hook(hook: MrsHook) {

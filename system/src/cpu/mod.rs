@@ -276,9 +276,9 @@ impl Vcpu {
         let asid_from = if regime.tcr & (1 << 22) != 0 { regime.ttbr1 } else { regime.ttbr0 };
         let space = (regime.ttbr0 & !(0xffff << 48), asid_from >> 48);
         let code = self.code.as_mut().expect("translated mode");
-        CURRENT_EL1.with(|c| c.set(&self.el1));
+        CURRENT_EL1.with(|c| c.set(&mut self.el1));
         let exit = code.run(&mut self.cpu, space);
-        CURRENT_EL1.with(|c| c.set(std::ptr::null()));
+        CURRENT_EL1.with(|c| c.set(std::ptr::null_mut()));
         match exit {
             ExitReason::ExitRequest => Step::Next,
             ExitReason::System { pc, .. }
@@ -530,7 +530,7 @@ impl Vcpu {
 thread_local! {
     /// The EL1 state of the vCPU whose translated code this thread is
     /// running, for [`read_el1_register`]; null outside `run_translated`.
-    static CURRENT_EL1: std::cell::Cell<*const El1State> = const { std::cell::Cell::new(std::ptr::null()) };
+    static CURRENT_EL1: std::cell::Cell<*mut El1State> = const { std::cell::Cell::new(std::ptr::null_mut()) };
 }
 
 /// The core's MRS hook (`interp::set_mrs_hook`): the EL1 registers that
@@ -553,6 +553,31 @@ pub fn read_el1_register(cpu: &CpuState, reg: u16) -> Option<u64> {
         return None;
     }
     el1.read(cpu, reg)
+}
+
+/// The core's MSR hook (`interp::set_msr_hook`): DAIF, which translated
+/// code writes without leaving. An unmasking write asks translated code to
+/// return, so that the vCPU loop takes an interrupt that is now pending.
+/// False sends the instruction back to the vCPU (EL0 without
+/// SCTLR_EL1.UMA traps).
+pub fn write_el1_register(cpu: &mut CpuState, reg: u16, value: u64) -> bool {
+    const DAIF: u16 = sysreg(3, 3, 4, 2, 1);
+    let p = CURRENT_EL1.with(|c| c.get());
+    if p.is_null() || reg != DAIF {
+        return false;
+    }
+    // SAFETY: as in `read_el1_register`; `run_translated` lent the state
+    // mutably and uses it only after translated code returns.
+    let el1 = unsafe { &mut *p };
+    if el1.el == 0 && el1.get(SCTLR_EL1) & (1 << 9) == 0 {
+        return false;
+    }
+    let new = value & 0x3c0;
+    if el1.daif & !new != 0 {
+        cpu.exit_request.store(1, Ordering::Relaxed);
+    }
+    el1.daif = new;
+    true
 }
 
 /// FEAT_PAN is part of `-cpu max` only (the Armv8.0 cores lack it).
