@@ -250,11 +250,16 @@ void mmu_identity_build(void)
 
 void mmu_identity_enable(void)
 {
+    mmu_enable((u64)id_l1);
+}
+
+void mmu_enable(u64 ttbr0)
+{
     write_sysreg(mair_el1, 0xff00);          /* attr0 device nGnRnE, attr1 WB */
     /* T0SZ 25, WB/WB inner shareable, 4K; TTBR1 walks disabled; IPS 40-bit */
     write_sysreg(tcr_el1, 25 | (1 << 8) | (1 << 10) | (3 << 12) | (1UL << 23) |
                           (2UL << 30) | (2UL << 32));
-    write_sysreg(ttbr0_el1, (u64)id_l1);
+    write_sysreg(ttbr0_el1, ttbr0);
     isb();
     asm volatile("tlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
     u64 sctlr = read_sysreg(sctlr_el1);

@@ -104,6 +104,9 @@ void spin_unlock(volatile u32 *lock);
    write-back from 0x40000000), for programs that want caches on. */
 void mmu_identity_build(void);
 void mmu_identity_enable(void);
+/* The same settings (39-bit VA, MAIR attr0 device, attr1 normal write-back)
+   with the caller's level 1 table; caches on. */
+void mmu_enable(u64 ttbr0);
 
 void *memset(void *d, int c, unsigned long n);
 void *memcpy(void *d, const void *s, unsigned long n);

@@ -64,14 +64,7 @@ static void mmu_on_with_alias(void)
     l1[1] = 0x40000000UL | (1 << 10) | (3 << 8) | (1 << 2) | 1;
     l1[2] = 0x40000000UL | (1 << 10) | (3 << 8) | (1 << 2) | 1;
     dsb_sy();
-    write_sysreg(mair_el1, 0xff00);
-    write_sysreg(tcr_el1, 25 | (1 << 8) | (1 << 10) | (3 << 12) | (1UL << 23) |
-                          (2UL << 30) | (2UL << 32));
-    write_sysreg(ttbr0_el1, (u64)l1);
-    isb();
-    asm volatile("tlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
-    write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) | (1 << 0) | (1 << 2) | (1 << 12));
-    isb();
+    mmu_enable((u64)l1);
 }
 
 int main(u64 dtb)

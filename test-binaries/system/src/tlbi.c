@@ -34,18 +34,6 @@ static u64 tag(int b, int page) { return 0x1000UL * (b + 1) + page; }
 
 static u64 read_va(u64 va) { return *(volatile u64 *)va; }
 
-static void mmu_on(void)
-{
-    write_sysreg(mair_el1, 0xff00);
-    write_sysreg(tcr_el1, 25 | (1 << 8) | (1 << 10) | (3 << 12) | (1UL << 23) |
-                          (2UL << 30) | (2UL << 32));
-    write_sysreg(ttbr0_el1, (u64)l1);
-    isb();
-    asm volatile("tlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
-    write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) | (1 << 0) | (1 << 2) | (1 << 12));
-    isb();
-}
-
 static void set_desc(volatile u64 *d, u64 v)
 {
     *d = v;
@@ -59,7 +47,7 @@ static void store_release(volatile u32 *p, u32 v) { __atomic_store_n(p, v, __ATO
 void secondary_main(u64 ctx)
 {
     (void)ctx;
-    mmu_on();
+    mmu_enable((u64)l1);
     for (u32 s = 1; s <= 6; s++) {
         while (load_acquire(&step) != s)
             ;
@@ -92,7 +80,7 @@ int main(u64 dtb)
     for (int i = 0; i < 512; i++)
         l3[i] = (u64)&blk[1][i * PAGE] | NORMAL | 3;
     dsb_sy();
-    mmu_on();
+    mmu_enable((u64)l1);
     kprintf("tlbi: invalidation by address\n");
 
     /* 1: a block. */
