@@ -97,6 +97,32 @@ impl BlockTranslator<'_, '_> {
             _ => {}
         }
 
+        // REV16, REV32, REV64 (vector): one byte shuffle. Byte-swapping
+        // loads (SHA-256's message schedule, big-endian data) are hot.
+        if word & 0x9f3e_0c00 == 0x0e20_0800 && bits(word, 16, 13) == 0 {
+            let opcode = bits(word, 12, 12);
+            if opcode == 1 && u {
+                return false;
+            }
+            let container = (64 >> (2 * opcode + u as u32)) / 8;
+            let element = 1 << size;
+            if element >= container {
+                return false;
+            }
+            let mut mask = [0u8; 16];
+            for (i, m) in mask.iter_mut().enumerate() {
+                let i = i as u32;
+                let (base, at) = (i - i % container, i % container);
+                let reversed = container / element - 1 - at / element;
+                *m = (base + reversed * element + at % element) as u8;
+            }
+            let v = self.vload(types::I8X16, rn);
+            let mask = self.shuffle_const(mask);
+            let r = self.b.ins().shuffle(v, v, mask);
+            self.vstore(rd, r, q);
+            return true;
+        }
+
         // UMOV Xd, Vn.D[i] / Wd, Vn.S[i] (MOV alias).
         if word & 0xbfe0_fc00 == 0x0e00_3c00 {
             let imm5 = bits(word, 20, 16);
