@@ -430,6 +430,9 @@ pub struct Machine {
     pub tlb_broadcasts: AtomicU64,
     /// Instructions translated code left to the vCPU loop (statistics).
     pub system_exits: AtomicU64,
+    /// With `-d stats`: the vCPUs' counts of each system instruction that
+    /// left translated code, merged as each vCPU ends.
+    exit_words: Mutex<std::collections::HashMap<u32, u64>>,
 }
 
 /// A UART output that writes straight through to standard output.
@@ -499,6 +502,22 @@ fn map(bus: &mut Bus, base: u64, size: u64, device: SharedDevice) {
 }
 
 impl Machine {
+    /// Adds a vCPU's counts of system instructions that left translated code.
+    pub fn add_exit_words(&self, words: std::collections::HashMap<u32, u64>) {
+        let mut all = lock(&self.exit_words);
+        for (word, n) in words {
+            *all.entry(word).or_default() += n;
+        }
+    }
+
+    /// The `n` system instructions that left translated code most often.
+    pub fn top_exit_words(&self, n: usize) -> Vec<(u32, u64)> {
+        let mut all: Vec<(u32, u64)> = lock(&self.exit_words).iter().map(|(&w, &c)| (w, c)).collect();
+        all.sort_by_key(|&(w, c)| (std::cmp::Reverse(c), w));
+        all.truncate(n);
+        all
+    }
+
     /// Allocates RAM and wires every device of the configuration.
     pub fn build(config: &MachineConfig) -> Result<Arc<Machine>, MachineError> {
         let ram_region = memmap::ram(config.ram_size);
@@ -569,6 +588,7 @@ impl Machine {
             shutdown_cv: Condvar::new(),
             tlb_broadcasts: AtomicU64::new(0),
             system_exits: AtomicU64::new(0),
+            exit_words: Mutex::new(std::collections::HashMap::new()),
         });
         // The GIC wakes a vCPU whose interrupt outputs changed. A weak
         // reference: the GIC lives inside the machine.

@@ -122,4 +122,24 @@ fn print_stats(machine: &Machine) {
         code.unmarks(),
         machine.tlb_broadcasts.load(std::sync::atomic::Ordering::Relaxed)
     );
+    for (word, count) in machine.top_exit_words(10) {
+        eprintln!("    {count:>10}  {word:08x}  {}", system_instruction_name(word));
+    }
+}
+
+/// A name for a system instruction's word (Rt cleared), in the generic
+/// spelling of its fields.
+fn system_instruction_name(word: u32) -> String {
+    let f = |hi: u32, lo: u32| (word >> lo) & ((1 << (hi - lo + 1)) - 1);
+    let (op1, crn, crm, op2) = (f(18, 16), f(15, 12), f(11, 8), f(7, 5));
+    match word & 0xfff8_0000 {
+        0xd510_0000 | 0xd518_0000 => format!("msr s{}_{op1}_c{crn}_c{crm}_{op2}", 2 + f(19, 19)),
+        0xd530_0000 | 0xd538_0000 => format!("mrs s{}_{op1}_c{crn}_c{crm}_{op2}", 2 + f(19, 19)),
+        0xd508_0000 => format!("sys #{op1}, c{crn}, c{crm}, #{op2}"),
+        0xd500_0000 if crn == 4 => format!("msr pstate (op1 {op1}, op2 {op2}), #{crm}"),
+        0xd500_0000 if crn == 2 => format!("hint #{}", crm << 3 | op2),
+        _ if word & 0xff00_0000 == 0xd400_0000 => "exception generation".into(),
+        _ if word == 0xd69f_03e0 => "eret".into(),
+        _ => "other".into(),
+    }
 }

@@ -167,6 +167,8 @@ fn stats_are_printed_at_exit() {
     // blocks), then the HVC goes to the vCPU loop, from one page of code.
     assert!(err.contains("kestrel stats: 2 blocks (3 guest instructions) decoded"), "{err}");
     assert!(err.contains("1 RAM pages became code, 0 code pages written"), "{err}");
+    // Which instruction it was.
+    assert!(err.contains("         1  d4000002  exception generation"), "{err}");
     assert!(err.contains("  system: 1 returns to the vCPU loop"), "{err}");
     std::fs::remove_file(kernel).ok();
 }

@@ -85,6 +85,9 @@ pub struct Vcpu {
     pub powering_off: bool,
     /// Instructions translated code left to this loop (for `-d stats`).
     system_exits: u64,
+    /// With `-d stats`: how often each system instruction (its word, with
+    /// Rt cleared for MSR, MRS and SYS) left translated code.
+    exit_words: Option<std::collections::HashMap<u32, u64>>,
 }
 
 /// ESR_EL1.IL: a 32-bit instruction.
@@ -95,7 +98,7 @@ impl Vcpu {
     pub fn new(index: usize, machine: Arc<Machine>) -> Vcpu {
         let mmu = Box::new(SoftMmu::new(machine.ram_window, machine.bus.clone(), machine.code_pages.clone()));
         let el1 = El1State::at_reset(machine_has_pan(&machine));
-        let tiers = machine.config.tiers;
+        let (tiers, machine_stats) = (machine.config.tiers, machine.config.stats);
         Vcpu {
             index,
             cpu: Box::default(),
@@ -111,6 +114,7 @@ impl Vcpu {
             halted: false,
             powering_off: false,
             system_exits: 0,
+            exit_words: machine_stats.then(std::collections::HashMap::new),
         }
     }
 
@@ -162,6 +166,9 @@ impl Vcpu {
         }
         self.port().clear_exit_flag();
         self.machine.system_exits.fetch_add(self.system_exits, Ordering::Relaxed);
+        if let Some(words) = self.exit_words.take() {
+            self.machine.add_exit_words(words);
+        }
         // SAFETY: removing the hook installed above.
         unsafe { mem::set_system_memory(None) };
     }
@@ -279,6 +286,11 @@ impl Vcpu {
         CURRENT_EL1.with(|c| c.set(&mut self.el1));
         let exit = code.run(&mut self.cpu, space);
         CURRENT_EL1.with(|c| c.set(std::ptr::null_mut()));
+        if let (ExitReason::System { word, .. }, Some(words)) = (&exit, self.exit_words.as_mut()) {
+            // MSR, MRS and SYS are counted without their register.
+            let key = if word & 0xffc0_0000 == 0xd500_0000 { word & !0x1f } else { *word };
+            *words.entry(key).or_default() += 1;
+        }
         match exit {
             ExitReason::ExitRequest => Step::Next,
             ExitReason::System { pc, .. }
