@@ -91,8 +91,9 @@ pub fn exits_in_system_mode(word: u32) -> bool {
             2 => crm == 0 && (op2 == 2 || op2 == 3),
             // DMB, DSB, ISB, CLREX, SB.
             3 => false,
-            // CFINV, XAFLAG, AXFLAG; other PSTATE fields need the vCPU.
-            4 => !(op1 == 0 && crm == 0 && op2 <= 2),
+            // CFINV, XAFLAG, AXFLAG; DAIFSet and DAIFClr through the front
+            // end's MSR hook; other PSTATE fields need the vCPU.
+            4 => !(op1 == 0 && crm == 0 && op2 <= 2 || op1 == 3 && (op2 == 6 || op2 == 7)),
             _ => true,
         },
         // DC ZVA and the DC cleans by address act on memory only; IC IVAU
@@ -109,9 +110,10 @@ pub fn exits_in_system_mode(word: u32) -> bool {
             // level (neither SCTLR_EL1.UCT nor DZE traps is modelled).
             let el0_register = matches!(reg, NZCV | FPCR | FPSR | TPIDR_EL0 | CTR_EL0 | DCZID_EL0) && (l == 1 || !matches!(reg, CTR_EL0 | DCZID_EL0))
                 || reg == sysreg(3, 3, 13, 0, 3) && l == 1;
-            // Writes of DAIF (interrupt masking, all over a kernel) go
+            // Writes of DAIF (interrupt masking, all over a kernel), SP_EL0
+            // (the current task) and TPIDRRO_EL0 (context switches) go
             // through the front end's MSR hook (`interp::set_msr_hook`).
-            let hot_el1_write = l == 0 && reg == sysreg(3, 3, 4, 2, 1);
+            let hot_el1_write = l == 0 && [sysreg(3, 3, 4, 2, 1), sysreg(3, 0, 4, 1, 0), sysreg(3, 3, 13, 0, 3)].contains(&reg);
             !(el0_register || l == 1 && HOT_EL1_READS.contains(&reg) || hot_el1_write)
         }
         _ => true,
@@ -360,6 +362,10 @@ mod system_exit_tests {
             (0xd538_d080, "mrs x0, tpidr_el1"),
             (0xd53b_4220, "mrs x0, daif"),
             (0xd51b_4220, "msr daif, x0"),
+            (0xd503_42df, "msr daifset, #2"),
+            (0xd503_4fff, "msr daifclr, #15"),
+            (0xd518_4100, "msr sp_el0, x0"),
+            (0xd51b_d060, "msr tpidrro_el0, x0"),
             (0xd51b_4200, "msr nzcv, x0"),
             (0xd53b_0020, "mrs x0, ctr_el0"),
             (0xd53b_00e0, "mrs x0, dczid_el0"),
@@ -370,10 +376,9 @@ mod system_exit_tests {
         let leave = [
             (0xd503_207f, "wfi"),
             (0xd503_205f, "wfe"),
-            (0xd503_42df, "msr daifset, #2"),
-            (0xd518_4100, "msr sp_el0, x0"),
+            (0xd500_409f, "msr spsel, #0"),
+            (0xd500_419f, "msr pan, #1"),
             (0xd538_1000, "mrs x0, sctlr_el1"),
-            (0xd51b_d060, "msr tpidrro_el0, x0"),
             (0xd508_751f, "ic iallu"),
             (0xd508_871f, "tlbi vmalle1"),
             (0xd53b_e040, "mrs x0, cntvct_el0"),

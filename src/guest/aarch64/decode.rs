@@ -348,8 +348,10 @@ pub enum Insn {
     Mrs { rt: u8, sysreg: u16 },
     /// MSR sysreg, Xt.
     Msr { rt: u8, sysreg: u16 },
-    /// MSR PSTATE field, #imm at EL0 (accepted, no effect).
-    MsrImm,
+    /// MSR PSTATE field, #imm with op1 = 3 (DAIFSet, DAIFClr, DIT, SSBS,
+    /// TCO): in user mode accepted with no effect; a system-mode front end
+    /// gives it its meaning (`interp::set_msr_hook`, `sysregs::pstate_field`).
+    MsrImm { op2: u8, imm: u8 },
     /// DC/IC operations permitted at EL0.
     Cache { op: CacheOp, rt: u8 },
 
@@ -675,7 +677,7 @@ fn decode_system(word: u32) -> Option<Insn> {
             },
             // MSR (immediate) to PSTATE fields; at EL0 only a few are permitted
             // (op1 = 3: DIT, SSBS, TCO); Linux traps the rest.
-            0b0100 if rt == 31 && op1 == 3 => Some(Insn::MsrImm),
+            0b0100 if rt == 31 && op1 == 3 => Some(Insn::MsrImm { op2: op2 as u8, imm: crm as u8 }),
             // CFINV, XAFLAG, AXFLAG (FEAT_FlagM, FEAT_FlagM2).
             0b0100 if rt == 31 && op1 == 0 && crm == 0 => match op2 {
                 0 => Some(Insn::Flags(FlagOp::Cfinv)),

@@ -523,7 +523,16 @@ pub fn exec(cpu: &mut CpuState, insn: &Insn, pc: u64) -> Result<Flow, Exception>
         }
         Insn::Svc { .. } => return Ok(Flow::Syscall),
         Insn::Brk { imm } => return Err(Exception::Breakpoint(imm)),
-        Insn::Nop | Insn::MsrImm => {}
+        Insn::Nop => {}
+        Insn::MsrImm { op2, imm } => {
+            // A front end that gives PSTATE fields a meaning (system mode)
+            // either writes the field or has the instruction raised.
+            if let Some(hook) = MSR_HOOK.get() {
+                if !hook(cpu, sysregs::pstate_field(op2 as u16), imm as u64) {
+                    return Err(Exception::Undefined(0xd500_401f | 3 << 16 | (imm as u32) << 8 | (op2 as u32) << 5));
+                }
+            }
+        }
         // x86-64 keeps loads and stores in order except a store before a
         // later load; a full barrier forbids that too.
         Insn::Barrier { full } => {

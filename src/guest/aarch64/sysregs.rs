@@ -13,6 +13,17 @@ pub const fn sysreg(op0: u16, op1: u16, crn: u16, crm: u16, op2: u16) -> u16 {
     (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2
 }
 
+/// The PSTATE field an MSR (immediate) with op1 = 3 and `op2` writes, as an
+/// MSR hook sees it: op0 0, which no system register has.
+pub const fn pstate_field(op2: u16) -> u16 {
+    sysreg(0, 3, 4, 0, op2)
+}
+
+/// MSR DAIFSet, #imm (see [`pstate_field`]).
+pub const DAIFSET: u16 = pstate_field(6);
+/// MSR DAIFClr, #imm.
+pub const DAIFCLR: u16 = pstate_field(7);
+
 /// Condition flags.
 pub const NZCV: u16 = sysreg(3, 3, 4, 2, 0);
 /// Data-independent timing (reads as 0).

@@ -567,29 +567,43 @@ pub fn read_el1_register(cpu: &CpuState, reg: u16) -> Option<u64> {
     el1.read(cpu, reg)
 }
 
-/// The core's MSR hook (`interp::set_msr_hook`): DAIF, which translated
-/// code writes without leaving. An unmasking write asks translated code to
-/// return, so that the vCPU loop takes an interrupt that is now pending.
-/// False sends the instruction back to the vCPU (EL0 without
-/// SCTLR_EL1.UMA traps).
+/// The core's MSR hook (`interp::set_msr_hook`): DAIF (also through
+/// DAIFSet/DAIFClr), SP_EL0 and TPIDRRO_EL0, which translated code writes
+/// without leaving, unless it unmasks an interrupt. False sends the
+/// instruction back to the vCPU, which executes it (an unmasking write,
+/// after which the loop takes a pending interrupt) or raises what the
+/// architecture says (EL0 without SCTLR_EL1.UMA traps, EL0 cannot write
+/// SP_EL0).
 pub fn write_el1_register(cpu: &mut CpuState, reg: u16, value: u64) -> bool {
+    use kestrel::guest::aarch64::sysregs::{DAIFCLR, DAIFSET};
     const DAIF: u16 = sysreg(3, 3, 4, 2, 1);
+    const SP_EL0: u16 = sysreg(3, 0, 4, 1, 0);
+    const TPIDRRO_EL0: u16 = sysreg(3, 3, 13, 0, 3);
     let p = CURRENT_EL1.with(|c| c.get());
-    if p.is_null() || reg != DAIF {
+    if p.is_null() {
         return false;
     }
     // SAFETY: as in `read_el1_register`; `run_translated` lent the state
     // mutably and uses it only after translated code returns.
     let el1 = unsafe { &mut *p };
-    if el1.el == 0 && el1.get(SCTLR_EL1) & (1 << 9) == 0 {
-        return false;
+    let masks = el1.daif;
+    let (reg, value) = match reg {
+        DAIFSET => (DAIF, masks | (value & 0xf) << 6),
+        DAIFCLR => (DAIF, masks & !((value & 0xf) << 6)),
+        _ => (reg, value),
+    };
+    match reg {
+        // An interrupt this unmasks must be taken before the next
+        // instruction: the vCPU executes the write and looks.
+        DAIF if masks & !value != 0 => false,
+        // El1State::write applies EL0's rules (UMA) and the SP selection.
+        DAIF | SP_EL0 => el1.write(cpu, reg, value),
+        TPIDRRO_EL0 if el1.el == 1 => {
+            cpu.tpidrro_el0 = value;
+            true
+        }
+        _ => false,
     }
-    let new = value & 0x3c0;
-    if el1.daif & !new != 0 {
-        cpu.exit_request.store(1, Ordering::Relaxed);
-    }
-    el1.daif = new;
-    true
 }
 
 /// FEAT_PAN is part of `-cpu max` only (the Armv8.0 cores lack it).

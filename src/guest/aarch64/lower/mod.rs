@@ -162,7 +162,12 @@ impl Lowerer {
             }
             Insn::Svc { .. } => Some(Exit::Syscall { next: pc + 4 }),
             Insn::Brk { .. } | Insn::Undefined(_) => Some(Exit::Raise { pc }),
-            Insn::Nop | Insn::MsrImm => None,
+            Insn::Nop => None,
+            // The front end's meaning, if it has one (system mode's DAIF).
+            Insn::MsrImm { .. } => {
+                self.b.push(Op::Interp { word, pc });
+                None
+            }
             Insn::Barrier { full } => {
                 self.b.push(if full { Op::Fence } else { Op::Order });
                 None
