@@ -20,6 +20,7 @@
 //! frontend emits all of one instruction's loads before any of its `Put`s, so
 //! the guest state is exact at a fault.
 
+pub mod forward;
 mod print;
 
 /// A temporary: the result of one operation.

@@ -157,9 +157,20 @@ pub struct Baseline {
     last_entry: (u32, u32, u32),
     /// How emitted code reaches guest memory.
     memory: MemoryStrategy,
+    /// The block being translated after state forwarding (its buffers are
+    /// reused from block to block).
+    forwarded: ir::Block,
+    forwarding: ir::forward::StateForwarding,
     /// Statistics.
     pub stats: BaselineStats,
 }
+
+/// How many guest state fields forwarding keeps in host registers at once
+/// (see `ir::forward`), tried in turn until the block fits the register
+/// pool. Measured on sha256sum (baseline only, 40 MB): 0.86 s without
+/// forwarding, 0.82 s with 4, 0.77 s with 6, 0.60 s with 8, 0.52 s with
+/// 10; with more, most hot blocks ran out of registers.
+const FORWARDED_FIELDS: [usize; 3] = [10, 4, 0];
 
 /// Why a block was not translated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +196,8 @@ impl Baseline {
             accesses: Vec::new(),
             last_entry: (0, 0, 0),
             memory: MemoryStrategy::Identity,
+            forwarded: ir::Block::default(),
+            forwarding: ir::forward::StateForwarding::default(),
             stats: BaselineStats::default(),
         })
     }
@@ -216,18 +229,25 @@ impl Baseline {
         // relative to it is known before emission.
         let code_at = self.arena.next_address();
         let relative = hot_after.map(|_| counter as i64 - code_at as i64);
-        let emitted = Emitter::emit(
-            &mut self.asm,
-            &mut self.scratch,
-            block,
-            self.layout,
-            self.helpers,
-            jump_cache,
-            relative,
-            self.memory,
-            image,
-        )
-        .map_err(|e| {
+        let l = self.layout;
+        let flags = [ir::Field(l.nf), ir::Field(l.zf), ir::Field(l.cf), ir::Field(l.vf)];
+        let mut emitted = Err(EmitError::OutOfRegisters);
+        for limit in FORWARDED_FIELDS {
+            // Forwarding may keep too many values live for the register
+            // pool: then again with fewer (and with none, the block as
+            // lowered).
+            let f = &mut self.forwarded;
+            f.ops.clear();
+            f.ops.extend_from_slice(&block.ops);
+            (f.pc, f.exit, f.temps, f.guest_insns) = (block.pc, block.exit, block.temps, block.guest_insns);
+            self.forwarding.run(f, &flags, limit);
+            self.asm.buf.clear();
+            emitted = Emitter::emit(&mut self.asm, &mut self.scratch, f, l, self.helpers, jump_cache, relative, self.memory, image);
+            if !matches!(emitted, Err(EmitError::OutOfRegisters)) {
+                break;
+            }
+        }
+        let emitted = emitted.map_err(|e| {
             self.stats.refused += 1;
             TranslateError::Emit(e)
         })?;
