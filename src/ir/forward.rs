@@ -15,8 +15,9 @@
 //! that many live temporaries at any point, and a backend that runs out of
 //! registers can run it again with a smaller limit. Nothing is remembered across an
 //! operation that may read or write state behind the IR's back (`Interp`,
-//! `LandingPad`), across a SIMD&FP load into an overlapping field, or across
-//! a flag-setting operation for the flag fields the backend names.
+//! `LandingPad`), across a SIMD&FP load or vector operation into an
+//! overlapping field, or across a flag-setting operation for the flag fields
+//! the backend names.
 
 use super::{Block, Cond, Exit, Field, Op, Src, Temp};
 
@@ -57,7 +58,9 @@ fn forward_state(block: &mut Block, flag_fields: &[Field], max_cached: usize, re
                 Src::T(t) => remember(cached, field, t, max_cached),
                 Src::Imm(_) => cached.retain(|(f, _)| *f != field),
             },
-            Op::LoadVec { field, .. } => cached.retain(|(f, _)| f.0 + 8 <= field.0 || f.0 >= field.0 + 16),
+            Op::LoadVec { field, .. } | Op::Vec { dst: field, .. } | Op::VecSelect { dst: field, .. } | Op::VecShrn { dst: field, .. } => {
+                cached.retain(|(f, _)| f.0 + 8 <= field.0 || f.0 >= field.0 + 16)
+            }
             Op::AddSubFlags { .. } | Op::LogicFlags { .. } => cached.retain(|(f, _)| !flag_fields.contains(f)),
             Op::Interp { .. } | Op::LandingPad { .. } => cached.clear(),
             _ => {}
@@ -123,6 +126,9 @@ fn rename_operands(op: &mut Op, rename: &[Temp]) {
         Op::Insn { .. }
         | Op::Const { .. }
         | Op::Get { .. }
+        | Op::Vec { .. }
+        | Op::VecSelect { .. }
+        | Op::VecShrn { .. }
         | Op::Fence
         | Op::Order
         | Op::Unprivileged

@@ -136,6 +136,57 @@ pub enum PureFn {
     LeadingSignBits,
 }
 
+/// Lane-wise operations on 128-bit SIMD&FP state fields ([`Op::Vec`]).
+/// A comparison sets a lane to all ones where it holds and to zero where
+/// not; `a` is the left operand (`CmpGtS`: a > b, signed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VecOp {
+    /// `a & b` (bitwise: the lane size does not matter).
+    And,
+    /// `a & !b`.
+    AndNot,
+    /// `a | b`.
+    Or,
+    /// `a | !b`.
+    OrNot,
+    /// `a ^ b`.
+    Xor,
+    /// Wrapping addition.
+    Add,
+    /// Wrapping subtraction.
+    Sub,
+    /// `a == b`.
+    CmpEq,
+    /// `a > b`, signed.
+    CmpGtS,
+    /// `a >= b`, signed.
+    CmpGeS,
+    /// `a > b`, unsigned (lanes of 8, 16 or 32 bits).
+    CmpGtU,
+    /// `a >= b`, unsigned (lanes of 8, 16 or 32 bits).
+    CmpGeU,
+    /// Unsigned maximum (lanes of 8, 16 or 32 bits).
+    MaxU,
+    /// Unsigned minimum (lanes of 8, 16 or 32 bits).
+    MinU,
+    /// Pairwise addition over the concatenation `b:a` (`a` gives the low
+    /// half of the result); byte lanes only.
+    AddPairwise,
+    /// Pairwise unsigned maximum, as `AddPairwise`; byte lanes only.
+    MaxUPairwise,
+    /// Pairwise unsigned minimum, as `AddPairwise`; byte lanes only.
+    MinUPairwise,
+}
+
+/// True when the backends can compile the vector operations ([`Op::Vec`],
+/// [`Op::VecSelect`], [`Op::VecShrn`]): the baseline emits them with SSE
+/// up to SSE4.2, which every x86-64 host since about 2009 has. On older
+/// hosts a frontend keeps the instructions with its reference semantics.
+pub fn vector_ops_available() -> bool {
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| std::arch::is_x86_feature_detected!("sse4.2") && std::arch::is_x86_feature_detected!("ssse3"))
+}
+
 /// A condition a branch, select or set tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cond {
@@ -196,6 +247,21 @@ pub enum Op {
     /// EL1): system mode's software MMU looks them up in EL0's table. User
     /// mode, where everything runs at EL0, ignores it.
     Unprivileged,
+    /// `dst = a op b` lane by lane on the 16-byte state fields `a`, `b`
+    /// (`None`: all zeros) and `dst`, with lanes of `1 << esize` bytes.
+    /// Without `q` only the low 8 bytes count: the pairwise operations
+    /// work on the concatenation of the low halves, and the high 8 bytes of
+    /// `dst` are zeroed (AArch64's 64-bit vector forms). `dst` may be an
+    /// operand.
+    Vec { op: VecOp, esize: u8, q: bool, dst: Field, a: Field, b: Option<Field> },
+    /// `dst = (mask & a) | (!mask & b)` bit by bit on 16-byte state fields;
+    /// without `q` the high 8 bytes of `dst` are zeroed.
+    VecSelect { q: bool, dst: Field, mask: Field, a: Field, b: Field },
+    /// Shift right narrow: each lane of `1 << esize` bytes (esize 1 to 3)
+    /// of the state field `a`, shifted right logically by `shift` (1 to
+    /// half the lane's bits), keeps its low half; the results fill the low 8
+    /// bytes of `dst` in order and its high 8 bytes are zeroed.
+    VecShrn { esize: u8, shift: u8, dst: Field, a: Field },
     /// A full memory barrier.
     Fence,
     /// An ordering point: no memory access may be moved across it by a

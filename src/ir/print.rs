@@ -65,6 +65,14 @@ impl fmt::Display for Op {
             Op::Store { addr, offset, src, size } => write!(f, "store{} [{addr} + {offset}] = {src}", 8 << size),
             Op::LoadVec { field, addr, offset, size } => write!(f, "state+{} = loadvec{} [{addr} + {offset}]", field.0, 8 << size),
             Op::StoreVec { field, addr, offset, size } => write!(f, "storevec{} [{addr} + {offset}] = state+{}", 8 << size, field.0),
+            Op::Vec { op, esize, q, dst, a, b } => {
+                let b = b.map_or("zero".to_string(), |b| format!("state+{}", b.0));
+                write!(f, "state+{} = vec.{op:?}.{}x{} state+{}, {b}", dst.0, if q { 16 >> esize } else { 8 >> esize }, 8 << esize, a.0)
+            }
+            Op::VecSelect { q, dst, mask, a, b } => {
+                write!(f, "state+{} = vec.select.{} state+{} ? state+{} : state+{}", dst.0, if q { 128 } else { 64 }, mask.0, a.0, b.0)
+            }
+            Op::VecShrn { esize, shift, dst, a } => write!(f, "state+{} = vec.shrn.{} state+{}, {shift}", dst.0, 8 << esize, a.0),
             Op::Fence => write!(f, "fence"),
             Op::Order => write!(f, "order"),
             Op::Unprivileged => write!(f, "unprivileged"),

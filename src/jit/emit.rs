@@ -240,25 +240,6 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         self.b.ins().store(f, v, self.cpu, offset);
     }
 
-    /// Reads X[r] with 31 as XZR.
-    fn xr(&mut self, r: u8) -> Value {
-        if r == 31 {
-            self.iconst(0)
-        } else {
-            self.load_state(types::I64, CpuState::offset_of_x(r as usize))
-        }
-    }
-
-
-    /// Writes X[r] with 31 as XZR.
-    fn set_xr(&mut self, r: u8, v: Value) {
-        if r != 31 {
-            self.store_state(v, CpuState::offset_of_x(r as usize));
-        }
-    }
-
-
-
     fn narrow(&mut self, sf: bool, v: Value) -> Value {
         if sf {
             v
@@ -725,6 +706,9 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
                 let a = self.t(addr);
                 self.guest_vec_access(false, field.0, a, offset, size);
             }
+            Op::Vec { op, esize, q, dst, a, b } => self.vec_op(op, esize, q, dst, a, b),
+            Op::VecSelect { q, dst, mask, a, b } => self.vec_select(q, dst, mask, a, b),
+            Op::VecShrn { esize, shift, dst, a } => self.vec_shrn(esize, shift, dst, a),
             Op::Fence => {
                 self.b.ins().fence();
             }

@@ -19,6 +19,8 @@
 //! each load or store (the fault map names the guest instruction of every
 //! host instruction that touches guest memory).
 
+mod vec;
+
 use super::encode::{cc, regs::*, Alu, Asm, Label, Reg, ShiftOp, Unary};
 use super::regs::RegAlloc;
 use super::JUMP_CACHE_ENTRIES;
@@ -634,6 +636,9 @@ impl<'a> Emitter<'a> {
                     self.a.store(3, ra, offset.wrapping_add(8), RCX);
                 }
             }
+            Op::Vec { op, esize, q, dst, a, b } => self.vec(op, esize, q, dst, a, b),
+            Op::VecSelect { q, dst, mask, a, b } => self.vec_select(q, dst, mask, a, b),
+            Op::VecShrn { esize, shift, dst, a } => self.vec_shrn(esize, shift, dst, a),
             Op::Fence => self.a.mfence(),
             // Emitted code keeps every access in program order already.
             Op::Order => {}

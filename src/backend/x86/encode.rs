@@ -98,6 +98,8 @@ pub struct Label {
     field: usize,
 }
 
+pub mod sse;
+
 /// The output buffer.
 #[derive(Default)]
 pub struct Asm {

@@ -82,6 +82,9 @@ impl RegAlloc {
                 Op::Insn { .. }
                 | Op::Const { .. }
                 | Op::Get { .. }
+                | Op::Vec { .. }
+                | Op::VecSelect { .. }
+                | Op::VecShrn { .. }
                 | Op::Fence
                 | Op::Order
                 | Op::Unprivileged

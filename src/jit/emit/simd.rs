@@ -1,6 +1,7 @@
-//! Native translation of the FP and AdvSIMD instructions that dominate real
-//! programs' hot loops: glibc's string routines (CMEQ, UMAXP, FMOV to a general
-//! register), bitwise vector operations, and vectorised or scalar FP arithmetic.
+//! The IR's vector operations in Cranelift, and native translation of the
+//! FP and AdvSIMD instructions the IR lowering leaves to the interpreter but
+//! hot loops need: vector byte reversal, and vectorised or scalar FP
+//! arithmetic.
 //!
 //! Everything else in the FP/SIMD group runs through the interpreter helper.
 //! FP arithmetic is compiled to host SSE/AVX operations only on the path where
@@ -13,6 +14,7 @@
 //! and is folded into FPSR.IXC when the guest reads FPSR (see `sysregs`).
 
 use super::BlockTranslator;
+use crate::ir::{Field, VecOp};
 use crate::guest::aarch64::cpu::{offsets, CpuState};
 use cranelift_codegen::ir::{self, condcodes::IntCC, types, ConstantData, InstBuilder, MemFlagsData, Type, Value};
 
@@ -34,7 +36,12 @@ impl BlockTranslator<'_, '_> {
     /// Stores a 128-bit vector to V[r]; with `q` false only the low 64 bits are
     /// kept and the upper half is zeroed, as 64-bit vector operations require.
     fn vstore(&mut self, r: u32, v: Value, q: bool) {
-        let off = CpuState::offset_of_v(r as usize);
+        self.vstore_at(CpuState::offset_of_v(r as usize), v, q);
+    }
+
+    /// Stores a 128-bit vector to the 16-byte state field at `off`, as
+    /// [`Self::vstore`].
+    fn vstore_at(&mut self, off: i32, v: Value, q: bool) {
         let v = if q {
             v
         } else {
@@ -67,36 +74,6 @@ impl BlockTranslator<'_, '_> {
         let u = bits(word, 29, 29) == 1;
         let size = bits(word, 23, 22);
 
-        // FMOV Xd, Dn / FMOV Dd, Xn / FMOV Wd, Sn / FMOV Sd, Wn.
-        match word & 0xffff_fc00 {
-            0x9e66_0000 => {
-                let v = self.load_state(types::I64, CpuState::offset_of_v(rn as usize));
-                self.set_xr(rd as u8, v);
-                return true;
-            }
-            0x1e26_0000 => {
-                let v = self.load_state(types::I32, CpuState::offset_of_v(rn as usize));
-                let v = self.b.ins().uextend(types::I64, v);
-                self.set_xr(rd as u8, v);
-                return true;
-            }
-            0x9e67_0000 | 0x1e27_0000 => {
-                let x = self.xr(rn as u8);
-                let x = if word & 0x8000_0000 == 0 {
-                    let w = self.b.ins().ireduce(types::I32, x);
-                    self.b.ins().uextend(types::I64, w)
-                } else {
-                    x
-                };
-                let v = self.b.ins().scalar_to_vector(types::I64X2, x);
-                let zero = self.iconst(0);
-                let v = self.b.ins().insertlane(v, zero, 1);
-                self.vstore(rd, v, true);
-                return true;
-            }
-            _ => {}
-        }
-
         // REV16, REV32, REV64 (vector): one byte shuffle. Byte-swapping
         // loads (SHA-256's message schedule, big-endian data) are hot.
         if word & 0x9f3e_0c00 == 0x0e20_0800 && bits(word, 16, 13) == 0 {
@@ -123,65 +100,19 @@ impl BlockTranslator<'_, '_> {
             return true;
         }
 
-        // UMOV Xd, Vn.D[i] / Wd, Vn.S[i] (MOV alias).
-        if word & 0xbfe0_fc00 == 0x0e00_3c00 {
-            let imm5 = bits(word, 20, 16);
-            if imm5 & 0xf == 0b1000 && q {
-                let idx = (imm5 >> 4) as i32;
-                let v = self.vload(types::I64X2, rn);
-                let lane = self.b.ins().extractlane(v, idx as u8);
-                self.set_xr(rd as u8, lane);
-                return true;
-            }
-            if imm5 & 0x7 == 0b100 && !q {
-                let idx = (imm5 >> 3) as u8;
-                let v = self.vload(types::I32X4, rn);
-                let lane = self.b.ins().extractlane(v, idx);
-                let lane = self.b.ins().uextend(types::I64, lane);
-                self.set_xr(rd as u8, lane);
-                return true;
-            }
-            return false;
-        }
-
-        // DUP Vd.T, Rn (general register).
-        if word & 0xbfe0_fc00 == 0x0e00_0c00 {
-            let imm5 = bits(word, 20, 16);
-            let esize = imm5.trailing_zeros();
-            if esize > 3 || (esize == 3 && !q) {
-                return false;
-            }
-            let x = self.xr(rn as u8);
-            let lane_ty = [types::I8, types::I16, types::I32, types::I64][esize as usize];
-            let x = if esize == 3 { x } else { self.b.ins().ireduce(lane_ty, x) };
-            let v = self.b.ins().splat(Self::vector_type(esize), x);
-            self.vstore(rd, v, q);
-            return true;
-        }
-
-        // MOVI Vd.2D, #0 and MOVI Vd.16B/8B, #0 (zeroing idioms).
-        if word & 0xffff_ffe0 == 0x6f00_e400 || word & 0xbfff_ffe0 == 0x0f00_e400 {
-            let zero = self.b.ins().iconst(types::I64, 0);
-            let v = self.b.ins().splat(types::I64X2, zero);
-            self.vstore(rd, v, true);
-            return true;
-        }
-
         // AdvSIMD three same.
         if word & 0x9f20_0400 == 0x0e20_0400 {
             let opcode = bits(word, 15, 11);
             return self.three_same(word, pc, opcode, u, size, q, rd, rn, rm);
         }
-        // AdvSIMD two-register miscellaneous: compares against zero.
+        // AdvSIMD two-register miscellaneous: the compares against zero
+        // the IR lowering leaves here.
         if word & 0x9f3e_0c00 == 0x0e20_0800 {
             let opcode = bits(word, 16, 12);
             if size == 3 && !q {
                 return false;
             }
             let cc = match (opcode, u) {
-                (0b01001, false) => IntCC::Equal,
-                (0b01000, false) => IntCC::SignedGreaterThan,
-                (0b01000, true) => IntCC::SignedGreaterThanOrEqual,
                 (0b01001, true) => IntCC::SignedLessThanOrEqual,
                 (0b01010, false) => IntCC::SignedLessThan,
                 _ => return false,
@@ -282,84 +213,92 @@ impl BlockTranslator<'_, '_> {
             self.finish_fp(word, pc, rd, r, q, done);
             return true;
         }
-        if size == 3 && opcode != 0b00011 && (!q || opcode != 0b10000) && !(opcode == 0b10001 && q) {
-            // 64-bit lanes: only ADD/SUB and CMEQ (x86-64 has no cheap unsigned
-            // or signed 64-bit lane compares everywhere).
-            return false;
-        }
-        let ty = Self::vector_type(size);
-        let r = match (opcode, u) {
-            (0b10000, false) | (0b10000, true) => {
-                let a = self.vload(ty, rn);
-                let b = self.vload(ty, rm);
-                if u {
-                    self.b.ins().isub(a, b)
+        // The integer forms are IR vector operations (`guest::aarch64::lower::simd`).
+        false
+    }
+
+    /// `Op::Vec` (see `ir::VecOp`).
+    pub(super) fn vec_op(&mut self, op: VecOp, esize: u8, q: bool, dst: Field, a: Field, b: Option<Field>) {
+        let ty = Self::vector_type(esize as u32);
+        let va = self.load_state(ty, a.0);
+        let vb = match b {
+            Some(b) => self.load_state(ty, b.0),
+            None => {
+                let zero = self.b.ins().iconst(ty.lane_type(), 0);
+                self.b.ins().splat(ty, zero)
+            }
+        };
+        let ins = self.b.ins();
+        let r = match op {
+            VecOp::And => ins.band(va, vb),
+            VecOp::AndNot => ins.band_not(va, vb),
+            VecOp::Or => ins.bor(va, vb),
+            VecOp::OrNot => ins.bor_not(va, vb),
+            VecOp::Xor => ins.bxor(va, vb),
+            VecOp::Add => ins.iadd(va, vb),
+            VecOp::Sub => ins.isub(va, vb),
+            VecOp::CmpEq => ins.icmp(IntCC::Equal, va, vb),
+            VecOp::CmpGtS => ins.icmp(IntCC::SignedGreaterThan, va, vb),
+            VecOp::CmpGeS => ins.icmp(IntCC::SignedGreaterThanOrEqual, va, vb),
+            VecOp::CmpGtU => ins.icmp(IntCC::UnsignedGreaterThan, va, vb),
+            VecOp::CmpGeU => ins.icmp(IntCC::UnsignedGreaterThanOrEqual, va, vb),
+            VecOp::MaxU => ins.umax(va, vb),
+            VecOp::MinU => ins.umin(va, vb),
+            VecOp::AddPairwise | VecOp::MaxUPairwise | VecOp::MinUPairwise => {
+                // Bytes over the concatenation b:a (a gives the low half);
+                // without Q, of the low halves, pairs of a's then b's.
+                let (even, odd): ([u8; 16], [u8; 16]) = if q {
+                    (std::array::from_fn(|i| 2 * i as u8), std::array::from_fn(|i| 2 * i as u8 + 1))
                 } else {
-                    self.b.ins().iadd(a, b)
-                }
-            }
-            (0b10001, true) | (0b00110, _) | (0b00111, _) => {
-                let cc = match (opcode, u) {
-                    (0b10001, _) => IntCC::Equal,
-                    (0b00110, false) => IntCC::SignedGreaterThan,
-                    (0b00110, true) => IntCC::UnsignedGreaterThan,
-                    (0b00111, false) => IntCC::SignedGreaterThanOrEqual,
-                    _ => IntCC::UnsignedGreaterThanOrEqual,
-                };
-                let a = self.vload(ty, rn);
-                let b = self.vload(ty, rm);
-                self.b.ins().icmp(cc, a, b)
-            }
-            (0b00011, _) => {
-                let a = self.vload(types::I64X2, rn);
-                let b = self.vload(types::I64X2, rm);
-                match (u, size) {
-                    (false, 0) => self.b.ins().band(a, b),
-                    (false, 1) => self.b.ins().band_not(a, b),
-                    (false, 2) => self.b.ins().bor(a, b),
-                    (false, _) => self.b.ins().bor_not(a, b),
-                    (true, 0) => self.b.ins().bxor(a, b),
-                    (true, sel) => {
-                        // BSL: d = (d & n) | (~d & m); BIT: d = (m & n) | (~m & d);
-                        // BIF: d = (~m & n) | (m & d).
-                        let d = self.vload(types::I64X2, rd);
-                        let (mask, if_set, if_clear) = match sel {
-                            1 => (d, a, b),
-                            2 => (b, a, d),
-                            _ => (b, d, a),
-                        };
-                        self.b.ins().bitselect(mask, if_set, if_clear)
-                    }
-                }
-            }
-            (0b10100, true) | (0b10101, true) | (0b10111, false) if size == 0 => {
-                // Pairwise over the concatenation Vm:Vn (Vn supplies the low half).
-                let a = self.vload(types::I8X16, rn);
-                let b = self.vload(types::I8X16, rm);
-                let (even, odd) = if q {
-                    let e: [u8; 16] = std::array::from_fn(|i| 2 * i as u8);
-                    let o: [u8; 16] = std::array::from_fn(|i| 2 * i as u8 + 1);
-                    (e, o)
-                } else {
-                    // 64-bit form: pairs of the low 8 bytes of Vn, then of Vm.
-                    let e: [u8; 16] = std::array::from_fn(|i| if i < 4 { 2 * i as u8 } else if i < 8 { 16 + 2 * (i as u8 - 4) } else { 0 });
-                    let o: [u8; 16] = std::array::from_fn(|i| if i < 4 { 2 * i as u8 + 1 } else if i < 8 { 17 + 2 * (i as u8 - 4) } else { 0 });
-                    (e, o)
+                    let pick = |i: usize, first: u8| match i {
+                        0..=3 => first + 2 * i as u8,
+                        4..=7 => 16 + first + 2 * (i as u8 - 4),
+                        _ => 0,
+                    };
+                    (std::array::from_fn(|i| pick(i, 0)), std::array::from_fn(|i| pick(i, 1)))
                 };
                 let em = self.shuffle_const(even);
                 let om = self.shuffle_const(odd);
-                let ev = self.b.ins().shuffle(a, b, em);
-                let od = self.b.ins().shuffle(a, b, om);
-                match opcode {
-                    0b10100 => self.b.ins().umax(ev, od),
-                    0b10101 => self.b.ins().umin(ev, od),
+                let ev = self.b.ins().shuffle(va, vb, em);
+                let od = self.b.ins().shuffle(va, vb, om);
+                match op {
+                    VecOp::MaxUPairwise => self.b.ins().umax(ev, od),
+                    VecOp::MinUPairwise => self.b.ins().umin(ev, od),
                     _ => self.b.ins().iadd(ev, od),
                 }
             }
-            _ => return false,
         };
-        self.vstore(rd, r, q);
-        true
+        self.vstore_at(dst.0, r, q);
+    }
+
+    /// `Op::VecSelect`.
+    pub(super) fn vec_select(&mut self, q: bool, dst: Field, mask: Field, a: Field, b: Field) {
+        let m = self.load_state(types::I64X2, mask.0);
+        let a = self.load_state(types::I64X2, a.0);
+        let b = self.load_state(types::I64X2, b.0);
+        let r = self.b.ins().bitselect(m, a, b);
+        self.vstore_at(dst.0, r, q);
+    }
+
+    /// `Op::VecShrn`: the shift, then a byte shuffle that keeps each lane's
+    /// low half, packed into the low 8 bytes above zeros.
+    pub(super) fn vec_shrn(&mut self, esize: u8, shift: u8, dst: Field, a: Field) {
+        let ty = Self::vector_type(esize as u32);
+        let v = self.load_state(ty, a.0);
+        let amount = self.b.ins().iconst(types::I32, shift as i64);
+        let shifted = self.b.ins().ushr(v, amount);
+        let bytes = self.b.ins().bitcast(types::I8X16, lanes(), shifted);
+        let (lane, half) = (1u8 << esize, 1u8 << (esize - 1));
+        // Indices 16 and up pick from the second operand: zeros.
+        let mask: [u8; 16] = std::array::from_fn(|i| {
+            let i = i as u8;
+            if i < 8 { (i / half) * lane + i % half } else { 16 }
+        });
+        let zero = self.b.ins().iconst(types::I8, 0);
+        let zeros = self.b.ins().splat(types::I8X16, zero);
+        let mask = self.shuffle_const(mask);
+        let r = self.b.ins().shuffle(bytes, zeros, mask);
+        self.vstore_at(dst.0, r, true);
     }
 
     /// Starts a natively compiled FP instruction: unless FPCR is all zero

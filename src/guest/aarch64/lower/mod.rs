@@ -3,8 +3,9 @@
 //!
 //! `lower_block` turns a decoded guest block into one IR block. Integer
 //! arithmetic, logic, moves, bitfields, loads and stores (general and
-//! SIMD&FP registers), branches and system calls are lowered to IR
-//! operations; rarer instructions (FP/AdvSIMD data processing, exclusives and
+//! SIMD&FP registers), branches, system calls and the common integer
+//! AdvSIMD instructions (`simd`) are lowered to IR operations; rarer
+//! instructions (other FP/AdvSIMD data processing, exclusives and
 //! atomics, system registers other than TPIDR_EL0, CRC32) lower to
 //! [`Op::Interp`], a call into the reference semantics of `interp`, which
 //! keeps one definition of each of them.
@@ -14,6 +15,7 @@
 
 mod alu;
 mod mem;
+mod simd;
 
 use super::bti;
 use super::cpu::{offsets, CpuState};
@@ -183,7 +185,7 @@ impl Lowerer {
                 None
             }
             insn => {
-                if self.lower_alu(&insn) || self.lower_mem(&insn, pc) {
+                if self.lower_alu(&insn) || self.lower_mem(&insn, pc) || (matches!(insn, Insn::SimdFp(_)) && self.lower_simd(word)) {
                     return None;
                 }
                 self.b.push(Op::Interp { word, pc });

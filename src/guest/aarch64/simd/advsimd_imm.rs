@@ -49,12 +49,26 @@ fn expand(op: bool, cmode: u32, imm8: u64) -> u64 {
     }
 }
 
-pub fn modified_immediate(cpu: &mut CpuState, word: u32) -> Option<()> {
+/// What a modified-immediate instruction does to its register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImmEffect {
+    /// Vd = the value (MOVI, MVNI, FMOV).
+    Set(u128),
+    /// Vd |= the value (ORR).
+    Or(u128),
+    /// Vd &= !the value (BIC).
+    AndNot(u128),
+}
+
+/// The effect of the modified-immediate instruction `word` and its Q bit
+/// (without Q, the upper 64 bits of Vd become zero); `None` for
+/// unallocated encodings. The interpreter applies it, the IR lowering
+/// emits it.
+pub fn modified_immediate_effect(word: u32) -> Option<(ImmEffect, bool)> {
     let q = bit(word, 30);
     let op = bit(word, 29);
     let cmode = bits(word, 15, 12);
     let o2 = bit(word, 11);
-    let rd = reg(word, 0);
     let imm8 = ((bits(word, 18, 16) << 5) | bits(word, 9, 5)) as u64;
     if o2 {
         // FMOV (vector, immediate), half precision (FEAT_FP16): op 0, cmode 1111.
@@ -62,23 +76,33 @@ pub fn modified_immediate(cpu: &mut CpuState, word: u32) -> Option<()> {
             return None;
         }
         let half = expand_imm8(Fmt::H, imm8 as u32) as u128;
-        set_vreg(cpu, rd, half * 0x0001_0001_0001_0001_0001_0001_0001_0001, q);
-        return Some(());
+        return Some((ImmEffect::Set(half * 0x0001_0001_0001_0001_0001_0001_0001_0001), q));
     }
     if cmode == 0b1111 && op && !q {
         return None;
     }
     let imm = expand(op, cmode, imm8);
     let imm128 = (imm as u128) | ((imm as u128) << 64);
-    let old = vreg(cpu, rd);
     // cmode 0xx1 and 10x1 are the ORR/BIC forms; 11xx and the rest move.
     let is_logical = cmode < 0b1100 && cmode & 1 == 1;
-    let result = match (is_logical, op) {
-        (true, false) => old | imm128,
-        (true, true) => old & !imm128,
+    let effect = match (is_logical, op) {
+        (true, false) => ImmEffect::Or(imm128),
+        (true, true) => ImmEffect::AndNot(imm128),
         // MVNI for the shifted forms; the op = 1 forms of cmode 1110/1111 are MOVI.
-        (false, true) if cmode < 0b1110 => !imm128,
-        _ => imm128,
+        (false, true) if cmode < 0b1110 => ImmEffect::Set(!imm128),
+        _ => ImmEffect::Set(imm128),
+    };
+    Some((effect, q))
+}
+
+pub fn modified_immediate(cpu: &mut CpuState, word: u32) -> Option<()> {
+    let (effect, q) = modified_immediate_effect(word)?;
+    let rd = reg(word, 0);
+    let old = vreg(cpu, rd);
+    let result = match effect {
+        ImmEffect::Set(v) => v,
+        ImmEffect::Or(v) => old | v,
+        ImmEffect::AndNot(v) => old & !v,
     };
     set_vreg(cpu, rd, result, q);
     Some(())

@@ -53,7 +53,7 @@ mod advsimd_fhm;
 mod advsimd_fp;
 mod advsimd_fp16;
 mod advsimd_i8mm;
-mod advsimd_imm;
+pub(crate) mod advsimd_imm;
 mod advsimd_indexed;
 mod advsimd_int;
 mod advsimd_permute;

@@ -1,0 +1,261 @@
+//! Lowering of the AdvSIMD and FP instructions that real programs run hot
+//! in their integer code: glibc's string functions (DUP, CMEQ, CMHS,
+//! UMAXP, SHRN, FMOV to a general register), zeroing and constant idioms
+//! (MOVI), bitwise vector logic and lane arithmetic.
+//!
+//! Moves between general and vector registers are plain `Get`/`Put` of the
+//! 8-byte halves of a V register; lane operations are the IR's vector
+//! operations. Everything else in the group, and every unallocated
+//! encoding, stays an `Op::Interp` of the reference semantics.
+
+use super::{v_field, Lowerer};
+use crate::guest::aarch64::simd::advsimd_imm::{modified_immediate_effect, ImmEffect};
+use crate::ir::{BinOp, Field, Op, VecOp, Width};
+
+fn bits(word: u32, hi: u32, lo: u32) -> u32 {
+    (word >> lo) & ((1 << (hi - lo + 1)) - 1)
+}
+
+fn bit(word: u32, at: u32) -> bool {
+    (word >> at) & 1 == 1
+}
+
+/// The whole 16-byte field of V register `r`.
+fn v(r: u32) -> Field {
+    v_field(r as u8, 0)
+}
+
+impl Lowerer {
+    /// Lowers `word` if it is one of the forms this file handles; false
+    /// (having emitted nothing) otherwise.
+    pub(super) fn lower_simd(&mut self, word: u32) -> bool {
+        if !crate::ir::vector_ops_available() {
+            return false;
+        }
+        let rd = bits(word, 4, 0);
+        let rn = bits(word, 9, 5);
+        self.lower_fmov_general(word, rd, rn)
+            || self.lower_umov(word, rd, rn)
+            || self.lower_dup_general(word, rd, rn)
+            || self.lower_modified_immediate(word, rd)
+            || self.lower_three_same(word, rd, rn)
+            || self.lower_compare_zero(word, rd, rn)
+            || self.lower_shrn(word, rd, rn)
+    }
+
+    /// Writes `lo` to the low half of V[rd] and zero to the high half.
+    fn set_v_low(&mut self, rd: u32, lo: crate::ir::Temp) {
+        self.b.put(v_field(rd as u8, 0), lo);
+        self.b.put(v_field(rd as u8, 1), 0u64);
+    }
+
+    /// FMOV between a general register and a SIMD&FP register (no
+    /// conversion): Xd <- Dn, Dn <- Xd, Wd <- Sn, Sd <- Wn, Xd <- Vn.D[1],
+    /// Vd.D[1] <- Xn.
+    fn lower_fmov_general(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        match word & 0xffff_fc00 {
+            0x9e66_0000 => {
+                let x = self.b.get(v_field(rn as u8, 0));
+                self.set_xr(rd as u8, x);
+            }
+            0x9eae_0000 => {
+                let x = self.b.get(v_field(rn as u8, 1));
+                self.set_xr(rd as u8, x);
+            }
+            0x1e26_0000 => {
+                let x = self.b.get(v_field(rn as u8, 0));
+                let w = self.b.extend(x, 32, false);
+                self.set_xr(rd as u8, w);
+            }
+            0x9e67_0000 => {
+                let x = self.xr(rn as u8);
+                self.set_v_low(rd, x);
+            }
+            0x1e27_0000 => {
+                let x = self.xr(rn as u8);
+                let w = self.b.extend(x, 32, false);
+                self.set_v_low(rd, w);
+            }
+            0x9eaf_0000 => {
+                let x = self.xr(rn as u8);
+                self.b.put(v_field(rd as u8, 1), x);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// UMOV Wd, Vn.B/H/S[i] and Xd, Vn.D[i] (MOV alias).
+    fn lower_umov(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        if word & 0xbfe0_fc00 != 0x0e00_3c00 {
+            return false;
+        }
+        let imm5 = bits(word, 20, 16);
+        let esize = imm5.trailing_zeros();
+        // Byte, half and word lanes go to Wd (Q 0), doublewords to Xd (Q 1).
+        if esize > 3 || bit(word, 30) != (esize == 3) {
+            return false;
+        }
+        let index = imm5 >> (esize + 1);
+        let byte = index << esize;
+        let half = self.b.get(v_field(rn as u8, (byte / 8) as u8));
+        let lane = if esize == 3 {
+            half
+        } else {
+            let shifted = self.b.bin(BinOp::Lshr, Width::W64, half, ((byte % 8) * 8) as u64);
+            self.b.extend(shifted, 8 << esize, false)
+        };
+        self.set_xr(rd as u8, lane);
+        true
+    }
+
+    /// DUP Vd.T, Rn: the low lane of the general register in every lane.
+    fn lower_dup_general(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        if word & 0xbfe0_fc00 != 0x0e00_0c00 {
+            return false;
+        }
+        let q = bit(word, 30);
+        let esize = bits(word, 20, 16).trailing_zeros();
+        if esize > 3 || (esize == 3 && !q) {
+            return false;
+        }
+        let x = self.xr(rn as u8);
+        // The lane times 0x01..01 (for its size) repeats it across 64 bits.
+        let repeated = if esize == 3 {
+            x
+        } else {
+            let lane = self.b.extend(x, 8 << esize, false);
+            let ones = [0x0101_0101_0101_0101u64, 0x0001_0001_0001_0001, 0x0000_0001_0000_0001][esize as usize];
+            self.b.bin(BinOp::Mul, Width::W64, lane, ones)
+        };
+        self.b.put(v_field(rd as u8, 0), repeated);
+        if q {
+            self.b.put(v_field(rd as u8, 1), repeated);
+        } else {
+            self.b.put(v_field(rd as u8, 1), 0u64);
+        }
+        true
+    }
+
+    /// MOVI, MVNI, ORR, BIC (vector, immediate) and FMOV (vector,
+    /// immediate), with the immediate expanded at translation time.
+    fn lower_modified_immediate(&mut self, word: u32, rd: u32) -> bool {
+        if word & 0x9ff8_0400 != 0x0f00_0400 {
+            return false;
+        }
+        let Some((effect, q)) = modified_immediate_effect(word) else { return false };
+        for half in 0..2u8 {
+            let field = v_field(rd as u8, half);
+            if half == 1 && !q {
+                self.b.put(field, 0u64);
+                continue;
+            }
+            let part = |v: u128| (v >> (64 * half)) as u64;
+            match effect {
+                ImmEffect::Set(v) => self.b.put(field, part(v)),
+                ImmEffect::Or(v) | ImmEffect::AndNot(v) => {
+                    let old = self.b.get(field);
+                    let new = match effect {
+                        ImmEffect::Or(_) => self.b.bin(BinOp::Or, Width::W64, old, part(v)),
+                        _ => self.b.bin(BinOp::And, Width::W64, old, !part(v)),
+                    };
+                    self.b.put(field, new);
+                }
+            }
+        }
+        true
+    }
+
+    /// AdvSIMD three same: the bitwise operations, ADD/SUB, the integer
+    /// compares, UMAX/UMIN and the byte forms of ADDP/UMAXP/UMINP.
+    fn lower_three_same(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        if word & 0x9f20_0400 != 0x0e20_0400 {
+            return false;
+        }
+        let (q, u) = (bit(word, 30), bit(word, 29));
+        let size = bits(word, 23, 22) as u8;
+        let rm = bits(word, 20, 16);
+        let opcode = bits(word, 15, 11);
+        let (d, n, m) = (v(rd), v(rn), v(rm));
+        if opcode == 0b00011 {
+            let op = match (u, size) {
+                (false, 0) => VecOp::And,
+                (false, 1) => VecOp::AndNot,
+                (false, 2) => VecOp::Or,
+                (false, _) => VecOp::OrNot,
+                (true, 0) => VecOp::Xor,
+                (true, sel) => {
+                    // BSL: d = d ? n : m; BIT: d = m ? n : d; BIF: d = m ? d : n.
+                    let (mask, a, b) = match sel {
+                        1 => (d, n, m),
+                        2 => (m, n, d),
+                        _ => (m, d, n),
+                    };
+                    self.b.push(Op::VecSelect { q, dst: d, mask, a, b });
+                    return true;
+                }
+            };
+            self.b.push(Op::Vec { op, esize: 0, q, dst: d, a: n, b: Some(m) });
+            return true;
+        }
+        // The 64-bit-lane forms of these need Q; some have none at all.
+        if size == 3 && !q {
+            return false;
+        }
+        let op = match (opcode, u) {
+            (0b10000, false) => VecOp::Add,
+            (0b10000, true) => VecOp::Sub,
+            (0b10001, true) => VecOp::CmpEq,
+            (0b00110, false) => VecOp::CmpGtS,
+            (0b00111, false) => VecOp::CmpGeS,
+            (0b00110, true) if size < 3 => VecOp::CmpGtU,
+            (0b00111, true) if size < 3 => VecOp::CmpGeU,
+            (0b01100, true) if size < 3 => VecOp::MaxU,
+            (0b01101, true) if size < 3 => VecOp::MinU,
+            (0b10111, false) if size == 0 => VecOp::AddPairwise,
+            (0b10100, true) if size == 0 => VecOp::MaxUPairwise,
+            (0b10101, true) if size == 0 => VecOp::MinUPairwise,
+            _ => return false,
+        };
+        self.b.push(Op::Vec { op, esize: size, q, dst: d, a: n, b: Some(m) });
+        true
+    }
+
+    /// CMEQ, CMGT and CMGE against zero.
+    fn lower_compare_zero(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        if word & 0x9f3e_0c00 != 0x0e20_0800 {
+            return false;
+        }
+        let (q, u) = (bit(word, 30), bit(word, 29));
+        let size = bits(word, 23, 22) as u8;
+        if size == 3 && !q {
+            return false;
+        }
+        let op = match (bits(word, 16, 12), u) {
+            (0b01001, false) => VecOp::CmpEq,
+            (0b01000, false) => VecOp::CmpGtS,
+            (0b01000, true) => VecOp::CmpGeS,
+            _ => return false,
+        };
+        self.b.push(Op::Vec { op, esize: size, q, dst: v(rd), a: v(rn), b: None });
+        true
+    }
+
+    /// SHRN (the 64-bit form; SHRN2 writes the upper half and stays with
+    /// the reference semantics).
+    fn lower_shrn(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        if word & 0xff80_fc00 != 0x0f00_8400 {
+            return false;
+        }
+        let immh = bits(word, 22, 19);
+        if immh == 0 || immh >= 8 {
+            return false;
+        }
+        // The source lanes are twice the result's: 16 bits for immh 0001,
+        // 32 for 001x, 64 for 01xx.
+        let esize = (32 - immh.leading_zeros()) as u8;
+        let shift = (16u32 << (esize - 1)) - bits(word, 22, 16);
+        self.b.push(Op::VecShrn { esize, shift: shift as u8, dst: v(rd), a: v(rn) });
+        true
+    }
+}
