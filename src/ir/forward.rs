@@ -1,23 +1,27 @@
-//! State forwarding: a `Get` of a field whose value a temporary of the same
-//! block already holds (from an earlier `Put` or `Get` of that field) reads
-//! the temporary instead.
+//! State forwarding and dead-store removal on one IR block.
 //!
-//! A backend that keeps guest registers in the CPU state (the baseline) pays
-//! for every `Get` with a load, and when the field was just stored, with a
-//! store-to-load forwarding delay on the guest's dependency chain: straight
-//! runs of arithmetic (hashes, checksums, compression) are dominated by it.
-//! Every `Put` stays, so the state in memory is exact at every instruction
-//! boundary and fault exactly as before; only reads change.
+//! A `Get` of a field whose value a temporary of the block already holds
+//! (from an earlier `Put` or `Get` of that field) reads the temporary
+//! instead. A backend that keeps guest registers in the CPU state (the
+//! baseline) pays for every `Get` with a load, and when the field was just
+//! stored, with a store-to-load forwarding delay on the guest's dependency
+//! chain: straight runs of arithmetic (hashes, checksums, compression) are
+//! dominated by it.
+//!
+//! A `Put` is dropped only when the same field is written again before
+//! anything could observe it (a read of the state, a possible fault, a call
+//! out, the block's end), so the state in memory is exact wherever it can
+//! be seen.
 //!
 //! A forwarded temporary lives longer than it did, and a backend with a
 //! fixed register pool pays for that, so at most `max_cached` fields are
-//! remembered at once (the oldest is forgotten first): the pass adds at most
-//! that many live temporaries at any point, and a backend that runs out of
-//! registers can run it again with a smaller limit. Nothing is remembered across an
-//! operation that may read or write state behind the IR's back (`Interp`,
-//! `LandingPad`), across a SIMD&FP load or vector operation into an
-//! overlapping field, or across a flag-setting operation for the flag fields
-//! the backend names.
+//! remembered at once (the oldest is forgotten first): the pass adds at
+//! most that many live temporaries at any point, and a backend that runs
+//! out of registers can run it again with a smaller limit. Nothing is
+//! remembered across an operation that may read or write state behind the
+//! IR's back (`Interp`, `LandingPad`), across a SIMD&FP load or vector
+//! operation into an overlapping field, or across a flag-setting operation
+//! for the flag fields the backend names.
 
 use super::{Block, Cond, Exit, Field, Op, Src, Temp};
 
@@ -28,6 +32,10 @@ pub struct StateForwarding {
     rename: Vec<Temp>,
     /// (field, temporary holding its value), oldest first.
     cached: Vec<(Field, Temp)>,
+    /// (field, index of its last `Put` no one can have seen yet).
+    pending: Vec<(Field, usize)>,
+    /// Operations found dead.
+    dead: Vec<bool>,
 }
 
 impl StateForwarding {
@@ -38,7 +46,62 @@ impl StateForwarding {
         self.rename.extend((0..block.temps).map(Temp));
         self.cached.clear();
         forward_state(block, flag_fields, max_cached, &mut self.rename, &mut self.cached);
+        self.pending.clear();
+        self.dead.clear();
+        self.dead.resize(block.ops.len(), false);
+        drop_overwritten_puts(block, flag_fields, &mut self.pending, &mut self.dead);
     }
+}
+
+/// Drops each `Put` whose field is written again before anything could see
+/// it: nothing in between reads the field from the state (a `Get` of it, a
+/// vector operation, a flag test) or can fault or call out (memory accesses,
+/// `Interp`, `LandingPad`), so the state is exact wherever it can be
+/// observed, as before.
+fn drop_overwritten_puts(block: &mut Block, flag_fields: &[Field], pending: &mut Vec<(Field, usize)>, dead: &mut [bool]) {
+    for (i, op) in block.ops.iter().enumerate() {
+        match *op {
+            Op::Put { field, .. } => {
+                if let Some(p) = pending.iter_mut().find(|(f, _)| *f == field) {
+                    dead[p.1] = true;
+                    p.1 = i;
+                } else {
+                    pending.push((field, i));
+                }
+            }
+            Op::Get { field, .. } => pending.retain(|(f, _)| *f != field),
+            Op::Set { cond, .. } | Op::Select { cond, .. } if matches!(cond, Cond::Flags(_)) => {
+                pending.retain(|(f, _)| !flag_fields.contains(f))
+            }
+            // They read the carry and write the flags in the state.
+            Op::AddSubFlags { .. } | Op::LogicFlags { .. } => pending.retain(|(f, _)| !flag_fields.contains(f)),
+            Op::Insn { .. }
+            | Op::Const { .. }
+            | Op::Bin { .. }
+            | Op::Un { .. }
+            | Op::Extend { .. }
+            | Op::Set { .. }
+            | Op::Select { .. }
+            | Op::CallPure { .. }
+            | Op::Unprivileged => {}
+            Op::Load { .. }
+            | Op::Store { .. }
+            | Op::LoadVec { .. }
+            | Op::StoreVec { .. }
+            | Op::Vec { .. }
+            | Op::VecSelect { .. }
+            | Op::VecShrn { .. }
+            | Op::Fence
+            | Op::Order
+            | Op::Interp { .. }
+            | Op::LandingPad { .. } => pending.clear(),
+        }
+    }
+    let mut i = 0;
+    block.ops.retain(|_| {
+        i += 1;
+        !dead[i - 1]
+    });
 }
 
 fn forward_state(block: &mut Block, flag_fields: &[Field], max_cached: usize, rename: &mut [Temp], cached: &mut Vec<(Field, Temp)>) {
@@ -165,7 +228,25 @@ mod tests {
         assert_eq!(gets(&block), vec![X0], "only the first read of X0 is left");
         assert!(block.ops.contains(&Op::Bin { op: BinOp::Add, w: Width::W64, dst: sum, a: s, b: Src::T(a) }));
         assert_eq!(block.exit, Exit::Indirect { target: s, kind: crate::ir::JumpKind::Jump });
-        assert_eq!(block.ops.iter().filter(|op| matches!(op, Op::Put { .. })).count(), 2, "every Put stays");
+        assert_eq!(block.ops.iter().filter(|op| matches!(op, Op::Put { .. })).count(), 2, "both Puts are seen (by the exit)");
+    }
+
+    #[test]
+    fn a_put_overwritten_before_it_can_be_seen_goes() {
+        let mut b = Builder::new(0);
+        let a = b.get(X0);
+        b.put(X1, a);
+        let c = b.bin(BinOp::Add, Width::W64, a, 1);
+        b.put(X1, c);
+        b.put(X0, c);
+        b.load(c, 0, 3, false);
+        b.put(X0, a);
+        let mut block = b.finish(Exit::Goto(4));
+        StateForwarding::default().run(&mut block, &[NF], 4);
+        let puts: Vec<_> = block.ops.iter().filter_map(|op| if let Op::Put { field, src } = op { Some((*field, *src)) } else { None }).collect();
+        // X1 = a went (X1 = c came before anything could see it); X0 = c
+        // stays, since the load may fault with it visible.
+        assert_eq!(puts, vec![(X1, Src::T(c)), (X0, Src::T(c)), (X0, Src::T(a))]);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Loads and stores of general and SIMD&FP registers, and ADR/ADRP.
+//! Loads and stores of general and SIMD&FP registers, DC ZVA, and ADR/ADRP.
 //!
 //! Every load of an instruction happens before any of its register writes,
 //! and the base register's write-back comes last, so a fault in any access
@@ -7,7 +7,8 @@
 //! before reading the second, as the reference semantics do.)
 
 use super::{v_field, Lowerer};
-use crate::guest::aarch64::decode::{AddrMode, Insn, LdStKind};
+use crate::guest::aarch64::decode::{AddrMode, CacheOp, Insn, LdStKind};
+use crate::guest::aarch64::sysregs::DC_ZVA_BYTES;
 use crate::ir::{BinOp, Op, Temp, Width};
 
 /// A value loaded for a register, written once every access has succeeded.
@@ -172,6 +173,19 @@ impl Lowerer {
                 // followed by LDAR must not be reordered.
                 self.b.push(Op::Fence);
             }
+            Insn::Cache { op: CacheOp::DcZva, rt } => {
+                // The DCZID-sized block holding the address, in 8-byte
+                // stores from its start: a fault in one leaves the earlier
+                // ones done, as in the reference semantics.
+                let addr = self.xr(rt);
+                let start = self.b.bin(BinOp::And, Width::W64, addr, !(DC_ZVA_BYTES - 1));
+                let zero = self.b.constant(0);
+                for i in 0..(DC_ZVA_BYTES / 8) as i32 {
+                    self.b.store(start, 8 * i, zero, 3);
+                }
+            }
+            // No data cache is modelled.
+            Insn::Cache { op: CacheOp::DcClean, .. } => {}
             _ => return false,
         }
         true
