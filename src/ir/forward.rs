@@ -86,6 +86,7 @@ fn drop_overwritten_puts(block: &mut Block, flag_fields: &[Field], pending: &mut
             | Op::Unprivileged => {}
             Op::Load { .. }
             | Op::Store { .. }
+            | Op::Atomic { .. }
             | Op::LoadVec { .. }
             | Op::StoreVec { .. }
             | Op::Vec { .. }
@@ -185,6 +186,11 @@ fn rename_operands(op: &mut Op, rename: &[Temp]) {
         Op::Store { addr, src, .. } => {
             r(addr);
             r(src);
+        }
+        Op::Atomic { addr, src, expected, .. } => {
+            r(addr);
+            r(src);
+            r(expected);
         }
         Op::Insn { .. }
         | Op::Const { .. }

@@ -187,6 +187,18 @@ pub fn vector_ops_available() -> bool {
     *AVAILABLE.get_or_init(|| std::arch::is_x86_feature_detected!("sse4.2") && std::arch::is_x86_feature_detected!("ssse3"))
 }
 
+/// Atomic read-modify-write operations ([`Op::Atomic`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtomicRmw {
+    /// Memory becomes `src`.
+    Swap,
+    /// Memory becomes the value found plus `src` (wrapping at the size).
+    Add,
+    /// Memory becomes `src` if the value found equals the low bytes of
+    /// `expected`, and stays otherwise.
+    Cas,
+}
+
 /// A condition a branch, select or set tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cond {
@@ -262,6 +274,15 @@ pub enum Op {
     /// half the lane's bits), keeps its low half; the results fill the low 8
     /// bytes of `dst` in order and its high 8 bytes are zeroed.
     VecShrn { esize: u8, shift: u8, dst: Field, a: Field },
+    /// One atomic step on the `1 << size` bytes at guest address `addr`,
+    /// with a full barrier's ordering: `dst` = the bytes found
+    /// (zero-extended), memory changed as `rmw` says (`expected` counts for
+    /// `Cas` only). When the address is not aligned to the size, or the
+    /// memory strategy cannot reach it inline (system mode: a TLB miss,
+    /// device memory, a page holding translated code), the block leaves
+    /// with [`ExitStatus::Raise`] at the current instruction, which then
+    /// runs in the reference semantics (and raises the alignment fault).
+    Atomic { rmw: AtomicRmw, size: u8, dst: Temp, addr: Temp, src: Temp, expected: Temp },
     /// A full memory barrier.
     Fence,
     /// An ordering point: no memory access may be moved across it by a
@@ -364,7 +385,8 @@ impl Builder {
         Builder { block }
     }
 
-    fn temp(&mut self) -> Temp {
+    /// A new temporary, for an operation pushed with [`Builder::push`].
+    pub fn temp(&mut self) -> Temp {
         let t = Temp(self.block.temps);
         self.block.temps += 1;
         t

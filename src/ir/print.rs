@@ -73,6 +73,9 @@ impl fmt::Display for Op {
                 write!(f, "state+{} = vec.select.{} state+{} ? state+{} : state+{}", dst.0, if q { 128 } else { 64 }, mask.0, a.0, b.0)
             }
             Op::VecShrn { esize, shift, dst, a } => write!(f, "state+{} = vec.shrn.{} state+{}, {shift}", dst.0, 8 << esize, a.0),
+            Op::Atomic { rmw, size, dst, addr, src, expected } => {
+                write!(f, "{dst} = atomic.{rmw:?}{} [{addr}] {src} (expected {expected})", 8 << size)
+            }
             Op::Fence => write!(f, "fence"),
             Op::Order => write!(f, "order"),
             Op::Unprivileged => write!(f, "unprivileged"),

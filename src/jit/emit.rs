@@ -709,6 +709,11 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             Op::Vec { op, esize, q, dst, a, b } => self.vec_op(op, esize, q, dst, a, b),
             Op::VecSelect { q, dst, mask, a, b } => self.vec_select(q, dst, mask, a, b),
             Op::VecShrn { esize, shift, dst, a } => self.vec_shrn(esize, shift, dst, a),
+            Op::Atomic { rmw, size, dst, addr, src, expected } => {
+                let (a, s, e) = (self.t(addr), self.t(src), self.t(expected));
+                let v = self.guest_atomic(rmw, size, a, s, e);
+                self.def(dst, v);
+            }
             Op::Fence => {
                 self.b.ins().fence();
             }

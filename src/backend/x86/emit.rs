@@ -19,6 +19,7 @@
 //! each load or store (the fault map names the guest instruction of every
 //! host instruction that touches guest memory).
 
+mod atomic;
 mod vec;
 
 use super::encode::{cc, regs::*, Alu, Asm, Label, Reg, ShiftOp, Unary};
@@ -639,6 +640,10 @@ impl<'a> Emitter<'a> {
             Op::Vec { op, esize, q, dst, a, b } => self.vec(op, esize, q, dst, a, b),
             Op::VecSelect { q, dst, mask, a, b } => self.vec_select(q, dst, mask, a, b),
             Op::VecShrn { esize, shift, dst, a } => self.vec_shrn(esize, shift, dst, a),
+            Op::Atomic { rmw, size, dst, addr, src, expected } => {
+                self.atomic(rmw, size, dst, addr, src, expected)?;
+                return Ok(Some(dst));
+            }
             Op::Fence => self.a.mfence(),
             // Emitted code keeps every access in program order already.
             Op::Order => {}

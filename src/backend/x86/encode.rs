@@ -98,6 +98,7 @@ pub struct Label {
     field: usize,
 }
 
+mod atomic;
 pub mod sse;
 
 /// The output buffer.

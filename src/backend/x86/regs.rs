@@ -79,6 +79,11 @@ impl RegAlloc {
                     note(addr, i);
                     note(s, i);
                 }
+                Op::Atomic { addr, src: s, expected, .. } => {
+                    note(addr, i);
+                    note(s, i);
+                    note(expected, i);
+                }
                 Op::Insn { .. }
                 | Op::Const { .. }
                 | Op::Get { .. }

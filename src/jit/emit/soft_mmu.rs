@@ -172,4 +172,48 @@ impl BlockTranslator<'_, '_> {
         self.b.switch_to_block(done);
         self.b.seal_block(done);
     }
+
+    /// IR `Atomic`: one atomic host instruction on the guest's bytes; a
+    /// misaligned address or a software-TLB miss leaves the region for the
+    /// instruction to run in the reference semantics.
+    pub(super) fn guest_atomic(&mut self, rmw: crate::ir::AtomicRmw, size: u8, addr: Value, src: Value, expected: Value) -> Value {
+        let ty = [types::I8, types::I16, types::I32, types::I64][size as usize];
+        let slow = self.b.create_block();
+        if size > 0 {
+            let low = self.b.ins().band_imm_s(addr, (1i64 << size) - 1);
+            let aligned = self.b.create_block();
+            self.b.ins().brif(low, slow, &[], aligned, &[]);
+            self.b.switch_to_block(aligned);
+            self.b.seal_block(aligned);
+        }
+        let host = if self.soft_mmu {
+            let (host, miss) = self.tlb_lookup(addr, 1 << size, soft_tlb::WRITE);
+            let hit = self.b.current_block().expect("the lookup leaves the builder in its hit block");
+            self.b.switch_to_block(miss);
+            self.b.seal_block(miss);
+            self.b.ins().jump(slow, &[]);
+            self.b.switch_to_block(hit);
+            host
+        } else {
+            addr
+        };
+        let narrow = |b: &mut Self, v: Value| if size == 3 { v } else { b.b.ins().ireduce(ty, v) };
+        let (s, e) = (narrow(self, src), narrow(self, expected));
+        let g = self.guest;
+        let found = match rmw {
+            crate::ir::AtomicRmw::Swap => self.b.ins().atomic_rmw(ty, g, ir::AtomicRmwOp::Xchg, host, s),
+            crate::ir::AtomicRmw::Add => self.b.ins().atomic_rmw(ty, g, ir::AtomicRmwOp::Add, host, s),
+            crate::ir::AtomicRmw::Cas => self.b.ins().atomic_cas(g, host, e, s),
+        };
+        let found = if size == 3 { found } else { self.b.ins().uextend(types::I64, found) };
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, types::I64);
+        self.b.ins().jump(done, &[found.into()]);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        self.exit_status(self.current_pc, super::status::INTERPRET);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        result
+    }
 }

@@ -7,9 +7,9 @@
 //! before reading the second, as the reference semantics do.)
 
 use super::{v_field, Lowerer};
-use crate::guest::aarch64::decode::{AddrMode, CacheOp, Insn, LdStKind};
+use crate::guest::aarch64::decode::{AddrMode, AtomicOp, CacheOp, Insn, LdStKind};
 use crate::guest::aarch64::sysregs::DC_ZVA_BYTES;
-use crate::ir::{BinOp, Op, Temp, Width};
+use crate::ir::{AtomicRmw, BinOp, Op, Temp, Width};
 
 /// A value loaded for a register, written once every access has succeeded.
 enum Loaded {
@@ -21,6 +21,13 @@ enum Loaded {
 }
 
 impl Lowerer {
+    /// An `Op::Atomic`; returns the value found.
+    fn atomic(&mut self, rmw: AtomicRmw, size: u8, addr: Temp, src: Temp, expected: Temp) -> Temp {
+        let dst = self.b.temp();
+        self.b.push(Op::Atomic { rmw, size, dst, addr, src, expected });
+        dst
+    }
+
     /// Base address temp, constant offset folded into the access, and the
     /// write-back value, for an addressing mode.
     fn address(&mut self, rn: u8, mode: AddrMode) -> (Temp, i32, Option<Temp>) {
@@ -183,6 +190,21 @@ impl Lowerer {
                 for i in 0..(DC_ZVA_BYTES / 8) as i32 {
                     self.b.store(start, 8 * i, zero, 3);
                 }
+            }
+            // CAS: Xs gets the value found; Xt is stored if it matched Xs.
+            Insn::Cas { size, rs, rt, rn } => {
+                let addr = self.xs(rn);
+                let (expected, new) = (self.xr(rs), self.xr(rt));
+                let found = self.atomic(AtomicRmw::Cas, size, addr, new, expected);
+                self.set_xr(rs, found);
+            }
+            // SWP and LDADD: Xt gets the value found (XZR: ST forms).
+            Insn::Atomic { op: op @ (AtomicOp::Swp | AtomicOp::Add), size, rs, rt, rn } => {
+                let addr = self.xs(rn);
+                let v = self.xr(rs);
+                let rmw = if op == AtomicOp::Swp { AtomicRmw::Swap } else { AtomicRmw::Add };
+                let found = self.atomic(rmw, size, addr, v, v);
+                self.set_xr(rt, found);
             }
             // No data cache is modelled.
             Insn::Cache { op: CacheOp::DcClean, .. } => {}
