@@ -29,6 +29,9 @@
 #                           -device virtio-blk-device; "virtio" for the one
 #                           option -drive file=F,if=virtio,format=raw (in qemu
 #                           a virtio-blk-pci; the initramfs loads virtio_pci)
+#   KESTREL_BOOT_CPU        the -cpu model (default cortex-a57); with max the
+#                           kernel finds RNDR, randomises its own address and
+#                           unmaps itself from user space (KPTI)
 #   KESTREL_BOOT_APPEND     more kernel command line words; with kt.bench=1
 #                           the guest also runs its CPU-bound workload and its
 #                           "KT bench=" line is checked
@@ -54,6 +57,8 @@ timeout_s=${KESTREL_BOOT_TIMEOUT:-120}
 drive_style=${KESTREL_BOOT_DRIVE:-device}
 case $drive_style in device | virtio) ;; *) die "KESTREL_BOOT_DRIVE must be device or virtio" ;; esac
 append_extra=${KESTREL_BOOT_APPEND:-}
+cpu=${KESTREL_BOOT_CPU:-cortex-a57}
+case $cpu in cortex-a53 | cortex-a57 | cortex-a72 | max) ;; *) die "KESTREL_BOOT_CPU must be cortex-a53, cortex-a57, cortex-a72 or max" ;; esac
 
 PATH=$PATH:/usr/sbin:/sbin
 emulator=${EMULATOR:-qemu-system-aarch64}
@@ -91,11 +96,11 @@ case $drive_style in
     virtio) drive=(-drive "file=$disk,if=virtio,format=raw") ;;
 esac
 append="console=ttyAMA0 panic=-1 quiet${append_extra:+ $append_extra}"
-cmd=("$emulator_path" -M "virt,gic-version=$gic" -cpu cortex-a57 -smp "$smp" -m 1024
+cmd=("$emulator_path" -M "virt,gic-version=$gic" -cpu "$cpu" -smp "$smp" -m 1024
     -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" -append "$append"
     "${drive[@]}" -device virtio-rng-device)
 
-what="$flavour smp=$smp gicv$gic"
+what="$flavour smp=$smp gicv$gic cpu=$cpu"
 start=$(date +%s.%N)
 rc=0
 timeout -k 5 "$timeout_s" "${cmd[@]}" </dev/null >"$work/console" 2>&1 || rc=$?

@@ -79,6 +79,9 @@ for boot in "cloud 1 2" "cloud 4 2" "generic 1 2" "generic 4 2" "cloud 4 3"; do
     EMULATOR="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-system-aarch64" KESTREL_BOOT_TIMEOUT=300 \
         scripts/run-system-boot.sh $boot
 done
+# -cpu max: a randomised kernel that switches TTBR1 at every exception (KPTI).
+EMULATOR="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-system-aarch64" KESTREL_BOOT_TIMEOUT=60 \
+    KESTREL_BOOT_CPU=max KESTREL_BOOT_LOG=.cache/system-boot/cloud-smp4-gicv2-max.log scripts/run-system-boot.sh cloud 4 2
 
 echo "== dynamically linked programs from a Debian arm64 sysroot"
 KESTREL="$PWD/target/x86_64-unknown-linux-gnu/release/kestrel-aarch64" scripts/run-sysroot-tests.sh

@@ -30,6 +30,10 @@ use kestrel::guest::aarch64::interp::{self, Exception, Flow};
 use kestrel::guest::aarch64::mmu::Regime;
 use kestrel::guest::aarch64::sysregs::sysreg;
 use kestrel::jit::ExitReason;
+
+/// The table base of a TTBR value: without the ASID (bits 63:48) and CnP
+/// (bit 0).
+const TABLE_BASE: u64 = 0x0000_ffff_ffff_fffe;
 use kestrel::mem::{self, SystemMemory};
 
 use crate::devices::gic;
@@ -282,9 +286,10 @@ impl Vcpu {
         let regime = self.mmu.context().regime;
         let asid_from = if regime.tcr & (1 << 22) != 0 { regime.ttbr1 } else { regime.ttbr0 };
         let space = (regime.ttbr0 & !(0xffff << 48), asid_from >> 48);
+        let kernel_space = regime.ttbr1 & TABLE_BASE;
         let code = self.code.as_mut().expect("translated mode");
         CURRENT_EL1.with(|c| c.set(&mut self.el1));
-        let exit = code.run(&mut self.cpu, space);
+        let exit = code.run(&mut self.cpu, kernel_space, space);
         CURRENT_EL1.with(|c| c.set(std::ptr::null_mut()));
         if let (ExitReason::System { word, .. }, Some(words)) = (&exit, self.exit_words.as_mut()) {
             // MSR, MRS and SYS are counted without their register.

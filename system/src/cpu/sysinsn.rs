@@ -277,7 +277,6 @@ fn timer_reg(reg: u16) -> Option<TimerReg> {
 
 const ISR_EL1: u16 = sysreg(3, 0, 12, 1, 0);
 const TCR_EL1: u16 = sysreg(3, 0, 2, 0, 2);
-const TTBR1_EL1: u16 = sysreg(3, 0, 2, 0, 1);
 const DAIF: u16 = sysreg(3, 3, 4, 2, 1);
 const TPIDRRO_EL0: u16 = sysreg(3, 3, 13, 0, 3);
 
@@ -342,16 +341,10 @@ fn msr(v: &mut Vcpu, word: u32, pc: u64, reg: u16, rt: u8) -> Step {
     } else if let Some(old) = el1_write(v, reg, value) {
         // PSTATE, the MMU's registers or the interrupt masks may have changed.
         v.sync_mmu();
-        // A new translation regime for the kernel's half. TTBR0 is followed
-        // by the code caches themselves, and so is the ASID, which Linux
-        // keeps in TTBR1 (TCR_EL1.A1) and changes at every context switch:
-        // only a new table base moves the kernel's code.
-        const BADDR: u64 = 0x0000_ffff_ffff_fffe;
-        let changed = match reg {
-            TTBR1_EL1 => old & BADDR != value & BADDR,
-            SCTLR_EL1 | TCR_EL1 => old != value,
-            _ => false,
-        };
+        // A new translation regime. The code caches follow TTBR0, TTBR1
+        // and the ASID themselves (see `engines`); a changed TCR_EL1 or
+        // SCTLR_EL1 (granule, sizes, the MMU itself) moves everything.
+        let changed = matches!(reg, SCTLR_EL1 | TCR_EL1) && old != value;
         if changed {
             v.flush_code(Flush::All, false);
         }
