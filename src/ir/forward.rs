@@ -23,7 +23,7 @@
 //! operation into an overlapping field, or across a flag-setting operation
 //! for the flag fields the backend names.
 
-use super::{Block, Cond, Exit, Field, Op, Src, Temp};
+use super::{Block, Cond, Field, Op, Src, Temp};
 
 /// The pass, with buffers reused from block to block.
 #[derive(Default)]
@@ -109,7 +109,7 @@ fn forward_state(block: &mut Block, flag_fields: &[Field], max_cached: usize, re
     let mut kept = 0;
     for i in 0..block.ops.len() {
         let mut op = block.ops[i];
-        rename_operands(&mut op, rename);
+        op.temps_read_mut(|t| *t = rename[t.0 as usize]);
         match op {
             Op::Get { dst, field } => {
                 if let Some(&(_, t)) = cached.iter().find(|(f, _)| *f == field) {
@@ -133,11 +133,7 @@ fn forward_state(block: &mut Block, flag_fields: &[Field], max_cached: usize, re
         kept += 1;
     }
     block.ops.truncate(kept);
-    block.exit = match block.exit {
-        Exit::Branch { cond, taken, fallthrough } => Exit::Branch { cond: rename_cond(cond, rename), taken, fallthrough },
-        Exit::Indirect { target, kind } => Exit::Indirect { target: rename[target.0 as usize], kind },
-        other => other,
-    };
+    block.exit.temps_read_mut(|t| *t = rename[t.0 as usize]);
 }
 
 /// Notes that `t` holds `field`'s value, forgetting the oldest field when
@@ -153,63 +149,10 @@ fn remember(cached: &mut Vec<(Field, Temp)>, field: Field, t: Temp, max_cached: 
     cached.push((field, t));
 }
 
-fn rename_cond(c: Cond, rename: &[Temp]) -> Cond {
-    match c {
-        Cond::NonZero(t) => Cond::NonZero(rename[t.0 as usize]),
-        Cond::Zero(t) => Cond::Zero(rename[t.0 as usize]),
-        flags => flags,
-    }
-}
-
-/// Replaces every temporary `op` reads by its forwarded one.
-fn rename_operands(op: &mut Op, rename: &[Temp]) {
-    let r = |t: &mut Temp| *t = rename[t.0 as usize];
-    let rs = |s: &mut Src| {
-        if let Src::T(t) = s {
-            *t = rename[t.0 as usize];
-        }
-    };
-    match op {
-        Op::Put { src, .. } => rs(src),
-        Op::Bin { a, b, .. } | Op::AddSubFlags { a, b, .. } | Op::CallPure { a, b, .. } => {
-            r(a);
-            rs(b);
-        }
-        Op::Un { a, .. } | Op::Extend { a, .. } | Op::LogicFlags { a, .. } => r(a),
-        Op::Set { cond, .. } => *cond = rename_cond(*cond, rename),
-        Op::Select { cond, a, b, .. } => {
-            *cond = rename_cond(*cond, rename);
-            r(a);
-            r(b);
-        }
-        Op::Load { addr, .. } | Op::LoadVec { addr, .. } | Op::StoreVec { addr, .. } => r(addr),
-        Op::Store { addr, src, .. } => {
-            r(addr);
-            r(src);
-        }
-        Op::Atomic { addr, src, expected, .. } => {
-            r(addr);
-            r(src);
-            r(expected);
-        }
-        Op::Insn { .. }
-        | Op::Const { .. }
-        | Op::Get { .. }
-        | Op::Vec { .. }
-        | Op::VecSelect { .. }
-        | Op::VecShrn { .. }
-        | Op::Fence
-        | Op::Order
-        | Op::Unprivileged
-        | Op::Interp { .. }
-        | Op::LandingPad { .. } => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{BinOp, Builder, Width};
+    use crate::ir::{BinOp, Builder, Exit, Width};
 
     const X0: Field = Field(0);
     const X1: Field = Field(8);

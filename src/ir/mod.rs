@@ -178,6 +178,77 @@ pub enum VecOp {
     MinUPairwise,
 }
 
+impl Cond {
+    /// Calls `f` on the temporary the condition reads, if any.
+    pub fn temps_read_mut(&mut self, mut f: impl FnMut(&mut Temp)) {
+        if let Cond::NonZero(t) | Cond::Zero(t) = self {
+            f(t)
+        }
+    }
+}
+
+impl Src {
+    /// Calls `f` on the temporary the operand is, if it is one.
+    pub fn temps_read_mut(&mut self, mut f: impl FnMut(&mut Temp)) {
+        if let Src::T(t) = self {
+            f(t)
+        }
+    }
+}
+
+impl Op {
+    /// Calls `f` on every temporary the operation reads (not the one it
+    /// defines), in a fixed order; `f` may replace them.
+    pub fn temps_read_mut(&mut self, mut f: impl FnMut(&mut Temp)) {
+        match self {
+            Op::Put { src, .. } => src.temps_read_mut(f),
+            Op::Bin { a, b, .. } | Op::AddSubFlags { a, b, .. } | Op::CallPure { a, b, .. } => {
+                f(a);
+                b.temps_read_mut(f);
+            }
+            Op::Un { a, .. } | Op::Extend { a, .. } | Op::LogicFlags { a, .. } => f(a),
+            Op::Set { cond, .. } => cond.temps_read_mut(f),
+            Op::Select { cond, a, b, .. } => {
+                cond.temps_read_mut(&mut f);
+                f(a);
+                f(b);
+            }
+            Op::Load { addr, .. } | Op::LoadVec { addr, .. } | Op::StoreVec { addr, .. } => f(addr),
+            Op::Store { addr, src, .. } => {
+                f(addr);
+                f(src);
+            }
+            Op::Atomic { addr, src, expected, .. } => {
+                f(addr);
+                f(src);
+                f(expected);
+            }
+            Op::Insn { .. }
+            | Op::Const { .. }
+            | Op::Get { .. }
+            | Op::Vec { .. }
+            | Op::VecSelect { .. }
+            | Op::VecShrn { .. }
+            | Op::Fence
+            | Op::Order
+            | Op::Unprivileged
+            | Op::Interp { .. }
+            | Op::LandingPad { .. } => {}
+        }
+    }
+}
+
+impl Exit {
+    /// Calls `f` on every temporary the exit reads; `f` may replace them.
+    pub fn temps_read_mut(&mut self, mut f: impl FnMut(&mut Temp)) {
+        match self {
+            Exit::Branch { cond, .. } => cond.temps_read_mut(f),
+            Exit::Indirect { target, .. } => f(target),
+            Exit::Goto(_) | Exit::Syscall { .. } | Exit::Raise { .. } => {}
+        }
+    }
+}
+
 /// True when the backends can compile the vector operations ([`Op::Vec`],
 /// [`Op::VecSelect`], [`Op::VecShrn`]): the baseline emits them with SSE
 /// up to SSE4.2, which every x86-64 host since about 2009 has. On older

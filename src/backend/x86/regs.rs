@@ -9,7 +9,7 @@
 //! stack.
 
 use super::encode::{regs::*, Reg};
-use crate::ir::{Block, Cond, Exit, Op, Src, Temp};
+use crate::ir::{Block, Temp};
 
 /// Assignment order: callee-saved registers first, so that helper calls
 /// rarely have live temporaries to save.
@@ -48,61 +48,13 @@ impl RegAlloc {
         self.loc.resize(n, None);
         self.live.clear();
         self.free = POOL.iter().fold(0u16, |m, r| m | 1 << r.0);
-        let last_use = &mut self.last_use;
-        let mut note = |t: Temp, i: usize| last_use[t.0 as usize] = Some(i as u32);
-        let note_cond = |c: Cond, i: usize, note: &mut dyn FnMut(Temp, usize)| {
-            if let Cond::NonZero(t) | Cond::Zero(t) = c {
-                note(t, i)
-            }
-        };
         for (i, op) in block.ops.iter().enumerate() {
-            let src = |s: Src, note: &mut dyn FnMut(Temp, usize)| {
-                if let Src::T(t) = s {
-                    note(t, i)
-                }
-            };
-            match *op {
-                Op::Put { src: s, .. } => src(s, &mut note),
-                Op::Bin { a, b, .. } | Op::AddSubFlags { a, b, .. } | Op::CallPure { a, b, .. } => {
-                    note(a, i);
-                    src(b, &mut note);
-                }
-                Op::Un { a, .. } | Op::Extend { a, .. } | Op::LogicFlags { a, .. } => note(a, i),
-                Op::Set { cond, .. } => note_cond(cond, i, &mut note),
-                Op::Select { cond, a, b, .. } => {
-                    note_cond(cond, i, &mut note);
-                    note(a, i);
-                    note(b, i);
-                }
-                Op::Load { addr, .. } | Op::LoadVec { addr, .. } | Op::StoreVec { addr, .. } => note(addr, i),
-                Op::Store { addr, src: s, .. } => {
-                    note(addr, i);
-                    note(s, i);
-                }
-                Op::Atomic { addr, src: s, expected, .. } => {
-                    note(addr, i);
-                    note(s, i);
-                    note(expected, i);
-                }
-                Op::Insn { .. }
-                | Op::Const { .. }
-                | Op::Get { .. }
-                | Op::Vec { .. }
-                | Op::VecSelect { .. }
-                | Op::VecShrn { .. }
-                | Op::Fence
-                | Op::Order
-                | Op::Unprivileged
-                | Op::Interp { .. }
-                | Op::LandingPad { .. } => {}
-            }
+            let mut op = *op;
+            op.temps_read_mut(|t| self.last_use[t.0 as usize] = Some(i as u32));
         }
-        let end = block.ops.len();
-        match block.exit {
-            Exit::Branch { cond, .. } => note_cond(cond, end, &mut note),
-            Exit::Indirect { target, .. } => note(target, end),
-            _ => {}
-        }
+        let end = block.ops.len() as u32;
+        let mut exit = block.exit;
+        exit.temps_read_mut(|t| self.last_use[t.0 as usize] = Some(end));
     }
 
     /// The register holding `t`.

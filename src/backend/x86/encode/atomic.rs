@@ -35,25 +35,3 @@ impl Asm {
         self.sized_mem_op(true, size, &[0x0f, 0xb0], &[0x0f, 0xb1], reg, base, disp);
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::super::regs::*;
-    use super::*;
-
-    fn bytes(f: impl FnOnce(&mut Asm)) -> Vec<u8> {
-        let mut a = Asm::default();
-        f(&mut a);
-        a.buf
-    }
-
-    #[test]
-    fn encodings_match_the_manual() {
-        assert_eq!(bytes(|a| a.xchg_mem(3, RBX, R12, 0)), [0x49, 0x87, 0x5c, 0x24, 0x00]);
-        assert_eq!(bytes(|a| a.xchg_mem(0, RSI, RBX, 0)), [0x40, 0x86, 0x73, 0x00]);
-        assert_eq!(bytes(|a| a.xchg_mem(1, RBX, RBX, 0)), [0x66, 0x87, 0x5b, 0x00]);
-        assert_eq!(bytes(|a| a.lock_xadd_mem(2, R13, RBX, 0)), [0xf0, 0x44, 0x0f, 0xc1, 0x6b, 0x00]);
-        assert_eq!(bytes(|a| a.lock_cmpxchg_mem(3, RBX, RDX, 0)), [0xf0, 0x48, 0x0f, 0xb1, 0x5a, 0x00]);
-        assert_eq!(bytes(|a| a.lock_cmpxchg_mem(0, RBX, RDX, 0)), [0xf0, 0x0f, 0xb0, 0x5a, 0x00]);
-    }
-}

@@ -526,3 +526,40 @@ fn align() {
         (2, |a| a.align(4, 7), &[0x90]), // 2: .org 3, 0x90
     ]);
 }
+
+/// SSE operations of the vector IR (`sse.rs`).
+#[test]
+#[rustfmt::skip]
+fn sse() {
+    use super::sse::op;
+    check(&[
+        (|a| a.movdqu_load(1, RBP, 0x110), &[0xf3, 0x0f, 0x6f, 0x8d, 0x10, 0x01, 0x00, 0x00]), // movdqu xmm1, [rbp + 0x110]
+        (|a| a.movdqu_store(RBP, 8, 0), &[0xf3, 0x0f, 0x7f, 0x45, 0x08]), // {disp8} movdqu [rbp + 8], xmm0
+        (|a| a.movq_zero_high(2), &[0xf3, 0x0f, 0x7e, 0xd2]), // movq xmm2, xmm2
+        (|a| a.movdqa(2, 0), &[0x66, 0x0f, 0x6f, 0xd0]), // movdqa xmm2, xmm0
+        (|a| a.sse(op::PCMPEQ[0], 0, 1), &[0x66, 0x0f, 0x74, 0xc1]), // pcmpeqb xmm0, xmm1
+        (|a| a.sse(op::PCMPEQ[3], 3, 4), &[0x66, 0x0f, 0x38, 0x29, 0xdc]), // pcmpeqq xmm3, xmm4
+        (|a| a.sse(op::PXOR, 9, 2), &[0x66, 0x44, 0x0f, 0xef, 0xca]), // pxor xmm9, xmm2
+        (|a| a.sse(op::PACKUSWB, 0, 1), &[0x66, 0x0f, 0x67, 0xc1]), // packuswb xmm0, xmm1
+        (|a| a.sse(op::PACKUSDW, 0, 1), &[0x66, 0x0f, 0x38, 0x2b, 0xc1]), // packusdw xmm0, xmm1
+        (|a| a.sse(op::PUNPCKLQDQ, 0, 1), &[0x66, 0x0f, 0x6c, 0xc1]), // punpcklqdq xmm0, xmm1
+        (|a| a.sse(op::PMAXU[1], 2, 1), &[0x66, 0x0f, 0x38, 0x3e, 0xd1]), // pmaxuw xmm2, xmm1
+        (|a| a.psrl_imm(1, 4, 8), &[0x66, 0x0f, 0x71, 0xd4, 0x08]), // psrlw xmm4, 8
+        (|a| a.psrl_imm(2, 1, 16), &[0x66, 0x0f, 0x72, 0xd1, 0x10]), // psrld xmm1, 16
+        (|a| a.pshufd(0, 1, 0x08), &[0x66, 0x0f, 0x70, 0xc1, 0x08]), // pshufd xmm0, xmm1, 8
+    ]);
+}
+
+/// Locked read-modify-write instructions of the atomic IR (`atomic.rs`).
+#[test]
+#[rustfmt::skip]
+fn atomics() {
+    check(&[
+        (|a| a.xchg_mem(3, RBX, R12, 0), &[0x49, 0x87, 0x5c, 0x24, 0x00]), // {disp8} xchg [r12 + 0], rbx
+        (|a| a.xchg_mem(0, RSI, RBX, 0), &[0x40, 0x86, 0x73, 0x00]), // {disp8} xchg [rbx + 0], sil
+        (|a| a.xchg_mem(1, RBX, RBX, 0), &[0x66, 0x87, 0x5b, 0x00]), // {disp8} xchg [rbx + 0], bx
+        (|a| a.lock_xadd_mem(2, R13, RBX, 0), &[0xf0, 0x44, 0x0f, 0xc1, 0x6b, 0x00]), // lock {disp8} xadd [rbx + 0], r13d
+        (|a| a.lock_cmpxchg_mem(3, RBX, RDX, 0), &[0xf0, 0x48, 0x0f, 0xb1, 0x5a, 0x00]), // lock {disp8} cmpxchg [rdx + 0], rbx
+        (|a| a.lock_cmpxchg_mem(0, RBX, RDX, 0), &[0xf0, 0x0f, 0xb0, 0x5a, 0x00]), // lock {disp8} cmpxchg [rdx + 0], bl
+    ]);
+}
