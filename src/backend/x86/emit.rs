@@ -15,9 +15,10 @@
 //! ```
 //!
 //! Guest state lives in the CPU state struct addressed by RBP; every `Put`
-//! is a store, so the state is exact at each instruction boundary and at
-//! each load or store (the fault map names the guest instruction of every
-//! host instruction that touches guest memory).
+//! the IR keeps is a store (`ir::forward` drops only those overwritten
+//! before anything can observe them), so the state is exact at each load or
+//! store, helper call and exit (the fault map names the guest instruction
+//! of every host instruction that touches guest memory).
 
 mod atomic;
 mod vec;

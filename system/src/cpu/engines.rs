@@ -10,7 +10,12 @@
 //! table and the ASID): switching between a shell and the program it runs
 //! does not translate either again. When code runs in an address space
 //! none of them holds, the least recently used one of its half is emptied
-//! and takes it. TLB maintenance and instruction-cache maintenance
+//! and takes it. Kernel code is assumed to map the same under every ASID
+//! (global, or identical per ASID as KPTI's tables are): a kernel whose
+//! upper half differed by ASID and was invalidated by ASID alone would need
+//! the ASID in the kernel key too. Linux invalidates kernel ranges with the
+//! all-ASID forms and replaces TTBR1 tables with TLBI VMALLE1, which empty
+//! everything. TLB maintenance and instruction-cache maintenance
 //! by address drop the page's blocks in every engine
 //! (`kestrel::jit::invalidate_range`); by ASID (whose reuse the
 //! architecture requires to be preceded by TLB maintenance), all user

@@ -3,10 +3,11 @@
 //!
 //! `lower_block` turns a decoded guest block into one IR block. Integer
 //! arithmetic, logic, moves, bitfields, loads and stores (general and
-//! SIMD&FP registers), branches, system calls and the common integer
-//! AdvSIMD instructions (`simd`) are lowered to IR operations; rarer
-//! instructions (other FP/AdvSIMD data processing, exclusives and
-//! atomics, system registers other than TPIDR_EL0, CRC32) lower to
+//! SIMD&FP registers), SWP/LDADD/CAS, DC ZVA, branches, system calls and
+//! the common integer AdvSIMD instructions (`simd`) are lowered to IR
+//! operations; rarer instructions (other FP/AdvSIMD data processing,
+//! exclusives and the other atomics, system registers other than
+//! TPIDR_EL0, CRC32) lower to
 //! [`Op::Interp`], a call into the reference semantics of `interp`, which
 //! keeps one definition of each of them.
 //!

@@ -29,18 +29,16 @@ impl Lowerer {
     /// Lowers `word` if it is one of the forms this file handles; false
     /// (having emitted nothing) otherwise.
     pub(super) fn lower_simd(&mut self, word: u32) -> bool {
-        if !crate::ir::vector_ops_available() {
-            return false;
-        }
         let rd = bits(word, 4, 0);
         let rn = bits(word, 9, 5);
+        // Moves and immediates are plain state accesses; the lane
+        // operations need the backends' vector support.
         self.lower_fmov_general(word, rd, rn)
             || self.lower_umov(word, rd, rn)
             || self.lower_dup_general(word, rd, rn)
             || self.lower_modified_immediate(word, rd)
-            || self.lower_three_same(word, rd, rn)
-            || self.lower_compare_zero(word, rd, rn)
-            || self.lower_shrn(word, rd, rn)
+            || (crate::ir::vector_ops_available()
+                && (self.lower_three_same(word, rd, rn) || self.lower_compare_zero(word, rd, rn) || self.lower_shrn(word, rd, rn)))
     }
 
     /// Writes `lo` to the low half of V[rd] and zero to the high half.
