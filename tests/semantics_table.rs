@@ -136,7 +136,7 @@ fn semantics_table_on_every_tier() {
             }
         }
         if tier == "cranelift" {
-            assert!(engine.stats.blocks_compiled >= ROWS.len() as u64, "rows did not run compiled");
+            assert!(engine.stats().blocks_compiled >= ROWS.len() as u64, "rows did not run compiled");
         }
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));

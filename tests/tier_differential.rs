@@ -252,16 +252,16 @@ fn compare_class(class: usize, sequences: usize, seed: u64) {
     }
     // Every sequence must really have run as compiled code in the second engine.
     assert!(
-        jit.stats.blocks_compiled + jit_regions.stats.blocks_compiled >= sequences as u64,
+        jit.stats().blocks_compiled + jit_regions.stats().blocks_compiled >= sequences as u64,
         "only {} of {sequences} blocks compiled for {}",
-        jit.stats.blocks_compiled + jit_regions.stats.blocks_compiled,
+        jit.stats().blocks_compiled + jit_regions.stats().blocks_compiled,
         CLASSES[class].0
     );
-    assert_eq!(interp.stats.blocks_compiled, 0);
+    assert_eq!(interp.stats().blocks_compiled, 0);
     // And in baseline code in the third.
     let translated = baseline.baseline_stats().expect("the baseline backend runs").blocks;
     assert!(translated >= sequences as u64, "only {translated} of {sequences} blocks in baseline code for {}", CLASSES[class].0);
-    assert_eq!(baseline.stats.blocks_compiled, 0);
+    assert_eq!(baseline.stats().blocks_compiled, 0);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::signals;
 use crate::syscall;
 use crate::syscall::clone_args::{CloneRequest, CLONE_PIDFD};
 use kestrel::guest::aarch64::cpu::CpuState;
-use kestrel::jit::{Engine, EngineConfig, ExitReason};
+use kestrel::jit::{CodeCache, Engine, EngineConfig, ExitReason};
 use std::sync::atomic::Ordering;
 
 /// Engine settings from the command line.
@@ -59,9 +59,12 @@ fn shared_views(addr: u64) -> Vec<(u64, u64)> {
 
 /// Runs one guest thread until it calls `exit` (returns) or the process ends.
 fn run_thread(shared: &'static Shared, cpu: Box<CpuState>, mut me: ThreadState) {
+    // Every thread runs the process's one set of translations.
     let mut engine = {
         let locked = shared.lock(&mut me);
-        Engine::new(engine_config(&locked))
+        let config = engine_config(&locked);
+        let code = CodeCache::for_process(&config);
+        Engine::sharing(config, code)
     };
     // The CPU state stays at a fixed address while the thread runs, so the
     // host signal handler can flag it (see `threads::kick_all_cpus`).

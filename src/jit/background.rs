@@ -27,8 +27,6 @@ pub struct Job {
     pub compiler: Compiler,
     /// The region's blocks, head first.
     pub region: Vec<RegionBlock>,
-    /// The engine's indirect-branch table (its address is baked into code).
-    pub jump_cache: usize,
     /// Where the result goes.
     pub reply: Sender<Done>,
 }
@@ -56,7 +54,7 @@ static SERVICE: Mutex<Option<(u32, Sender<Job>)>> = Mutex::new(None);
 /// Compiles `job` synchronously, turning a panic inside Cranelift into an
 /// error.
 pub fn run(job: Job) -> Done {
-    let Job { mut compiler, region, jump_cache, reply: _ } = job;
+    let Job { mut compiler, region, reply: _ } = job;
     let head = region.first().map_or(0, |b| b.pc);
     let insns = region.iter().map(|b| b.insns.len()).sum();
     let mut pages: Vec<u64> = region.iter().map(|b| b.pc / super::cache::PAGE_SIZE).collect();
@@ -64,7 +62,7 @@ pub fn run(job: Job) -> Done {
     pages.dedup();
     let started = Instant::now();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        compiler.compile(&region, jump_cache as *const super::emit::JumpCacheEntry)
+        compiler.compile(&region)
     }));
     let elapsed = started.elapsed();
     match outcome {

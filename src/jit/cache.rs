@@ -28,8 +28,9 @@ pub const MAX_BLOCK_INSNS: usize = 64;
 pub struct Block {
     /// Guest address of the first instruction.
     pub pc: u64,
-    /// Instruction words with their decoding.
-    pub insns: Vec<(u32, Insn)>,
+    /// Instruction words with their decoding (shared with the threads
+    /// interpreting it and with the optimising tier's jobs).
+    pub insns: std::sync::Arc<[(u32, Insn)]>,
     /// How often the first tier ran this block.
     pub exec_count: u32,
     /// Entry of the compiled code, once the second tier has compiled it.
@@ -59,7 +60,7 @@ pub struct RegionBlock {
     /// Guest address of the first instruction.
     pub pc: u64,
     /// Instruction words with their decoding.
-    pub insns: Vec<(u32, Insn)>,
+    pub insns: std::sync::Arc<[(u32, Insn)]>,
 }
 
 impl RegionBlock {
@@ -145,7 +146,7 @@ pub fn build_block(pc: u64, system: bool) -> Block {
             break;
         }
     }
-    Block { pc, insns, exec_count: 0, code: None, uncompilable: false, baseline: None }
+    Block { pc, insns: insns.into(), exec_count: 0, code: None, uncompilable: false, baseline: None }
 }
 
 /// Pages some engine has translated code from.
@@ -251,6 +252,7 @@ pub fn invalidate_icache_line(addr: u64) {
 /// forever. Taking them all first (as qemu-user does around fork) means the
 /// child inherits them held by its one thread, which drops the guard.
 pub struct ForkGuard {
+    code: Option<MutexGuard<'static, super::translations::Translations>>,
     _pages: MutexGuard<'static, Option<HashSet<u64>>>,
     _log: MutexGuard<'static, std::collections::VecDeque<(u64, u64, u64)>>,
     _exit_flags: MutexGuard<'static, Vec<usize>>,
@@ -262,10 +264,21 @@ pub struct ForkGuard {
 /// nests the other way round.
 pub fn lock_for_fork() -> ForkGuard {
     ForkGuard {
+        code: super::translations::CodeCache::lock_process(),
         _pages: CODE_PAGES.lock().unwrap_or_else(|e| e.into_inner()),
         _log: INVALIDATIONS.lock().unwrap_or_else(|e| e.into_inner()),
         _exit_flags: LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner()),
         _compile_service: super::background::lock_service(),
+    }
+}
+
+impl ForkGuard {
+    /// Lets the locks go; `in_child` after `fork` in the child, where the
+    /// other threads are gone (none of them is running shared code).
+    pub fn release(mut self, in_child: bool) {
+        if let (true, Some(code)) = (in_child, self.code.as_mut()) {
+            code.forget_other_threads();
+        }
     }
 }
 

@@ -1,12 +1,13 @@
 //! The second tier: compiles hot blocks with Cranelift.
 //!
 //! One `JITModule` holds the code of one generation; flushing the code cache
-//! frees the whole module at once (cranelift-jit frees memory per module), which
-//! is safe because the engine only flushes from its dispatch loop, when no
-//! translated code of this thread is running.
+//! retires the whole module at once (cranelift-jit frees memory per module).
+//! Other threads may still be running its code then, so the module comes
+//! back as a [`RetiredModule`], which the code cache frees once every thread
+//! has been back to its execution loop.
 
 use super::cache::RegionBlock;
-use super::emit::{block_signature, BlockTranslator, JumpCacheEntry, MAX_SLOTS_PER_BLOCK};
+use super::emit::{block_signature, BlockTranslator, MAX_SLOTS_PER_BLOCK};
 use crate::guest::aarch64::cpu::CpuState;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, SourceLoc, UserFuncName};
 use cranelift_codegen::isa::CallConv;
@@ -46,6 +47,25 @@ impl CodeMap {
         }
         let off = (host_pc - self.start) as u32;
         self.ranges.iter().find(|&&(s, e, _)| s <= off && off < e).map(|&(_, _, pc)| pc)
+    }
+}
+
+/// The code of an old generation, with the chain slots baked into it; its
+/// memory is freed when this is dropped.
+pub struct RetiredModule {
+    module: Option<JITModule>,
+    _slots: Vec<Box<[u64]>>,
+}
+
+impl Drop for RetiredModule {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: the code cache drops a retired module only after every
+            // thread that could have entered it has been back to its
+            // execution loop (and forgotten every pointer into it), or when
+            // it is the last owner of the code.
+            unsafe { module.free_memory() };
+        }
     }
 }
 
@@ -111,26 +131,21 @@ impl Compiler {
         self.trampoline
     }
 
-    /// Frees all compiled code and starts a new generation.
-    pub fn flush(&mut self) -> Result<(), String> {
-        if let Some(old) = self.module.take() {
-            // SAFETY: the engine flushes only from its dispatch loop, so no code
-            // of this module is executing, and every pointer into it (blocks,
-            // chain slots, the jump cache) is dropped or reset by the engine.
-            unsafe { old.free_memory() };
-        }
-        self.slots.clear();
+    /// Starts a new generation; the code compiled so far comes back, to be
+    /// dropped when no thread can be running it any more.
+    pub fn flush(&mut self) -> Result<RetiredModule, String> {
+        let old = RetiredModule { module: self.module.take(), _slots: std::mem::take(&mut self.slots) };
         let mut module = new_module(self.opt)?;
         self.trampoline = build_trampoline(&mut module)?;
         self.ctx = module.make_context();
         self.module = Some(module);
-        Ok(())
+        Ok(old)
     }
 
     /// Compiles a region of guest blocks into one function entered at the first
     /// block; returns the entry point. Exits between blocks of the region are
     /// direct jumps; the other exits chain through slots.
-    pub fn compile(&mut self, region: &[RegionBlock], jump_cache: *const JumpCacheEntry) -> Result<(*const u8, CodeMap), String> {
+    pub fn compile(&mut self, region: &[RegionBlock]) -> Result<(*const u8, CodeMap), String> {
         let module = self.module.as_mut().ok_or("no code module")?;
         let head = region.first().ok_or("empty region")?;
         let sig = block_signature();
@@ -148,7 +163,7 @@ impl Compiler {
             b.seal_block(entry);
             let cpu = b.block_params(entry)[0];
             {
-                let mut t = BlockTranslator::new(&mut b, cpu, &slot_addrs, jump_cache as u64);
+                let mut t = BlockTranslator::new(&mut b, cpu, &slot_addrs);
                 t.soft_mmu = self.soft_mmu;
                 let pcs: Vec<u64> = region.iter().map(|blk| blk.pc).collect();
                 t.declare_region(&pcs);

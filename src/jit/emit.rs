@@ -40,24 +40,9 @@ pub mod status {
     pub const INTERPRET: i32 = 2;
 }
 
-/// Direct-mapped cache for indirect branches: guest PC -> code.
-pub const JUMP_CACHE_ENTRIES: usize = 4096;
-
-/// One entry of the indirect-branch cache.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct JumpCacheEntry {
-    /// Guest PC (u64::MAX when empty).
-    pub pc: u64,
-    /// Host code for that PC.
-    pub code: u64,
-}
-
-/// Index of `pc` in the jump cache.
-#[inline(always)]
-pub fn jump_cache_index(pc: u64) -> usize {
-    ((pc >> 2) as usize) & (JUMP_CACHE_ENTRIES - 1)
-}
+/// Indirect branches look their target up in the running thread's table,
+/// of the same shape as the baseline backend's.
+pub use crate::backend::x86::{jump_cache_index, JumpCacheEntry, JUMP_CACHE_ENTRIES};
 
 /// Signature of translated blocks: `fn(cpu) -> status` with the tail calling
 /// convention, so blocks can jump to each other without growing the stack.
@@ -85,7 +70,6 @@ pub struct BlockTranslator<'a, 'b> {
     /// Chain slots this block exits through (addresses, allocated by the caller).
     pub slots: &'a [u64],
     next_slot: usize,
-    jump_cache: u64,
     /// Guest blocks compiled into this same function: exits to them become
     /// direct jumps (with an exit-request check on backward edges).
     region: std::collections::HashMap<u64, ir::Block>,
@@ -110,7 +94,7 @@ pub struct BlockTranslator<'a, 'b> {
 
 impl<'a, 'b> BlockTranslator<'a, 'b> {
     /// Starts translating into `b`, whose entry block has the `cpu` parameter.
-    pub fn new(b: &'a mut FunctionBuilder<'b>, cpu: Value, slots: &'a [u64], jump_cache: u64) -> Self {
+    pub fn new(b: &'a mut FunctionBuilder<'b>, cpu: Value, slots: &'a [u64]) -> Self {
         let tables_region = b.func.dfg.alias_regions.insert(ir::AliasRegionData { user_id: 1, description: "tables".into() });
         let guest_region = b.func.dfg.alias_regions.insert(ir::AliasRegionData { user_id: 2, description: "guest".into() });
         let tables = MemFlagsData::trusted().with_alias_region(Some(tables_region));
@@ -149,7 +133,6 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             helper_sig,
             slots,
             next_slot: 0,
-            jump_cache,
             region: std::collections::HashMap::new(),
             current_pc: 0,
             host_has_fma: std::is_x86_feature_detected!("fma"),
@@ -445,7 +428,8 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
         let idx = self.b.ins().ushr_imm_s(target, 2);
         let idx = self.b.ins().band_imm_s(idx, (JUMP_CACHE_ENTRIES - 1) as i64);
         let off = self.b.ins().ishl_imm_s(idx, 4);
-        let base = self.iconst(self.jump_cache);
+        // The running thread's table (code is shared by threads).
+        let base = self.load_state(types::I64, offsets::REGION_TARGETS);
         let entry = self.b.ins().iadd(base, off);
         let cached_pc = self.b.ins().load(types::I64, self.tables, entry, 0);
         let code = self.b.ins().load(types::I64, self.tables, entry, 8);

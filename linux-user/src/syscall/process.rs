@@ -105,7 +105,7 @@ pub fn clone_process(proc: &mut Process, cpu: &mut CpuState, req: &CloneRequest)
         unsafe { libc::syscall(libc::SYS_clone, exit_signal, 0, 0, 0, 0) as libc::pid_t }
     };
     drop(persist_locks);
-    drop(cache_locks);
+    cache_locks.release(pid == 0);
     if pid == 0 {
         debugger_lock.detach_child();
         kestrel::jit::persist::forget_fresh_after_fork();

@@ -50,6 +50,9 @@ pub struct StateLayout {
     pub soft_tlb: i32,
     /// EL0's table, for LDTR/STTR (u64 address; system mode).
     pub soft_tlb_el0: i32,
+    /// The running thread's indirect-branch table (u64 address of
+    /// [`super::JUMP_CACHE_ENTRIES`] entries of [`super::JumpCacheEntry`]).
+    pub jump_targets: i32,
 }
 
 /// How guest memory accesses reach host memory.
@@ -158,8 +161,6 @@ pub struct Relocations {
     pub image: Vec<u32>,
     /// Offsets of 64-bit immediates holding helper addresses.
     pub helpers: Vec<(u32, HelperId)>,
-    /// Offsets of 64-bit immediates holding the indirect-branch table.
-    pub jump_cache: Vec<u32>,
     /// Offset of the rel32 field of the hot-counter decrement; the field
     /// is relative to the end of its instruction, 5 bytes after it.
     pub counter: Option<u32>,
@@ -206,7 +207,6 @@ pub(super) struct Emitter<'a> {
     ra: &'a mut RegAlloc,
     layout: StateLayout,
     helpers: Helpers,
-    jump_cache: u64,
     stubs: &'a mut Vec<Stub>,
     fault_map: &'a mut Vec<(u32, u32)>,
     insn_index: u32,
@@ -238,7 +238,6 @@ impl<'a> Emitter<'a> {
         block: &Block,
         layout: StateLayout,
         helpers: Helpers,
-        jump_cache: u64,
         hot_counter: Option<i64>,
         mem: MemoryStrategy,
         image: Option<(u64, u64)>,
@@ -252,7 +251,6 @@ impl<'a> Emitter<'a> {
             ra: &mut scratch.ra,
             layout,
             helpers,
-            jump_cache,
             stubs: &mut scratch.stubs,
             fault_map: &mut scratch.fault_map,
             insn_index: 0,
@@ -1010,10 +1008,8 @@ impl<'a> Emitter<'a> {
                 self.a.shift_ri(ShiftOp::Shr, true, RAX, 2);
                 self.a.alu_ri(Alu::And, false, RAX, (JUMP_CACHE_ENTRIES - 1) as i32);
                 self.a.shift_ri(ShiftOp::Shl, false, RAX, 4);
-                self.a.mov_abs(RCX, self.jump_cache);
-                if self.image.is_some() {
-                    self.relocations.jump_cache.push(self.a.pos() as u32 - 8);
-                }
+                // The running thread's table (code is shared by threads).
+                self.a.load(3, false, RCX, STATE, l.jump_targets);
                 self.a.alu_rr(Alu::Add, true, RAX, RCX);
                 self.a.alu_rm(Alu::Cmp, true, t, RAX, 0);
                 let miss = self.a.jcc(cc::NE);

@@ -30,7 +30,8 @@ pub struct JumpCacheEntry {
     pub code: u64,
 }
 
-const EMPTY: JumpCacheEntry = JumpCacheEntry { pc: u64::MAX, code: 0 };
+/// An entry that matches no guest pc.
+pub const EMPTY: JumpCacheEntry = JumpCacheEntry { pc: u64::MAX, code: 0 };
 
 /// The index of `pc` in the table (must match the emitted lookup).
 pub fn jump_cache_index(pc: u64) -> usize {
@@ -68,8 +69,6 @@ pub struct CodeRecord {
     pub image: Vec<u32>,
     /// Offsets and identities of helper addresses.
     pub helpers: Vec<(u32, u32)>,
-    /// Offsets of the indirect-branch table's address.
-    pub jump_cache: Vec<u32>,
     /// Offset of the hot counter's rel32 field, if the block counts.
     pub counter: Option<u32>,
     /// (host offset, guest instruction index) of the memory accesses.
@@ -86,7 +85,6 @@ impl CodeRecord {
             && fits(self.leave, 1)
             && self.image.iter().all(|&o| fits(o, 8))
             && self.helpers.iter().all(|&(o, _)| fits(o, 8))
-            && self.jump_cache.iter().all(|&o| fits(o, 8))
             && self.counter.is_none_or(|o| fits(o, 4))
             && self.faults.iter().all(|&(o, _)| fits(o, 1))
     }
@@ -125,6 +123,69 @@ unsafe extern "C" fn enter_code(_state: *mut u8, _code: *const u8) -> u32 {
     )
 }
 
+/// Runs translated code until it returns a status.
+///
+/// # Safety
+/// `code` must be the entry of a live translation (of a baseline arena or
+/// of the optimising tier's current module), and `state` the CPU state the
+/// code was emitted for, not used by anything else while the code runs.
+pub unsafe fn run_code(state: *mut u8, code: *const u8) -> ir::ExitStatus {
+    // SAFETY: forwarded from the caller.
+    match unsafe { enter_code(state, code) } {
+        1 => ir::ExitStatus::Syscall,
+        2 => ir::ExitStatus::Raise,
+        3 => ir::ExitStatus::Hot,
+        _ => ir::ExitStatus::Continue,
+    }
+}
+
+/// Writes the first bytes of a translation's entry (`bytes`, at most 8) in
+/// one atomic 8-byte store, keeping the rest of those 8 bytes.
+///
+/// # Safety
+/// `entry` must be the 16-byte aligned entry of a live translation whose
+/// first instruction is the 7-byte exit-request test `emit` puts there (or
+/// a jump written here over it). Other threads may be executing it: an
+/// aligned 8-byte store is seen whole by their instruction fetch, so each
+/// runs either the old first instruction or the new one.
+unsafe fn write_entry(entry: *const u8, bytes: &[u8]) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // SAFETY: aligned (checked by the caller's contract) and inside the
+    // translation (the entry instruction alone is 7 bytes, the code after
+    // it more).
+    let word = unsafe { &*(entry as *const AtomicU64) };
+    let mut now = word.load(Ordering::Relaxed).to_le_bytes();
+    now[..bytes.len()].copy_from_slice(bytes);
+    word.store(u64::from_le_bytes(now), Ordering::Release);
+}
+
+/// Makes a translation's entry jump to `target` (see [`write_entry`]).
+///
+/// # Safety
+/// As for [`write_entry`]; `target` must be code in reach of a rel32.
+unsafe fn jump_from_entry(entry: *const u8, target: *const u8) {
+    let rel = (target as i64 - (entry as i64 + 5)) as i32;
+    let mut jmp = [0xe9u8, 0, 0, 0, 0];
+    jmp[1..].copy_from_slice(&rel.to_le_bytes());
+    // SAFETY: forwarded from the caller.
+    unsafe { write_entry(entry, &jmp) };
+}
+
+/// The guest instruction of a host address in code described by `faults`
+/// and `accesses` (see [`Baseline::guest_pc_at`]).
+fn guest_pc_in(faults: &[FaultRange], accesses: &[(u32, u32)], host_pc: u64) -> Option<u64> {
+    let i = faults.partition_point(|r| r.start <= host_pc);
+    let range = faults.get(i.checked_sub(1)?)?;
+    if host_pc >= range.end {
+        return None;
+    }
+    let off = (host_pc - range.start) as u32;
+    let accesses = &accesses[range.first as usize..(range.first + range.count) as usize];
+    let j = accesses.partition_point(|&(o, _)| o <= off);
+    let &(_, index) = accesses.get(j.checked_sub(1)?)?;
+    Some(range.guest_pc + 4 * index as u64)
+}
+
 /// Counters for `-d stats`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct BaselineStats {
@@ -143,10 +204,27 @@ pub struct BaselineStats {
     pub installed: u64,
 }
 
-/// The baseline backend of one execution engine.
+/// Translations that no thread can enter any more but one may still be
+/// running (see [`Baseline::renew`]): freed when the last thread that could
+/// be inside has come back to its execution loop.
+pub struct RetiredCode {
+    _arena: Arena,
+    faults: Vec<FaultRange>,
+    accesses: Vec<(u32, u32)>,
+}
+
+impl RetiredCode {
+    /// As [`Baseline::guest_pc_at`], for a fault in this old code.
+    pub fn guest_pc_at(&self, host_pc: u64) -> Option<u64> {
+        guest_pc_in(&self.faults, &self.accesses, host_pc)
+    }
+}
+
+/// The baseline backend of one code cache (shared by the threads of a
+/// process in user mode).
 pub struct Baseline {
     arena: Arena,
-    jump_cache: Box<[JumpCacheEntry]>,
+    arena_bytes: usize,
     asm: Asm,
     scratch: Scratch,
     layout: StateLayout,
@@ -187,7 +265,7 @@ impl Baseline {
     pub fn new(layout: StateLayout, helpers: Helpers, arena_bytes: usize) -> Option<Baseline> {
         Some(Baseline {
             arena: Arena::new(arena_bytes)?,
-            jump_cache: vec![EMPTY; JUMP_CACHE_ENTRIES].into_boxed_slice(),
+            arena_bytes,
             asm: Asm { buf: Vec::with_capacity(1 << 16) },
             scratch: Scratch::default(),
             layout,
@@ -215,7 +293,6 @@ impl Baseline {
     /// another process.
     pub fn translate(&mut self, block: &ir::Block, hot_after: Option<u32>, image: Option<(u64, u64)>) -> Result<Translation, TranslateError> {
         self.asm.buf.clear();
-        let jump_cache = self.jump_cache.as_ptr() as u64;
         let counter = match hot_after {
             Some(n) => {
                 let c = self.arena.alloc_u32().ok_or(TranslateError::ArenaFull)?;
@@ -242,7 +319,7 @@ impl Baseline {
             (f.pc, f.exit, f.temps, f.guest_insns) = (block.pc, block.exit, block.temps, block.guest_insns);
             self.forwarding.run(f, &flags, limit);
             self.asm.buf.clear();
-            emitted = Emitter::emit(&mut self.asm, &mut self.scratch, f, l, self.helpers, jump_cache, relative, self.memory, image);
+            emitted = Emitter::emit(&mut self.asm, &mut self.scratch, f, l, self.helpers, relative, self.memory, image);
             if !matches!(emitted, Err(EmitError::OutOfRegisters)) {
                 break;
             }
@@ -296,7 +373,6 @@ impl Baseline {
             guest_insns,
             image: r.image.clone(),
             helpers: r.helpers.iter().map(|&(o, id)| (o, id as u32)).collect(),
-            jump_cache: r.jump_cache.clone(),
             counter: r.counter,
             faults: self.scratch.fault_map.clone(),
         }
@@ -321,10 +397,6 @@ impl Baseline {
         for &(off, id) in &rec.helpers {
             put(&mut self.asm.buf, off, HelperId::from_u32(id)?.address(&self.helpers));
         }
-        let jump_cache = self.jump_cache.as_ptr() as u64;
-        for &off in &rec.jump_cache {
-            put(&mut self.asm.buf, off, jump_cache);
-        }
         let counter = match (rec.counter, hot_after) {
             (Some(field), Some(n)) => {
                 let Some(c) = self.arena.alloc_u32() else { return Some(Err(TranslateError::ArenaFull)) };
@@ -344,22 +416,6 @@ impl Baseline {
         Some(self.place(pc, counter, rec.entry as usize, rec.leave as usize))
     }
 
-    /// Runs translated code until it returns a status.
-    ///
-    /// # Safety
-    /// `code` must be the entry of a translation of the current arena
-    /// generation, and `state` the CPU state the code was emitted for, not
-    /// used by anything else while the code runs.
-    pub unsafe fn run(&self, state: *mut u8, code: *const u8) -> ir::ExitStatus {
-        // SAFETY: forwarded from the caller.
-        match unsafe { enter_code(state, code) } {
-            1 => ir::ExitStatus::Syscall,
-            2 => ir::ExitStatus::Raise,
-            3 => ir::ExitStatus::Hot,
-            _ => ir::ExitStatus::Continue,
-        }
-    }
-
     /// Points the chain site whose rel32 field is at `field` at `target`.
     ///
     /// # Safety
@@ -371,8 +427,10 @@ impl Baseline {
         }
         let rel = (target as i64 - (field as i64 + 4)) as i32;
         // SAFETY: the field lies in our arena (checked) and is 4-byte aligned
-        // by construction; no code of this engine runs while it patches.
-        unsafe { std::ptr::write_volatile(field as *mut i32, rel) };
+        // by construction. Other threads may be executing the jump: one
+        // aligned 4-byte store is seen whole by their instruction fetch, so
+        // they take the old target (its leave stub) or the new one.
+        unsafe { (*(field as *const std::sync::atomic::AtomicI32)).store(rel, std::sync::atomic::Ordering::Release) };
     }
 
     /// Makes every entry into `t` leave to the execution loop instead (its
@@ -381,13 +439,8 @@ impl Baseline {
     /// # Safety
     /// `t` must be a translation of the current generation, not running.
     pub unsafe fn retire(&mut self, t: &Translation) {
-        let at = t.entry as *mut u8;
-        let rel = (t.leave as i64 - (at as i64 + 5)) as i32;
-        let mut jmp = [0xe9u8, 0, 0, 0, 0];
-        jmp[1..].copy_from_slice(&rel.to_le_bytes());
-        // SAFETY: the entry starts with a 7-byte instruction of our own
-        // (emit's layout), so 5 bytes fit; nothing runs it meanwhile.
-        unsafe { std::ptr::copy_nonoverlapping(jmp.as_ptr(), at, 5) };
+        // SAFETY: forwarded from the caller.
+        unsafe { jump_from_entry(t.entry, t.leave) };
     }
 
     /// Makes every entry into `t` continue in `target`, code of the
@@ -411,12 +464,8 @@ impl Baseline {
             unsafe { self.retire(t) };
             return;
         };
-        let at = t.entry as *mut u8;
-        let rel = (bridge as i64 - (at as i64 + 5)) as i32;
-        let mut jmp = [0xe9u8, 0, 0, 0, 0];
-        jmp[1..].copy_from_slice(&rel.to_le_bytes());
-        // SAFETY: as in `retire`: the entry's first 7 bytes are ours.
-        unsafe { std::ptr::copy_nonoverlapping(jmp.as_ptr(), at, 5) };
+        // SAFETY: forwarded from the caller.
+        unsafe { jump_from_entry(t.entry, bridge) };
     }
 
     /// Whether `addr` lies in this backend's code.
@@ -430,29 +479,15 @@ impl Baseline {
     /// # Safety
     /// As for `retire`.
     pub unsafe fn unretire(&mut self, t: &Translation, hot_after: u32) {
-        let mut first = [0u8; 7];
         let mut a = Asm { buf: Vec::with_capacity(8) };
         a.cmp_m32_zero_wide(encode::regs::RBP, self.layout.exit_request);
-        first.copy_from_slice(&a.buf);
-        // SAFETY: the same 7 bytes `emit` put there; nothing runs meanwhile.
+        // SAFETY: the same 7 bytes `emit` put there, written as in
+        // `jump_from_entry`; the counter is the translation's own.
         unsafe {
-            std::ptr::copy_nonoverlapping(first.as_ptr(), t.entry as *mut u8, 7);
+            write_entry(t.entry, &a.buf);
             if !t.counter.is_null() {
                 t.counter.write_volatile(hot_after);
             }
-        }
-    }
-
-    /// Records that guest `pc` is translated at `code`, for indirect branches.
-    pub fn remember_target(&mut self, pc: u64, code: *const u8) {
-        self.jump_cache[jump_cache_index(pc)] = JumpCacheEntry { pc, code: code as u64 };
-    }
-
-    /// Drops one guest pc from the indirect-branch table.
-    pub fn forget_target(&mut self, pc: u64) {
-        let e = &mut self.jump_cache[jump_cache_index(pc)];
-        if e.pc == pc {
-            *e = EMPTY;
         }
     }
 
@@ -465,23 +500,24 @@ impl Baseline {
         unsafe { self.arena.reset() };
         self.faults.clear();
         self.accesses.clear();
-        self.jump_cache.fill(EMPTY);
         self.stats.resets += 1;
+    }
+
+    /// Starts over in a fresh arena while other threads may still run code
+    /// of this one: the old code comes back for the caller to keep until no
+    /// thread can be inside it. `None` (nothing changed) if the host gives
+    /// no new executable memory.
+    pub fn renew(&mut self) -> Option<RetiredCode> {
+        let fresh = Arena::new(self.arena_bytes)?;
+        let old = std::mem::replace(&mut self.arena, fresh);
+        self.stats.resets += 1;
+        Some(RetiredCode { _arena: old, faults: std::mem::take(&mut self.faults), accesses: std::mem::take(&mut self.accesses) })
     }
 
     /// The guest instruction whose code contains the host address `host_pc`,
     /// if it is a memory access in this backend's code.
     pub fn guest_pc_at(&self, host_pc: u64) -> Option<u64> {
-        let i = self.faults.partition_point(|r| r.start <= host_pc);
-        let range = self.faults.get(i.checked_sub(1)?)?;
-        if host_pc >= range.end {
-            return None;
-        }
-        let off = (host_pc - range.start) as u32;
-        let accesses = &self.accesses[range.first as usize..(range.first + range.count) as usize];
-        let j = accesses.partition_point(|&(o, _)| o <= off);
-        let &(_, index) = accesses.get(j.checked_sub(1)?)?;
-        Some(range.guest_pc + 4 * index as u64)
+        guest_pc_in(&self.faults, &self.accesses, host_pc)
     }
 
     /// Bytes of the arena in use.

@@ -78,6 +78,11 @@ pub struct CpuState {
     /// System mode: the table of EL0's context, which LDTR/STTR use at EL1
     /// (`crate::ir::Op::Unprivileged`).
     pub soft_tlb_el0: u64,
+    /// The running thread's indirect-branch table for baseline code
+    /// (`jit::JumpTables`): per thread, because code is shared by threads.
+    pub baseline_targets: u64,
+    /// The same for optimised code.
+    pub region_targets: u64,
 }
 
 impl Default for CpuState {
@@ -107,6 +112,8 @@ impl Default for CpuState {
             btype: 0,
             soft_tlb: 0,
             soft_tlb_el0: 0,
+            baseline_targets: 0,
+            region_targets: 0,
         }
     }
 }
@@ -138,6 +145,8 @@ impl Clone for CpuState {
             btype: 0,
             soft_tlb: 0,
             soft_tlb_el0: 0,
+            baseline_targets: 0,
+            region_targets: 0,
         }
     }
 }
@@ -281,4 +290,8 @@ pub mod offsets {
     pub const SOFT_TLB: i32 = offset_of!(CpuState, soft_tlb) as i32;
     /// `CpuState::soft_tlb_el0`.
     pub const SOFT_TLB_EL0: i32 = offset_of!(CpuState, soft_tlb_el0) as i32;
+    /// `CpuState::baseline_targets`.
+    pub const BASELINE_TARGETS: i32 = offset_of!(CpuState, baseline_targets) as i32;
+    /// `CpuState::region_targets`.
+    pub const REGION_TARGETS: i32 = offset_of!(CpuState, region_targets) as i32;
 }

@@ -18,7 +18,7 @@ use super::hash::hash64;
 use crate::backend::x86::CodeRecord;
 
 /// First bytes of every cache file (the last digit is the format version).
-pub const MAGIC: &[u8; 8] = b"KSTRLTC1";
+pub const MAGIC: &[u8; 8] = b"KSTRLTC2";
 /// Bytes of the header.
 pub const HEADER: usize = 48;
 /// Bytes of an index entry.
@@ -130,7 +130,6 @@ pub fn encode_record(rec: &CodeRecord, out: &mut Vec<u8>) {
     w(rec.counter.unwrap_or(u32::MAX));
     w(rec.image.len() as u32);
     w(rec.helpers.len() as u32);
-    w(rec.jump_cache.len() as u32);
     w(rec.faults.len() as u32);
     out.extend_from_slice(&rec.code);
     let mut w = |v: u32| out.extend_from_slice(&v.to_le_bytes());
@@ -139,7 +138,6 @@ pub fn encode_record(rec: &CodeRecord, out: &mut Vec<u8>) {
         w(o);
         w(id)
     });
-    rec.jump_cache.iter().for_each(|&o| w(o));
     rec.faults.iter().for_each(|&(o, i)| {
         w(o);
         w(i)
@@ -163,10 +161,10 @@ pub fn decode_record(b: &[u8]) -> Option<CodeRecord> {
 fn decode_parts(b: &[u8], out: &mut CodeRecord) -> Option<()> {
     let field = |i: usize| u32_at(b, 4 * i);
     let code_len = field(0)? as usize;
-    let counts: Vec<usize> = (5..9).map(|i| field(i).map(|v| v as usize)).collect::<Option<_>>()?;
-    let (n_image, n_helpers, n_jc, n_faults) = (counts[0], counts[1], counts[2], counts[3]);
-    let mut at = 36usize;
-    let words = n_image.checked_add(n_jc)?.checked_add(2 * n_helpers.checked_add(n_faults)?)?;
+    let counts: Vec<usize> = (5..8).map(|i| field(i).map(|v| v as usize)).collect::<Option<_>>()?;
+    let (n_image, n_helpers, n_faults) = (counts[0], counts[1], counts[2]);
+    let mut at = 32usize;
+    let words = n_image.checked_add(2usize.checked_mul(n_helpers.checked_add(n_faults)?)?)?;
     if at.checked_add(code_len)?.checked_add(words.checked_mul(4)?)? != b.len() {
         return None;
     }
@@ -182,8 +180,6 @@ fn decode_parts(b: &[u8], out: &mut CodeRecord) -> Option<()> {
     out.image.extend((0..n_image).map(|_| next()));
     out.helpers.clear();
     out.helpers.extend((0..n_helpers).map(|_| (next(), next())));
-    out.jump_cache.clear();
-    out.jump_cache.extend((0..n_jc).map(|_| next()));
     out.faults.clear();
     out.faults.extend((0..n_faults).map(|_| (next(), next())));
     let counter = field(4)?;
@@ -240,7 +236,6 @@ mod tests {
             guest_insns: 3,
             image: vec![2, 12],
             helpers: vec![(22, 1)],
-            jump_cache: vec![30],
             counter: Some(9),
             faults: vec![(5, 0), (14, 2)],
         }
