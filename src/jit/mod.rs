@@ -558,7 +558,18 @@ pub(crate) fn new_baseline() -> Option<Baseline> {
         soft_load_vec: helpers::soft_load_vec as *const () as usize,
         soft_store_vec: helpers::soft_store_vec as *const () as usize,
     };
-    Baseline::new(aarch64_state_layout(), helpers, x86::arena::ARENA_BYTES)
+    Baseline::new(aarch64_state_layout(), helpers, arena_bytes())
+}
+
+/// Bytes of each baseline arena: [`x86::arena::ARENA_BYTES`], or the data
+/// area plus `KESTREL_CODE_ARENA_KB` KiB of code, a testing knob that makes
+/// the arena fill (and be retired while threads run in it) often.
+fn arena_bytes() -> usize {
+    let code_kb = std::env::var("KESTREL_CODE_ARENA_KB").ok().and_then(|v| v.parse::<usize>().ok());
+    match code_kb {
+        Some(kb) if kb >= 64 => x86::arena::DATA_BYTES + (kb << 10),
+        _ => x86::arena::ARENA_BYTES,
+    }
 }
 
 /// Where baseline code finds the AArch64 CPU state fields it touches itself.
