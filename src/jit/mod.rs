@@ -252,12 +252,12 @@ impl Engine {
                 return ExitReason::ExitRequest;
             }
             let pc = cpu.pc;
-            let known = {
+            let (next, entered) = {
                 let mut t = self.code.lock();
                 self.thread.enter_loop(&mut t);
-                t.blocks.contains_key(&pc)
+                (self.thread.next_code(&mut t, pc), t.epoch)
             };
-            if !known {
+            let Some(next) = next else {
                 if self.config.system {
                     // SAFETY: instruction fetch; a fault abandons to the
                     // front end with `cpu.pc` at this instruction.
@@ -272,17 +272,12 @@ impl Engine {
                 let decoded_in = cache::code_generation();
                 let block = Box::new(cache::build_block(pc, self.config.system));
                 self.code.lock().add(block, decoded_in);
-            }
-            let (next, entered) = {
-                let mut t = self.code.lock();
-                (self.thread.next_code(&mut t, pc), t.epoch)
+                continue;
             };
             let exit = match next {
-                Some(Next::Region(code, trampoline)) => self.run_compiled(cpu, code, trampoline, entered),
-                Some(Next::Baseline(code)) => self.run_baseline(cpu, code, entered),
-                Some(Next::Interpret(insns)) => run_interpreted(cpu, pc, &insns),
-                // Dropped meanwhile by another thread's flush: look again.
-                None => None,
+                Next::Region(code, trampoline) => self.run_compiled(cpu, code, trampoline, entered),
+                Next::Baseline(code) => self.run_baseline(cpu, code, entered),
+                Next::Interpret(insns) => run_interpreted(cpu, pc, &insns),
             };
             if let Some(exit) = exit {
                 return exit;

@@ -376,6 +376,10 @@ impl Translations {
         } else {
             job
         };
+        // Under the lock: compiling on this thread with the lock let go, so
+        // that the other threads go on, crashed Node.js (a wild jump in
+        // translated code) whenever another thread installed the result;
+        // the cause is not found yet.
         let done = background::run(job);
         self.install(done, self.generation);
     }
