@@ -348,9 +348,16 @@ pub fn guest_madvise(mm: &AddressSpace, addr: u64, len: u64, advice: i32) -> Res
 }
 
 /// Guest `mremap`. Inside the mmap region the kernel cannot see free guest
-/// space (it is reserved), so growth in place and moves are arranged here:
-/// the reservation after the mapping is dropped to let it grow, and a move
-/// goes to a free range of the region with `MREMAP_FIXED`.
+/// space (it is reserved), so growth in place and moves are arranged here,
+/// never by unmapping part of the reservation: in the moment between that
+/// and the `mremap`, another thread's host `mmap` (the allocator, the
+/// optimising tier's code pages) could be given the hole, and putting the
+/// reservation back would then destroy its memory. A private anonymous
+/// mapping grows in place by mapping the new pages over the reservation
+/// (the kernel merges them with the old ones: the same memory as a grown
+/// mapping); any other grows by moving (`MREMAP_FIXED` onto a free range of
+/// the region, which replaces the reservation there in one step) when the
+/// guest allows a move, else fails with `ENOMEM` as a blocked growth does.
 pub fn guest_mremap(
     mm: &mut AddressSpace,
     old: u64,
@@ -374,8 +381,6 @@ pub fn guest_mremap(
     }
     let (mut flags, mut new_addr) = (flags, new_addr);
     let mut claims = Vec::new();
-    // Reservation given up so the kernel can grow the mapping in place.
-    let mut opened: Option<(u64, u64)> = None;
     if flags & MREMAP_FIXED != 0 {
         if !new_addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
@@ -384,9 +389,13 @@ pub fn guest_mremap(
         claims = claim_for_fixed(mm, new_addr, new_end, Errno::ENOMEM)?;
     } else if new_len > old_len && old_len > 0 {
         let (grow_start, grow_end) = (old + old_len, end_of(old, new_len)?);
-        if mm.is_free_in_region(grow_start, grow_end) {
-            host_mem::munmap(grow_start, grow_end - grow_start)?;
-            opened = Some((grow_start, grow_end));
+        let anonymous = template.flags & (libc::MAP_ANONYMOUS | libc::MAP_SHARED) == libc::MAP_ANONYMOUS && old_end <= template.end;
+        if anonymous && mm.is_free_in_region(grow_start, grow_end) {
+            // Replaces only the region's reservation, in one step.
+            let host_flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED;
+            host_mem::mmap(grow_start, grow_end - grow_start, host_prot(template.prot), host_flags, -1, 0)?;
+            mm.insert(grow_start, grow_end, template.prot, template.flags, template.kind);
+            return Ok(old);
         } else if flags & MREMAP_MAYMOVE != 0 {
             if let Some(target) = mm.find_free(new_len) {
                 flags |= MREMAP_FIXED;
@@ -409,9 +418,6 @@ pub fn guest_mremap(
     if r == libc::MAP_FAILED {
         let errno = Errno::last();
         undo_claims(&claims);
-        if let Some((s, e)) = opened {
-            let _ = host_mem::rereserve(s, e - s);
-        }
         return Err(errno);
     }
     let start = r as u64;
@@ -425,9 +431,6 @@ pub fn guest_mremap(
             mm.remove(old + new_len, old + old_len);
         }
     } else {
-        if let Some((s, e)) = opened {
-            let _ = host_mem::rereserve(s, e - s);
-        }
         if flags & MREMAP_DONTUNMAP == 0 && old_len > 0 {
             release(mm, old, old + old_len);
             mm.remove(old, old + old_len);
@@ -504,10 +507,19 @@ mod tests {
         // A hint inside the region is honoured when free.
         let hinted = guest_mmap(&mut mm, base, PAGE_SIZE, RW, ANON, -1, 0).unwrap();
         assert_eq!(hinted, base);
-        // Growing in place into free region space.
+        // Growing in place into free region space keeps the contents; the
+        // new pages are zero and writable.
+        // SAFETY: the guest mapping at `base` made just above.
+        unsafe { *(base as *mut u8) = 7 };
         let grown = guest_mremap(&mut mm, base, PAGE_SIZE, 4 * PAGE_SIZE, 0, 0).unwrap();
         assert_eq!(grown, base);
         assert!(mm.is_covered(base, base + 4 * PAGE_SIZE));
+        // SAFETY: the grown mapping covers these bytes.
+        unsafe {
+            assert_eq!(*(base as *const u8), 7);
+            assert_eq!(*((base + 3 * PAGE_SIZE) as *const u8), 0);
+            *((base + 3 * PAGE_SIZE) as *mut u8) = 9;
+        }
         // Moving stays inside the region.
         let moved = guest_mremap(&mut mm, a, 3 * PAGE_SIZE, 8 * PAGE_SIZE, MREMAP_MAYMOVE, 0).unwrap();
         assert!(moved >= base && moved + 8 * PAGE_SIZE <= base + 64 * PAGE_SIZE);
