@@ -393,8 +393,13 @@ pub fn guest_mremap(
         if anonymous && mm.is_free_in_region(grow_start, grow_end) {
             // Replaces only the region's reservation, in one step.
             let host_flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED;
-            host_mem::mmap(grow_start, grow_end - grow_start, host_prot(template.prot), host_flags, -1, 0)?;
-            mm.insert(grow_start, grow_end, template.prot, template.flags, template.kind);
+            if let Err(errno) = host_mem::mmap(grow_start, grow_end - grow_start, host_prot(template.prot), host_flags, -1, 0) {
+                // A failed MAP_FIXED may have dropped the reservation there.
+                let _ = host_mem::rereserve(grow_start, grow_end - grow_start);
+                return Err(errno);
+            }
+            // One entry for the grown mapping, so that it can grow again.
+            mm.insert(template.start, grow_end, template.prot, template.flags, template.kind);
             return Ok(old);
         } else if flags & MREMAP_MAYMOVE != 0 {
             if let Some(target) = mm.find_free(new_len) {

@@ -67,7 +67,12 @@ pub fn run(job: Job) -> Done {
     let elapsed = started.elapsed();
     match outcome {
         Ok(result) => Done { compiler: Some(compiler), head, result: result.map(|(p, m)| (p as usize, m)), insns, elapsed, pages },
-        Err(_) => Done { compiler: None, head, result: Err("code generator panicked".into()), insns, elapsed, pages },
+        Err(_) => {
+            // Its installed regions still read their chain slots, which the
+            // compiler owns: it is leaked, never dropped.
+            std::mem::forget(compiler);
+            Done { compiler: None, head, result: Err("code generator panicked".into()), insns, elapsed, pages }
+        }
     }
 }
 

@@ -316,6 +316,13 @@ pub fn invalidate_range(start: u64, len: u64) -> bool {
         }
         log.push_back((generation, first, last));
     }
+    request_exit_everywhere();
+    true
+}
+
+/// Asks every running CPU to leave translated code at its next block
+/// boundary.
+pub fn request_exit_everywhere() {
     let live = LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner());
     for &addr in live.iter() {
         // SAFETY: flags are registered by engines for CPUs that outlive their
@@ -323,7 +330,6 @@ pub fn invalidate_range(start: u64, len: u64) -> bool {
         let flag = unsafe { &*(addr as *const AtomicU32) };
         flag.store(1, Ordering::Release);
     }
-    true
 }
 
 /// A hasher for maps keyed by guest addresses and page numbers: one

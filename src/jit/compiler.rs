@@ -133,12 +133,14 @@ impl Compiler {
 
     /// Starts a new generation; the code compiled so far comes back, to be
     /// dropped when no thread can be running it any more.
+    /// On failure nothing changes: the old code stays (other threads may
+    /// be running it).
     pub fn flush(&mut self) -> Result<RetiredModule, String> {
-        let old = RetiredModule { module: self.module.take(), _slots: std::mem::take(&mut self.slots) };
         let mut module = new_module(self.opt)?;
-        self.trampoline = build_trampoline(&mut module)?;
-        self.ctx = module.make_context();
-        self.module = Some(module);
+        let trampoline = build_trampoline(&mut module)?;
+        let old = RetiredModule { module: self.module.replace(module), _slots: std::mem::take(&mut self.slots) };
+        self.trampoline = trampoline;
+        self.ctx = self.module.as_ref().map_or_else(Context::new, |m| m.make_context());
         Ok(old)
     }
 

@@ -271,7 +271,12 @@ impl Engine {
                 // so a rewrite while decoding is seen by `add`.
                 let decoded_in = cache::code_generation();
                 let block = Box::new(cache::build_block(pc, self.config.system));
-                self.code.lock().add(block, decoded_in);
+                let added = self.code.lock().add(block, decoded_in);
+                if let Err(stale) = added {
+                    if let Some(exit) = run_interpreted(cpu, pc, &stale.insns) {
+                        return exit;
+                    }
+                }
                 continue;
             };
             let exit = match next {
@@ -389,12 +394,12 @@ impl ThreadView {
     /// invalidations, forgets this thread's tables if code was retired, and
     /// records that this thread holds no older pointer into code.
     fn enter_loop(&mut self, t: &mut Translations) {
-        t.check_generation();
         if self.tables_epoch != t.epoch {
             self.tables.clear();
             self.tables_epoch = t.epoch;
         }
         t.set_reader(self.reader, t.epoch);
+        t.check_generation();
         if t.compiler_has_work() {
             t.collect_optimized(false);
         }

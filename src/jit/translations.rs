@@ -197,10 +197,12 @@ impl Translations {
         self.retired.retain(|&(epoch, _)| epoch >= oldest_seen);
     }
 
-    /// Keeps `code` until no engine can be inside it and starts a new epoch.
+    /// Keeps `code` until no engine can be inside it and starts a new epoch;
+    /// asks every running CPU back to its loop, where it lets go of it.
     fn retire(&mut self, code: Retired) {
         self.retired.push((self.epoch, code));
         self.epoch += 1;
+        cache::request_exit_everywhere();
     }
 
     /// True when hot regions go to Cranelift.
@@ -214,18 +216,21 @@ impl Translations {
         self.blocks.clear();
         self.page_blocks.clear();
         self.opt_pages.clear();
-        if let Some(old) = self.baseline.as_mut().and_then(|b| b.renew()) {
-            self.retire(Retired::Baseline(old));
-        } else if let Some(b) = self.baseline.as_mut() {
-            // No fresh arena: reuse this one. Only possible when this is
-            // the only engine (system mode's, or a single thread) and it is
-            // in its loop.
-            // SAFETY: every pointer into the arena (blocks, chain sites,
-            // the engines' tables, after the epoch change) is dropped.
-            if self.readers.iter().filter(|&&(_, e)| e != OUTSIDE).count() <= 1 {
+        if self.readers.len() <= 1 {
+            if let Some(b) = self.baseline.as_mut() {
+                // One engine (system mode's, or a process's only thread),
+                // which is in its loop or in its front end: no code runs,
+                // and the arena can be reused in place.
+                // SAFETY: every pointer into the arena (blocks, chain sites,
+                // the engine's tables, which the epoch change below makes it
+                // forget before it runs code again) is dropped.
                 unsafe { b.reset() };
             }
+        } else if let Some(old) = self.baseline.as_mut().and_then(|b| b.renew()) {
+            self.retire(Retired::Baseline(old));
         }
+        // (Without a fresh arena the full one stays: new blocks are
+        // interpreted until the other threads' code can be dropped.)
         // A region out on the compiler thread belongs to the old generation:
         // wait for the compiler and drop the result.
         self.collect_optimized(true);
@@ -244,13 +249,20 @@ impl Translations {
                     self.trampoline = Some(c.trampoline());
                     self.retire(Retired::Optimised { _module: old, maps });
                 }
-                Err(_) => self.optimizer = Optimizer::Off,
+                Err(_) => {
+                    // Its code stays installed and reads the chain slots
+                    // the compiler owns: leak it rather than drop it.
+                    if let Optimizer::Idle(c) = std::mem::replace(&mut self.optimizer, Optimizer::Off) {
+                        std::mem::forget(c);
+                    }
+                }
             }
         }
         // The tables of every engine hold old code: a new epoch makes each
         // forget its own.
         self.epoch += 1;
         self.stats.flushes += 1;
+        self.free_retired();
     }
 
     /// Applies the invalidations logged since this cache last looked.
@@ -273,18 +285,20 @@ impl Translations {
     /// Adds `block`, decoded when the invalidation generation was
     /// `decoded_in`, and with the baseline on translates it; unless another
     /// thread added it meanwhile, or its page was invalidated since it was
-    /// read (it may hold the old bytes; the caller decodes it again).
-    pub fn add(&mut self, mut block: Box<Block>, decoded_in: u64) {
+    /// read: it may hold the old bytes, and comes back (the caller runs it
+    /// once in the interpreter, as a fetch racing with the rewrite may, so
+    /// that a page rewritten all the time cannot stop the thread).
+    pub fn add(&mut self, mut block: Box<Block>, decoded_in: u64) -> Result<(), Box<Block>> {
         let pc = block.pc;
         if self.blocks.contains_key(&pc) {
-            return;
+            return Ok(());
         }
         self.check_generation();
         if decoded_in != self.generation {
             let page = pc / cache::PAGE_SIZE;
             match cache::changes_since(decoded_in) {
                 (_, Some(ranges)) if !ranges.iter().any(|&(first, last)| (first..=last).contains(&page)) => {}
-                _ => return,
+                _ => return Err(block),
             }
         }
         let started = Instant::now();
@@ -319,6 +333,7 @@ impl Translations {
         self.blocks.insert(pc, block);
         self.page_blocks.entry(pc / cache::PAGE_SIZE).or_default().push(pc);
         self.stats.baseline_time += started.elapsed();
+        Ok(())
     }
 
     /// Lowers and translates `block` with the baseline backend; inside a
