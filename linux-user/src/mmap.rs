@@ -347,17 +347,55 @@ pub fn guest_madvise(mm: &AddressSpace, addr: u64, len: u64, advice: i32) -> Res
     }
 }
 
+/// Moves the private anonymous mapping `[old, old + old_len)` to `target`
+/// (free space of the region) and grows it to `new_len`, without a moment
+/// in which either range is a hole another thread's host `mmap` could be
+/// given: `MREMAP_DONTUNMAP` moves the pages and leaves the old range
+/// mapped (empty) for the reservation to replace in one step, and the
+/// growth maps over the reservation. `None` (nothing done) if the host
+/// kernel refuses `MREMAP_DONTUNMAP` (before Linux 5.7).
+fn move_anonymous(mm: &mut AddressSpace, template: &crate::mm::Mapping, old: u64, old_len: u64, new_len: u64, target: u64) -> Option<Result<u64, Errno>> {
+    let flags = MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP;
+    // SAFETY: the old range is guest memory (checked by the caller) and the
+    // target is free space of the region, whose reservation MREMAP_FIXED
+    // replaces.
+    let r = unsafe { libc::mremap(old as *mut libc::c_void, old_len as usize, old_len as usize, flags, target as *mut libc::c_void) };
+    if r == libc::MAP_FAILED {
+        return None;
+    }
+    release(mm, old, old + old_len);
+    if new_len > old_len {
+        let host_flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED;
+        if let Err(errno) = host_mem::mmap(target + old_len, new_len - old_len, host_prot(template.prot), host_flags, -1, 0) {
+            // Undo, again without a hole: the pages go back over the old
+            // range's reservation, the reservation back over the target.
+            let _ = host_mem::rereserve(target + old_len, new_len - old_len);
+            // SAFETY: as above, the other way round.
+            unsafe { libc::mremap(target as *mut libc::c_void, old_len as usize, old_len as usize, flags, old as *mut libc::c_void) };
+            let _ = host_mem::rereserve(target, old_len);
+            return Some(Err(errno));
+        }
+    }
+    kestrel::jit::invalidate_range(old, old_len);
+    crate::code_cache::unmapped(old, old + old_len);
+    mm.remove(old, old + old_len);
+    mm.insert(target, target + new_len, template.prot, template.flags, template.kind.clone());
+    Some(Ok(target))
+}
+
 /// Guest `mremap`. Inside the mmap region the kernel cannot see free guest
 /// space (it is reserved), so growth in place and moves are arranged here,
-/// never by unmapping part of the reservation: in the moment between that
-/// and the `mremap`, another thread's host `mmap` (the allocator, the
-/// optimising tier's code pages) could be given the hole, and putting the
-/// reservation back would then destroy its memory. A private anonymous
-/// mapping grows in place by mapping the new pages over the reservation
-/// (the kernel merges them with the old ones: the same memory as a grown
-/// mapping); any other grows by moving (`MREMAP_FIXED` onto a free range of
-/// the region, which replaces the reservation there in one step) when the
-/// guest allows a move, else fails with `ENOMEM` as a blocked growth does.
+/// never by leaving a hole in the reservation: in the moment between the
+/// hole and putting the reservation back, another thread's host `mmap` (the
+/// allocator, the optimising tier's code pages) could be given it, and its
+/// memory would then be destroyed. A private anonymous mapping grows in
+/// place by mapping the new pages over the reservation (the kernel merges
+/// them with the old ones: the same memory as a grown mapping), moves with
+/// `MREMAP_DONTUNMAP` (see [`move_anonymous`]), and shrinks by putting the
+/// reservation over its tail. Other mappings grow by moving (`MREMAP_FIXED`
+/// onto a free range of the region) when the guest allows a move, else fail
+/// with `ENOMEM` as a blocked growth does; their old range is a hole for a
+/// moment after a move (file and shared mappings are rarely remapped).
 pub fn guest_mremap(
     mm: &mut AddressSpace,
     old: u64,
@@ -380,6 +418,18 @@ pub fn guest_mremap(
         return Err(Errno::EFAULT);
     }
     let (mut flags, mut new_addr) = (flags, new_addr);
+    let anonymous = template.flags & (libc::MAP_ANONYMOUS | libc::MAP_SHARED) == libc::MAP_ANONYMOUS && old_end <= template.end;
+    if flags & MREMAP_FIXED == 0 && new_len < old_len && old_len > 0 {
+        // Shrinking in place: the tail goes back to the reservation (or is
+        // unmapped outside it) in one step, without the kernel opening a
+        // hole first.
+        let (tail, end) = (old + new_len, old + old_len);
+        release(mm, tail, end);
+        kestrel::jit::invalidate_range(tail, end - tail);
+        crate::code_cache::unmapped(tail, end);
+        mm.remove(tail, end);
+        return Ok(old);
+    }
     let mut claims = Vec::new();
     if flags & MREMAP_FIXED != 0 {
         if !new_addr.is_multiple_of(PAGE_SIZE) {
@@ -389,7 +439,6 @@ pub fn guest_mremap(
         claims = claim_for_fixed(mm, new_addr, new_end, Errno::ENOMEM)?;
     } else if new_len > old_len && old_len > 0 {
         let (grow_start, grow_end) = (old + old_len, end_of(old, new_len)?);
-        let anonymous = template.flags & (libc::MAP_ANONYMOUS | libc::MAP_SHARED) == libc::MAP_ANONYMOUS && old_end <= template.end;
         if anonymous && mm.is_free_in_region(grow_start, grow_end) {
             // Replaces only the region's reservation, in one step.
             let host_flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED;
@@ -403,6 +452,11 @@ pub fn guest_mremap(
             return Ok(old);
         } else if flags & MREMAP_MAYMOVE != 0 {
             if let Some(target) = mm.find_free(new_len) {
+                if anonymous && flags & MREMAP_DONTUNMAP == 0 {
+                    if let Some(moved) = move_anonymous(mm, &template, old, old_len, new_len, target) {
+                        return moved;
+                    }
+                }
                 flags |= MREMAP_FIXED;
                 new_addr = target;
             }
@@ -529,6 +583,41 @@ mod tests {
         let moved = guest_mremap(&mut mm, a, 3 * PAGE_SIZE, 8 * PAGE_SIZE, MREMAP_MAYMOVE, 0).unwrap();
         assert!(moved >= base && moved + 8 * PAGE_SIZE <= base + 64 * PAGE_SIZE);
         host_mem::munmap(other, PAGE_SIZE).unwrap();
+        host_mem::munmap(base, 64 * PAGE_SIZE).unwrap();
+    }
+
+    #[test]
+    fn remapping_never_leaves_a_hole_in_the_region() {
+        let mut mm = AddressSpace::new();
+        let base = host_mem::reserve_anywhere(64 * PAGE_SIZE).unwrap();
+        mm.mmap_region = Some((base, base + 64 * PAGE_SIZE));
+        // Reserved (or mapped) ranges refuse a NOREPLACE claim.
+        let occupied = |addr: u64, len: u64| host_mem::reserve_at(addr, len) == Err(Errno::EEXIST);
+        // Placed top down: `b`, a neighbour right above `a`, blocks growth
+        // in place.
+        let b = guest_mmap(&mut mm, 0, PAGE_SIZE, RW, ANON, -1, 0).unwrap();
+        let a = guest_mmap(&mut mm, 0, 4 * PAGE_SIZE, RW, ANON, -1, 0).unwrap();
+        assert_eq!(b, a + 4 * PAGE_SIZE);
+        // SAFETY: the guest mapping at `a`, made above.
+        unsafe { *((a + PAGE_SIZE) as *mut u8) = 5 };
+        // Shrinking: the tail is reserved again at once.
+        assert_eq!(guest_mremap(&mut mm, a, 4 * PAGE_SIZE, 2 * PAGE_SIZE, 0, 0), Ok(a));
+        assert!(occupied(a + 2 * PAGE_SIZE, 2 * PAGE_SIZE));
+        assert!(!mm.is_covered(a, a + 3 * PAGE_SIZE));
+        // Growing where the neighbour blocks: moved, contents kept, the old
+        // range reserved again.
+        let b2 = guest_mmap(&mut mm, a + 2 * PAGE_SIZE, PAGE_SIZE, RW, ANON | libc::MAP_FIXED, -1, 0).unwrap();
+        assert_eq!(b2, a + 2 * PAGE_SIZE);
+        let moved = guest_mremap(&mut mm, a, 2 * PAGE_SIZE, 6 * PAGE_SIZE, MREMAP_MAYMOVE, 0).unwrap();
+        assert_ne!(moved, a);
+        assert!(moved >= base && moved + 6 * PAGE_SIZE <= base + 64 * PAGE_SIZE);
+        assert!(mm.is_covered(moved, moved + 6 * PAGE_SIZE) && !mm.is_covered(a, a + PAGE_SIZE));
+        assert!(occupied(a, 2 * PAGE_SIZE));
+        // SAFETY: the moved mapping covers these bytes.
+        unsafe {
+            assert_eq!(*((moved + PAGE_SIZE) as *const u8), 5);
+            assert_eq!(*((moved + 5 * PAGE_SIZE) as *const u8), 0);
+        }
         host_mem::munmap(base, 64 * PAGE_SIZE).unwrap();
     }
 
