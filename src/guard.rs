@@ -113,6 +113,17 @@ pub fn guarded<F: FnMut()>(mut f: F) -> bool {
     abandoned != 0
 }
 
+/// Runs `f` with no [`guarded`] call active on this thread: a host fault in
+/// it is Kestrel's own bug, reported as such, never abandoned as if the
+/// guest had faulted. For the translator's work in the execution loop
+/// (translating, compiling), which touches no guest memory.
+pub fn unguarded<R>(f: impl FnOnce() -> R) -> R {
+    let previous = ACTIVE.with(|a| a.replace(std::ptr::null_mut()));
+    let r = f();
+    ACTIVE.with(|a| a.set(previous));
+    r
+}
+
 /// The innermost [`guarded`] call of this thread, if any (for a host fault
 /// handler, which must not abandon code that is not the guest's).
 pub fn active() -> Option<&'static Resume> {

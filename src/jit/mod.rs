@@ -271,7 +271,10 @@ impl Engine {
                 // so a rewrite while decoding is seen by `add`.
                 let decoded_in = cache::code_generation();
                 let block = Box::new(cache::build_block(pc, self.config.system));
-                let added = self.code.lock().add(block, decoded_in);
+                // A host fault while translating is Kestrel's bug: reported,
+                // never taken for the guest's (which would leave the lock
+                // held).
+                let added = crate::guard::unguarded(|| self.code.lock().add(block, decoded_in));
                 if let Err(stale) = added {
                     if let Some(exit) = run_interpreted(cpu, pc, &stale.insns) {
                         return exit;

@@ -395,7 +395,7 @@ impl Translations {
         // that the other threads go on, crashed Node.js (a wild jump in
         // translated code) whenever another thread installed the result;
         // the cause is not found yet.
-        let done = background::run(job);
+        let done = crate::guard::unguarded(|| background::run(job));
         self.install(done, self.generation);
     }
 
