@@ -323,11 +323,7 @@ impl Engine {
                 }
                 None
             }
-            ExitStatus::Raise => match interp::step(cpu) {
-                Err(e) => Some(exception_exit(cpu, e)),
-                Ok(Flow::Syscall) => Some(ExitReason::Syscall),
-                Ok(_) => None,
-            },
+            ExitStatus::Raise => step_reference(cpu),
         }
     }
 
@@ -341,11 +337,7 @@ impl Engine {
             self.thread.enter_loop(&mut t);
             t.set_reader(self.thread.reader, translations::OUTSIDE);
         }
-        match interp::step(cpu) {
-            Err(e) => Some(exception_exit(cpu, e)),
-            Ok(Flow::Syscall) => Some(ExitReason::Syscall),
-            Ok(_) => None,
-        }
+        step_reference(cpu)
     }
 
     /// The guest instruction whose compiled code contains `host_pc`, if it is
@@ -383,11 +375,7 @@ impl Engine {
                 None
             }
             status::SYSCALL => Some(ExitReason::Syscall),
-            _ => match interp::step(cpu) {
-                Err(e) => Some(exception_exit(cpu, e)),
-                Ok(Flow::Syscall) => Some(ExitReason::Syscall),
-                Ok(_) => None,
-            },
+            _ => step_reference(cpu),
         }
     }
 }
@@ -445,6 +433,17 @@ impl Drop for Engine {
             cache::unregister_exit_flag(unsafe { &(*(self.registered_cpu as *const CpuState)).exit_request });
         }
         self.code.lock().remove_reader(self.thread.reader);
+    }
+}
+
+/// Runs the instruction at `cpu.pc` in the reference semantics (what
+/// translated code leaves to it, and a debugger's single step); `Some` if
+/// the front end must act.
+fn step_reference(cpu: &mut CpuState) -> Option<ExitReason> {
+    match interp::step(cpu) {
+        Err(e) => Some(exception_exit(cpu, e)),
+        Ok(Flow::Syscall) => Some(ExitReason::Syscall),
+        Ok(_) => None,
     }
 }
 
