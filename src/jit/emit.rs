@@ -42,7 +42,7 @@ pub mod status {
 
 /// Indirect branches look their target up in the running thread's table,
 /// of the same shape as the baseline backend's.
-pub use crate::backend::x86::{jump_cache_index, JumpCacheEntry, JUMP_CACHE_ENTRIES};
+pub use crate::backend::x86::{jump_cache_index, JumpCacheEntry, JUMP_CACHE_ENTRIES, JUMP_CACHE_FOLD};
 
 /// Signature of translated blocks: `fn(cpu) -> status` with the tail calling
 /// convention, so blocks can jump to each other without growing the stack.
@@ -425,7 +425,10 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
     /// Leaves towards a computed guest address via the indirect-branch cache.
     fn exit_indirect(&mut self, target: Value) {
         self.store_state(target, offsets::PC);
-        let idx = self.b.ins().ushr_imm_s(target, 2);
+        // See `jump_cache_index`.
+        let low = self.b.ins().ushr_imm_s(target, 2);
+        let high = self.b.ins().ushr_imm_s(target, JUMP_CACHE_FOLD as i64);
+        let idx = self.b.ins().bxor(low, high);
         let idx = self.b.ins().band_imm_s(idx, (JUMP_CACHE_ENTRIES - 1) as i64);
         let off = self.b.ins().ishl_imm_s(idx, 4);
         // The running thread's table (code is shared by threads).

@@ -154,6 +154,17 @@ impl JumpTables {
         self.baseline.fill(x86::EMPTY);
         self.region.fill(x86::EMPTY);
     }
+
+    /// Forgets the entries for code on the guest pages `[first, last]` of
+    /// `ranges`.
+    fn forget_pages(&mut self, ranges: &[(u64, u64)]) {
+        let stale = |e: &JumpCacheEntry| e.pc != x86::EMPTY.pc && ranges.iter().any(|&(first, last)| (first..=last).contains(&(e.pc / cache::PAGE_SIZE)));
+        for e in self.baseline.iter_mut().chain(self.region.iter_mut()) {
+            if stale(e) {
+                *e = x86::EMPTY;
+            }
+        }
+    }
 }
 
 /// What the execution loop runs next.
@@ -180,9 +191,17 @@ pub struct Engine {
 struct ThreadView {
     /// This engine's number among the cache's readers.
     reader: u64,
+    /// The epoch this engine has seen, as the cache reads it.
+    seen: translations::ReaderEpoch,
     tables: JumpTables,
     /// The cache's epoch the tables were last cleared in.
     tables_epoch: u64,
+    /// The invalidation generation the tables were last cleaned for.
+    tables_generation: u64,
+    /// Dispatches since the counts were last added to the process totals,
+    /// and how many of them went without the lock.
+    dispatches: u64,
+    lockless_dispatches: u64,
 }
 
 impl Engine {
@@ -200,11 +219,12 @@ impl Engine {
         if config.perfmap {
             perfmap::enable();
         }
-        let (reader, tables_epoch) = {
+        let ((reader, seen), tables_epoch, tables_generation) = {
             let mut t = code.lock();
-            (t.add_reader(), t.epoch)
+            (t.add_reader(), t.epoch(), t.generation)
         };
-        Engine { config, code, thread: ThreadView { reader, tables: JumpTables::new(), tables_epoch }, registered_cpu: 0 }
+        let thread = ThreadView { reader, seen, tables: JumpTables::new(), tables_epoch, tables_generation, dispatches: 0, lockless_dispatches: 0 };
+        Engine { config, code, thread, registered_cpu: 0 }
     }
 
     /// Drops every translation (system mode: the address space changed).
@@ -215,9 +235,12 @@ impl Engine {
     /// Runs from `cpu.pc` until a system call, exception or exit request.
     pub fn run(&mut self, cpu: &mut CpuState) -> ExitReason {
         let exit = self.run_until_exit(cpu);
-        let mut t = self.code.lock();
-        t.set_reader(self.thread.reader, translations::OUTSIDE);
-        t.publish_stats();
+        // Holding no pointer into code any more.
+        self.thread.seen.store(translations::OUTSIDE, Ordering::SeqCst);
+        self.thread.publish_dispatches();
+        if self.code.signals.unpublished.load(Ordering::Relaxed) {
+            self.code.lock().publish_stats();
+        }
         exit
     }
 
@@ -252,12 +275,22 @@ impl Engine {
                 return ExitReason::ExitRequest;
             }
             let pc = cpu.pc;
+            self.thread.dispatches += 1;
+            if let Some(code) = self.thread.lockless_code(&self.code.signals, pc) {
+                self.thread.lockless_dispatches += 1;
+                if let Some(exit) = self.run_baseline(cpu, code, self.thread.tables_epoch) {
+                    return exit;
+                }
+                continue;
+            }
             let (next, entered) = {
                 let mut t = self.code.lock();
                 self.thread.enter_loop(&mut t);
-                (self.thread.next_code(&mut t, pc), t.epoch)
+                (self.thread.next_code(&mut t, pc), t.epoch())
             };
-            let Some(next) = next else {
+            let exit = if let Some(next) = next {
+                self.run_next(cpu, pc, next, entered)
+            } else {
                 if self.config.system {
                     // SAFETY: instruction fetch; a fault abandons to the
                     // front end with `cpu.pc` at this instruction.
@@ -273,23 +306,34 @@ impl Engine {
                 let block = Box::new(cache::build_block(pc, self.config.system));
                 // A host fault while translating is Kestrel's bug: reported,
                 // never taken for the guest's (which would leave the lock
-                // held).
-                let added = crate::guard::unguarded(|| self.code.lock().add(block, decoded_in));
-                if let Err(stale) = added {
-                    if let Some(exit) = run_interpreted(cpu, pc, &stale.insns) {
-                        return exit;
-                    }
+                // held). The new block runs at once, found in the same hold
+                // of the lock.
+                let (code, thread) = (&self.code, &mut self.thread);
+                let added = crate::guard::unguarded(|| -> Result<_, Box<Block>> {
+                    let mut t = code.lock();
+                    t.add(block, decoded_in)?;
+                    thread.enter_loop(&mut t);
+                    Ok((thread.next_code(&mut t, pc), t.epoch()))
+                });
+                match added {
+                    Err(stale) => run_interpreted(cpu, pc, &stale.insns),
+                    Ok((Some(next), entered)) => self.run_next(cpu, pc, next, entered),
+                    Ok((None, _)) => None,
                 }
-                continue;
-            };
-            let exit = match next {
-                Next::Region(code, trampoline) => self.run_compiled(cpu, code, trampoline, entered),
-                Next::Baseline(code) => self.run_baseline(cpu, code, entered),
-                Next::Interpret(insns) => run_interpreted(cpu, pc, &insns),
             };
             if let Some(exit) = exit {
                 return exit;
             }
+        }
+    }
+
+    /// Runs what the execution loop found for `pc`, taken in epoch
+    /// `entered`; `Some` if the front end must act.
+    fn run_next(&mut self, cpu: &mut CpuState, pc: u64, next: Next, entered: u64) -> Option<ExitReason> {
+        match next {
+            Next::Region(code, trampoline) => self.run_compiled(cpu, code, trampoline, entered),
+            Next::Baseline(code) => self.run_baseline(cpu, code, entered),
+            Next::Interpret(insns) => run_interpreted(cpu, pc, &insns),
         }
     }
 
@@ -335,7 +379,7 @@ impl Engine {
         {
             let mut t = self.code.lock();
             self.thread.enter_loop(&mut t);
-            t.set_reader(self.thread.reader, translations::OUTSIDE);
+            t.set_reader(&self.thread.seen, translations::OUTSIDE);
         }
         step_reference(cpu)
     }
@@ -385,15 +429,57 @@ impl ThreadView {
     /// invalidations, forgets this thread's tables if code was retired, and
     /// records that this thread holds no older pointer into code.
     fn enter_loop(&mut self, t: &mut Translations) {
-        if self.tables_epoch != t.epoch {
+        let epoch = t.epoch();
+        if self.tables_epoch != epoch {
             self.tables.clear();
-            self.tables_epoch = t.epoch;
+            self.tables_epoch = epoch;
         }
-        t.set_reader(self.reader, t.epoch);
+        t.set_reader(&self.seen, epoch);
         t.check_generation();
+        if self.tables_generation != t.generation {
+            // Entries for invalidated blocks lead to the execution loop;
+            // the lockless path must not find them.
+            match cache::changes_since(self.tables_generation) {
+                (_, Some(ranges)) => self.tables.forget_pages(&ranges),
+                (_, None) => self.tables.clear(),
+            }
+            self.tables_generation = t.generation;
+        }
         if t.compiler_has_work() {
             t.collect_optimized(false);
         }
+    }
+
+    /// Adds this thread's dispatch counts to the process totals.
+    fn publish_dispatches(&mut self) {
+        if self.dispatches != 0 {
+            stats::add_dispatches(self.dispatches, self.lockless_dispatches);
+            self.dispatches = 0;
+            self.lockless_dispatches = 0;
+        }
+    }
+
+    /// The baseline code for the block at `pc` when this thread can run it
+    /// without the cache's lock: it is in this thread's own table, which
+    /// the cache has not made stale since (no code retired, no
+    /// invalidation), and no compiler result waits to be installed. Most
+    /// returns to the execution loop (after a system call, a miss in the
+    /// tables translated code reads) find their block this way, so threads
+    /// meet on the lock only to translate.
+    fn lockless_code(&mut self, signals: &translations::Signals, pc: u64) -> Option<*const u8> {
+        let entry = self.tables.baseline[jump_cache_index(pc)];
+        if entry.pc != pc || cache::code_generation() != self.tables_generation || signals.compiler_busy.load(Ordering::Relaxed) {
+            return None;
+        }
+        // Record the epoch, then check it is still current: code retired
+        // after that check is kept for this thread (see `next_epoch`).
+        if self.seen.load(Ordering::Relaxed) != self.tables_epoch {
+            self.seen.store(self.tables_epoch, Ordering::SeqCst);
+        }
+        if signals.epoch.load(Ordering::SeqCst) != self.tables_epoch {
+            return None;
+        }
+        Some(entry.code as *const u8)
     }
 
     /// The code to run for the block at `pc` (counting its interpreted runs
@@ -412,6 +498,11 @@ impl ThreadView {
         let slot = jump_cache_index(pc);
         if let Some(code) = block.code {
             self.tables.region[slot] = JumpCacheEntry { pc, code: code as u64 };
+            if let Some(b) = block.baseline {
+                // The baseline entry continues in the region: baseline code
+                // and the lockless path get there through it.
+                self.tables.baseline[slot] = JumpCacheEntry { pc, code: b.entry as u64 };
+            }
             let trampoline = if t.baseline.is_some() { None } else { Some(t.trampoline?) };
             Some(Next::Region(code, trampoline))
         } else if let Some(b) = block.baseline {
@@ -432,6 +523,7 @@ impl Drop for Engine {
             // SAFETY: only the address of the flag is used to unregister it.
             cache::unregister_exit_flag(unsafe { &(*(self.registered_cpu as *const CpuState)).exit_request });
         }
+        self.thread.publish_dispatches();
         self.code.lock().remove_reader(self.thread.reader);
     }
 }

@@ -31,6 +31,11 @@ pub struct Totals {
     pub opt_ns: u64,
     /// Code cache flushes (invalidations and full arenas).
     pub flushes: u64,
+    /// Times an execution loop looked for the code of a guest pc.
+    pub dispatches: u64,
+    /// Of those, the times it found it in its thread's own table, without
+    /// the code cache's lock.
+    pub lockless_dispatches: u64,
 }
 
 macro_rules! counters {
@@ -39,6 +44,14 @@ macro_rules! counters {
     };
 }
 counters!(BLOCKS, INSNS, BASELINE_BLOCKS, BASELINE_INSNS, BASELINE_BYTES, BASELINE_NS, OPT_REGIONS, OPT_INSNS, OPT_NS, FLUSHES);
+counters!(DISPATCHES, LOCKLESS_DISPATCHES);
+
+/// Adds one thread's execution-loop counts to the process totals (the
+/// translation counters are the code cache's, published by it).
+pub(super) fn add_dispatches(all: u64, lockless: u64) {
+    DISPATCHES.fetch_add(all, Ordering::Relaxed);
+    LOCKLESS_DISPATCHES.fetch_add(lockless, Ordering::Relaxed);
+}
 
 impl Totals {
     fn fields(&self) -> [(&'static AtomicU64, u64); 10] {
@@ -79,6 +92,8 @@ impl Totals {
             opt_insns: l(&OPT_INSNS),
             opt_ns: l(&OPT_NS),
             flushes: l(&FLUSHES),
+            dispatches: l(&DISPATCHES),
+            lockless_dispatches: l(&LOCKLESS_DISPATCHES),
         }
     }
 }
@@ -111,13 +126,19 @@ impl fmt::Display for Totals {
                 super::persist::MISSES.load(std::sync::atomic::Ordering::Relaxed)
             )?;
         }
-        write!(
+        writeln!(
             f,
             "  optimising: {} regions, {} insns, {:.1} ms compiling ({:.1} us/region)",
             self.opt_regions,
             self.opt_insns,
             self.opt_ns as f64 / 1e6,
             per(self.opt_ns, self.opt_regions)
+        )?;
+        let lockless_share = if self.dispatches == 0 { 0.0 } else { 100.0 * self.lockless_dispatches as f64 / self.dispatches as f64 };
+        write!(
+            f,
+            "  execution loop: {} dispatches, {:.1}% from the thread's own table without the code cache's lock",
+            self.dispatches, lockless_share
         )
     }
 }

@@ -21,6 +21,7 @@ use super::cache::{self, Block, PcMap};
 use super::compiler::{CodeMap, Compiler, OptLevel, RetiredModule, Trampoline};
 use super::{collect_region, perfmap, persist, persist_key, stats, EngineConfig, EngineStats};
 use crate::backend::x86::{self, Baseline, RetiredCode, TranslateError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -49,7 +50,27 @@ enum Retired {
 /// vCPU (system mode), shared by the engines that run them.
 pub struct CodeCache {
     state: Mutex<Translations>,
+    /// What an execution loop reads without the lock.
+    pub(super) signals: Arc<Signals>,
 }
+
+/// The part of the cache's state an execution loop reads without taking the
+/// lock, to run a block it already has in its own table (see
+/// `Engine::run_until_exit`). Written only under the lock.
+#[derive(Default)]
+pub(super) struct Signals {
+    /// The current epoch.
+    pub epoch: AtomicU64,
+    /// A compile job is out or hot regions wait for the compiler: some
+    /// execution loop must take the lock to collect or start them.
+    pub compiler_busy: AtomicBool,
+    /// Counters changed since they were last added to the process totals.
+    pub unpublished: AtomicBool,
+}
+
+/// The epoch an engine has seen (see the module comment), which the engine
+/// writes without the lock and the cache reads under it.
+pub(super) type ReaderEpoch = Arc<AtomicU64>;
 
 // SAFETY: the raw code pointers inside `Translations` point into executable
 // memory owned by the cache itself (arena, modules), which it frees only as
@@ -80,7 +101,8 @@ impl CodeCache {
     /// An empty cache translating as `config` says. If Cranelift cannot be
     /// set up on this host, it stays in the first tier.
     pub fn new(config: &EngineConfig) -> Arc<CodeCache> {
-        Arc::new(CodeCache { state: Mutex::new(Translations::new(config.clone())) })
+        let signals = Arc::new(Signals::default());
+        Arc::new(CodeCache { state: Mutex::new(Translations::new(config.clone(), signals.clone())), signals })
     }
 
     /// Takes the cache's lock (a thread that panicked while holding it left
@@ -131,18 +153,19 @@ pub(super) struct Translations {
     page_blocks: PcMap<Vec<u64>>,
     /// Guest pages of code in optimised regions.
     opt_pages: std::collections::HashSet<u64>,
-    /// Bumped whenever code is retired.
-    pub epoch: u64,
+    /// The epoch (bumped whenever code is retired) and the other state
+    /// execution loops read without the lock.
+    signals: Arc<Signals>,
     /// Retired code with the epoch it was retired in.
     retired: Vec<(u64, Retired)>,
     /// Each engine's last seen epoch ([`OUTSIDE`] while outside its loop),
     /// by engine number.
-    readers: Vec<(u64, u64)>,
+    readers: Vec<(u64, ReaderEpoch)>,
     next_reader: u64,
 }
 
 impl Translations {
-    fn new(config: EngineConfig) -> Translations {
+    fn new(config: EngineConfig, signals: Arc<Signals>) -> Translations {
         let opt = if config.optimize { OptLevel::Speed } else { OptLevel::None };
         let mut compiler = if config.interpret_only || !config.optimizing { None } else { Compiler::new(opt).ok() };
         if let Some(c) = compiler.as_mut() {
@@ -169,32 +192,47 @@ impl Translations {
             record: x86::CodeRecord::default(),
             page_blocks: PcMap::default(),
             opt_pages: std::collections::HashSet::new(),
-            epoch: 0,
+            signals,
             retired: Vec::new(),
             readers: Vec::new(),
             next_reader: 0,
         }
     }
 
-    /// Registers a new engine (outside its loop); returns its number.
-    pub fn add_reader(&mut self) -> u64 {
+    /// The current epoch.
+    pub fn epoch(&self) -> u64 {
+        self.signals.epoch.load(Ordering::Relaxed)
+    }
+
+    /// Starts a new epoch. Sequentially consistent, as are the engines'
+    /// records of the epoch they have seen and their reading of it outside
+    /// the lock: an engine that records epoch `e` and then still reads `e`
+    /// as current is seen by every later [`Translations::free_retired`]
+    /// (which then keeps what was retired in `e`).
+    fn next_epoch(&mut self) {
+        self.signals.epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Registers a new engine (outside its loop); returns its number and
+    /// its record of the epoch it has seen.
+    pub fn add_reader(&mut self) -> (u64, ReaderEpoch) {
         let id = self.next_reader;
         self.next_reader += 1;
-        self.readers.push((id, OUTSIDE));
-        id
+        let seen = Arc::new(AtomicU64::new(OUTSIDE));
+        self.readers.push((id, seen.clone()));
+        (id, seen)
     }
 
     /// Forgets an engine that went away.
     pub fn remove_reader(&mut self, id: u64) {
-        self.readers.retain(|&(r, _)| r != id);
+        self.readers.retain(|(r, _)| *r != id);
         self.free_retired();
     }
 
-    /// Records the epoch engine `id` has seen (or [`OUTSIDE`]).
-    pub fn set_reader(&mut self, id: u64, epoch: u64) {
-        if let Some(r) = self.readers.iter_mut().find(|(r, _)| *r == id) {
-            r.1 = epoch;
-        }
+    /// Records that `seen` (an engine's record) has seen `epoch` (or
+    /// [`OUTSIDE`]).
+    pub fn set_reader(&mut self, seen: &AtomicU64, epoch: u64) {
+        seen.store(epoch, Ordering::SeqCst);
         if epoch != OUTSIDE && !self.retired.is_empty() {
             self.free_retired();
         }
@@ -203,23 +241,23 @@ impl Translations {
     /// After `fork`, in the child: the other threads are gone, and they
     /// cannot be running anything.
     pub fn forget_other_threads(&mut self) {
-        for r in self.readers.iter_mut() {
-            r.1 = OUTSIDE;
+        for (_, seen) in self.readers.iter() {
+            seen.store(OUTSIDE, Ordering::SeqCst);
         }
         self.free_retired();
     }
 
     /// Frees the retired code no engine can be inside any more.
     fn free_retired(&mut self) {
-        let oldest_seen = self.readers.iter().map(|&(_, e)| e).min().unwrap_or(OUTSIDE);
+        let oldest_seen = self.readers.iter().map(|(_, e)| e.load(Ordering::SeqCst)).min().unwrap_or(OUTSIDE);
         self.retired.retain(|&(epoch, _)| epoch >= oldest_seen);
     }
 
     /// Keeps `code` until no engine can be inside it and starts a new epoch;
     /// asks every running CPU back to its loop, where it lets go of it.
     fn retire(&mut self, code: Retired) {
-        self.retired.push((self.epoch, code));
-        self.epoch += 1;
+        self.retired.push((self.epoch(), code));
+        self.next_epoch();
         cache::request_exit_everywhere();
     }
 
@@ -253,6 +291,7 @@ impl Translations {
         // wait for the compiler and drop the result.
         self.collect_optimized(true);
         self.pending_hot.clear();
+        self.note_compiler_work();
         self.new_optimised_generation();
     }
 
@@ -278,8 +317,9 @@ impl Translations {
         }
         // The tables of every engine hold old code: a new epoch makes each
         // forget its own.
-        self.epoch += 1;
+        self.next_epoch();
         self.stats.flushes += 1;
+        self.signals.unpublished.store(true, Ordering::Relaxed);
         self.free_retired();
     }
 
@@ -320,6 +360,7 @@ impl Translations {
             }
         }
         let started = Instant::now();
+        self.signals.unpublished.store(true, Ordering::Relaxed);
         self.stats.blocks_built += 1;
         self.stats.insns_built += block.insns.len() as u64;
         // With a threshold of one the optimising tier compiles every block
@@ -380,6 +421,12 @@ impl Translations {
     /// the compiler thread (the guest goes on meanwhile), or at once when
     /// the block has nothing else to run in or background compiling is off.
     pub fn compile_region(&mut self, pc: u64) {
+        self.start_compile(pc);
+        self.note_compiler_work();
+    }
+
+    /// [`Translations::compile_region`], leaving the loops to be told.
+    fn start_compile(&mut self, pc: u64) {
         let compiler = match std::mem::replace(&mut self.optimizer, Optimizer::Off) {
             Optimizer::Idle(c) => c,
             busy => {
@@ -422,9 +469,21 @@ impl Translations {
         matches!(self.optimizer, Optimizer::Busy { .. }) || !self.pending_hot.is_empty()
     }
 
+    /// Tells the execution loops whether one of them must take the lock for
+    /// the compiler.
+    fn note_compiler_work(&self) {
+        self.signals.compiler_busy.store(self.compiler_has_work(), Ordering::Relaxed);
+    }
+
     /// Takes back the compiler and installs its result if a job is done (or,
     /// with `wait`, once it is); then starts the next waiting hot region.
     pub fn collect_optimized(&mut self, wait: bool) {
+        self.take_compiled(wait);
+        self.note_compiler_work();
+    }
+
+    /// [`Translations::collect_optimized`], leaving the loops to be told.
+    fn take_compiled(&mut self, wait: bool) {
         if let Optimizer::Busy { results, pid, generation } = &self.optimizer {
             let (pid, generation) = (*pid, *generation);
             if pid != std::process::id() {
@@ -452,7 +511,7 @@ impl Translations {
                 return;
             }
             if self.blocks.get(&pc).is_some_and(|b| b.code.is_none() && !b.uncompilable) {
-                self.compile_region(pc);
+                self.start_compile(pc);
             }
         }
     }
@@ -462,6 +521,7 @@ impl Translations {
         let Done { compiler, head, result, insns, elapsed, pages } = done;
         self.optimizer = compiler.map_or(Optimizer::Off, Optimizer::Idle);
         self.stats.compile_time += elapsed;
+        self.signals.unpublished.store(true, Ordering::Relaxed);
         // Code of an older generation (the cache flushed since the job
         // left) must not run. An invalidation not yet applied is handled
         // like any other: the next dispatch drops the region.
@@ -501,7 +561,7 @@ impl Translations {
     /// epoch in which the code that left was entered: the slot belongs to
     /// live code only if nothing was retired since.
     pub fn chain(&mut self, slot: u64, pc: u64, entered: u64) {
-        if entered != self.epoch || self.generation != cache::code_generation() {
+        if entered != self.epoch() || self.generation != cache::code_generation() {
             return;
         }
         let Some(target) = self.blocks.get(&pc) else { return };
@@ -576,6 +636,7 @@ impl Translations {
         // for the compiler (the result is discarded: its generation is old).
         self.collect_optimized(true);
         self.pending_hot.clear();
+        self.note_compiler_work();
         self.opt_pages.clear();
         let threshold = self.config.jit_threshold;
         for block in self.blocks.values_mut() {
@@ -605,12 +666,15 @@ impl Translations {
             opt_insns: self.stats.insns_compiled,
             opt_ns: self.stats.compile_time.as_nanos() as u64,
             flushes: self.stats.flushes,
+            // Counted by each engine for its own thread.
+            ..stats::Totals::default()
         }
     }
 
     /// Adds the new counts to the process totals (only when there are new
     /// ones: this runs at every return to the front end).
     pub fn publish_stats(&mut self) {
+        self.signals.unpublished.store(false, Ordering::Relaxed);
         let p = &self.published;
         if p.blocks == self.stats.blocks_built && p.opt_regions == self.stats.blocks_compiled && p.flushes == self.stats.flushes {
             return;

