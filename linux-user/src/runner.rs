@@ -25,10 +25,10 @@ pub fn engine_config(proc: &Process) -> EngineConfig {
     if let Some(t) = proc.settings.tiers {
         t.apply(&mut config);
     }
-    // Optimising on a compiler thread while the guest runs on (not yet the
-    // default; see `EngineConfig::default`).
-    if std::env::var_os("KESTREL_COMPILE_THREAD").is_some_and(|v| v == "1") {
-        config.background = true;
+    // KESTREL_COMPILE_THREAD=0 compiles hot regions on the guest thread
+    // that found them (for comparisons and debugging).
+    if std::env::var_os("KESTREL_COMPILE_THREAD").is_some_and(|v| v == "0") {
+        config.background = false;
     }
     // `--interp` wins over everything.
     config.interpret_only |= proc.settings.interpret_only;

@@ -17,8 +17,9 @@
 
 use super::cache::RegionBlock;
 use super::compiler::{CodeMap, Compiler};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A region to compile.
@@ -29,6 +30,9 @@ pub struct Job {
     pub region: Vec<RegionBlock>,
     /// Where the result goes.
     pub reply: Sender<Done>,
+    /// Set once the result is sent, for the execution loops (which take
+    /// the cache's lock to install it).
+    pub done: Arc<AtomicBool>,
 }
 
 /// A finished job.
@@ -54,7 +58,7 @@ static SERVICE: Mutex<Option<(u32, Sender<Job>)>> = Mutex::new(None);
 /// Compiles `job` synchronously, turning a panic inside Cranelift into an
 /// error.
 pub fn run(job: Job) -> Done {
-    let Job { mut compiler, region, reply: _ } = job;
+    let Job { mut compiler, region, .. } = job;
     let head = region.first().map_or(0, |b| b.pc);
     let insns = region.iter().map(|b| b.insns.len()).sum();
     let mut pages: Vec<u64> = region.iter().map(|b| b.pc / super::cache::PAGE_SIZE).collect();
@@ -107,9 +111,10 @@ fn worker(jobs: Receiver<Job>) {
         libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
     }
     while let Ok(job) = jobs.recv() {
-        let reply = job.reply.clone();
+        let (reply, done) = (job.reply.clone(), job.done.clone());
         // An engine that went away drops its receiver; the result is dropped.
         let _ = reply.send(run(job));
+        done.store(true, Ordering::Release);
     }
 }
 

@@ -104,10 +104,9 @@ impl Default for EngineConfig {
             baseline: true,
             optimizing: true,
             perfmap: false,
-            // Off until a rare crash seen only with the compiler thread (an
-            // arm64 apt-get under binfmt_misc, about one run in ten) is
-            // understood; KESTREL_COMPILE_THREAD=1 turns it on.
-            background: false,
+            // Hot regions compile on the process's compiler thread while
+            // the guest runs on in baseline code.
+            background: true,
             system: false,
         }
     }
@@ -124,6 +123,8 @@ pub struct EngineStats {
     pub baseline_time: Duration,
     /// Regions compiled by Cranelift.
     pub blocks_compiled: u64,
+    /// Of those, the regions compiled on the compiler thread.
+    pub compiled_in_background: u64,
     /// Guest instructions in those regions.
     pub insns_compiled: u64,
     /// Time spent in Cranelift.
@@ -468,7 +469,7 @@ impl ThreadView {
     /// meet on the lock only to translate.
     fn lockless_code(&mut self, signals: &translations::Signals, pc: u64) -> Option<*const u8> {
         let entry = self.tables.baseline[jump_cache_index(pc)];
-        if entry.pc != pc || cache::code_generation() != self.tables_generation || signals.compiler_busy.load(Ordering::Relaxed) {
+        if entry.pc != pc || cache::code_generation() != self.tables_generation || signals.compiler_done.load(Ordering::Acquire) {
             return None;
         }
         // Record the epoch, then check it is still current: code retired

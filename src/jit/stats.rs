@@ -25,6 +25,8 @@ pub struct Totals {
     pub baseline_ns: u64,
     /// Regions compiled by Cranelift.
     pub opt_regions: u64,
+    /// Of those, the regions compiled on the compiler thread.
+    pub opt_background: u64,
     /// Guest instructions in those regions.
     pub opt_insns: u64,
     /// Nanoseconds spent in Cranelift.
@@ -43,7 +45,7 @@ macro_rules! counters {
         $(static $field: AtomicU64 = AtomicU64::new(0);)*
     };
 }
-counters!(BLOCKS, INSNS, BASELINE_BLOCKS, BASELINE_INSNS, BASELINE_BYTES, BASELINE_NS, OPT_REGIONS, OPT_INSNS, OPT_NS, FLUSHES);
+counters!(BLOCKS, INSNS, BASELINE_BLOCKS, BASELINE_INSNS, BASELINE_BYTES, BASELINE_NS, OPT_REGIONS, OPT_BACKGROUND, OPT_INSNS, OPT_NS, FLUSHES);
 counters!(DISPATCHES, LOCKLESS_DISPATCHES);
 
 /// Adds one thread's execution-loop counts to the process totals (the
@@ -54,7 +56,7 @@ pub(super) fn add_dispatches(all: u64, lockless: u64) {
 }
 
 impl Totals {
-    fn fields(&self) -> [(&'static AtomicU64, u64); 10] {
+    fn fields(&self) -> [(&'static AtomicU64, u64); 11] {
         [
             (&BLOCKS, self.blocks),
             (&INSNS, self.insns),
@@ -63,6 +65,7 @@ impl Totals {
             (&BASELINE_BYTES, self.baseline_bytes),
             (&BASELINE_NS, self.baseline_ns),
             (&OPT_REGIONS, self.opt_regions),
+            (&OPT_BACKGROUND, self.opt_background),
             (&OPT_INSNS, self.opt_insns),
             (&OPT_NS, self.opt_ns),
             (&FLUSHES, self.flushes),
@@ -89,6 +92,7 @@ impl Totals {
             baseline_bytes: l(&BASELINE_BYTES),
             baseline_ns: l(&BASELINE_NS),
             opt_regions: l(&OPT_REGIONS),
+            opt_background: l(&OPT_BACKGROUND),
             opt_insns: l(&OPT_INSNS),
             opt_ns: l(&OPT_NS),
             flushes: l(&FLUSHES),
@@ -128,8 +132,9 @@ impl fmt::Display for Totals {
         }
         writeln!(
             f,
-            "  optimising: {} regions, {} insns, {:.1} ms compiling ({:.1} us/region)",
+            "  optimising: {} regions ({} on the compiler thread), {} insns, {:.1} ms compiling ({:.1} us/region)",
             self.opt_regions,
+            self.opt_background,
             self.opt_insns,
             self.opt_ns as f64 / 1e6,
             per(self.opt_ns, self.opt_regions)

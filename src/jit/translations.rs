@@ -61,9 +61,9 @@ pub struct CodeCache {
 pub(super) struct Signals {
     /// The current epoch.
     pub epoch: AtomicU64,
-    /// A compile job is out or hot regions wait for the compiler: some
-    /// execution loop must take the lock to collect or start them.
-    pub compiler_busy: AtomicBool,
+    /// The compiler thread has finished a job: some execution loop must
+    /// take the lock to install it (set by the compiler thread).
+    pub compiler_done: Arc<AtomicBool>,
     /// Counters changed since they were last added to the process totals.
     pub unpublished: AtomicBool,
 }
@@ -291,7 +291,6 @@ impl Translations {
         // wait for the compiler and drop the result.
         self.collect_optimized(true);
         self.pending_hot.clear();
-        self.note_compiler_work();
         self.new_optimised_generation();
     }
 
@@ -421,12 +420,6 @@ impl Translations {
     /// the compiler thread (the guest goes on meanwhile), or at once when
     /// the block has nothing else to run in or background compiling is off.
     pub fn compile_region(&mut self, pc: u64) {
-        self.start_compile(pc);
-        self.note_compiler_work();
-    }
-
-    /// [`Translations::compile_region`], leaving the loops to be told.
-    fn start_compile(&mut self, pc: u64) {
         let compiler = match std::mem::replace(&mut self.optimizer, Optimizer::Off) {
             Optimizer::Idle(c) => c,
             busy => {
@@ -443,7 +436,7 @@ impl Translations {
             .filter_map(|p| self.blocks.get(p).map(|b| b.region_part()))
             .collect();
         let (reply, results) = std::sync::mpsc::channel();
-        let job = Job { compiler, region, reply };
+        let job = Job { compiler, region, reply, done: self.signals.compiler_done.clone() };
         let in_background = self.config.background && self.blocks.get(&pc).is_some_and(|b| b.baseline.is_some() || threshold > 1);
         let job = if in_background {
             match background::submit(job) {
@@ -461,7 +454,7 @@ impl Translations {
         // translated code) whenever another thread installed the result;
         // the cause is not found yet.
         let done = crate::guard::unguarded(|| background::run(job));
-        self.install(done, self.generation);
+        self.install(done, self.generation, false);
     }
 
     /// True when a compile job is out or hot regions wait for the compiler.
@@ -469,21 +462,9 @@ impl Translations {
         matches!(self.optimizer, Optimizer::Busy { .. }) || !self.pending_hot.is_empty()
     }
 
-    /// Tells the execution loops whether one of them must take the lock for
-    /// the compiler.
-    fn note_compiler_work(&self) {
-        self.signals.compiler_busy.store(self.compiler_has_work(), Ordering::Relaxed);
-    }
-
     /// Takes back the compiler and installs its result if a job is done (or,
     /// with `wait`, once it is); then starts the next waiting hot region.
     pub fn collect_optimized(&mut self, wait: bool) {
-        self.take_compiled(wait);
-        self.note_compiler_work();
-    }
-
-    /// [`Translations::collect_optimized`], leaving the loops to be told.
-    fn take_compiled(&mut self, wait: bool) {
         if let Optimizer::Busy { results, pid, generation } = &self.optimizer {
             let (pid, generation) = (*pid, *generation);
             if pid != std::process::id() {
@@ -495,9 +476,11 @@ impl Translations {
                 self.pending_hot.clear();
                 return;
             }
+            // Cleared before looking: a result sent after this sets it again.
+            self.signals.compiler_done.store(false, Ordering::Relaxed);
             let done = if wait { results.recv().ok() } else { results.try_recv().ok() };
             match done {
-                Some(done) => self.install(done, generation),
+                Some(done) => self.install(done, generation, true),
                 None if wait => self.optimizer = Optimizer::Off,
                 None => return,
             }
@@ -511,13 +494,14 @@ impl Translations {
                 return;
             }
             if self.blocks.get(&pc).is_some_and(|b| b.code.is_none() && !b.uncompilable) {
-                self.start_compile(pc);
+                self.compile_region(pc);
             }
         }
     }
 
-    /// Installs a finished compilation of generation `generation`.
-    fn install(&mut self, done: Done, generation: u64) {
+    /// Installs a finished compilation of generation `generation` (made on
+    /// the compiler thread if `background`).
+    fn install(&mut self, done: Done, generation: u64, background: bool) {
         let Done { compiler, head, result, insns, elapsed, pages } = done;
         self.optimizer = compiler.map_or(Optimizer::Off, Optimizer::Idle);
         self.stats.compile_time += elapsed;
@@ -538,6 +522,7 @@ impl Translations {
                 self.opt_pages.extend(pages);
                 self.code_maps.push(map);
                 self.stats.blocks_compiled += 1;
+                self.stats.compiled_in_background += u64::from(background);
                 self.stats.insns_compiled += insns as u64;
                 if let (Some(t), Some(b)) = (block.baseline, self.baseline.as_mut()) {
                     // Entries into the baseline code (chains, the threads'
@@ -636,7 +621,6 @@ impl Translations {
         // for the compiler (the result is discarded: its generation is old).
         self.collect_optimized(true);
         self.pending_hot.clear();
-        self.note_compiler_work();
         self.opt_pages.clear();
         let threshold = self.config.jit_threshold;
         for block in self.blocks.values_mut() {
@@ -663,6 +647,7 @@ impl Translations {
             baseline_bytes: b.code_bytes,
             baseline_ns: self.stats.baseline_time.as_nanos() as u64,
             opt_regions: self.stats.blocks_compiled,
+            opt_background: self.stats.compiled_in_background,
             opt_insns: self.stats.insns_compiled,
             opt_ns: self.stats.compile_time.as_nanos() as u64,
             flushes: self.stats.flushes,

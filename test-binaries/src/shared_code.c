@@ -1,7 +1,8 @@
 /*
  * Many threads running the same code: each of N threads (argv[1], default
- * 4) takes the same tour (argv[2] times, default 20) through a few hundred
- * distinct functions of libc
+ * 4) takes the same tour (argv[2] times, default 20; each followed by
+ * argv[3] system calls, default 1) through a few hundred distinct functions
+ * of libc
  * (formatted output and input, sorting, searching, string and wide-string
  * handling, time formatting) and folds the results into a checksum. The
  * output does not depend on N; the emulator's translation statistics show
@@ -88,6 +89,7 @@ static uint64_t tour(int round)
 }
 
 static int rounds = 20;
+static int calls_per_round = 1;
 
 static void *run(void *arg)
 {
@@ -95,9 +97,10 @@ static void *run(void *arg)
     uint64_t h = 0;
     for (int round = 0; round < rounds; round++) {
         h ^= tour(round) + round;
-        /* A system call a round: each return to the emulator's execution
-           loop finds the code to go on with in its thread's own table. */
-        sched_yield();
+        /* System calls: each return to the emulator's execution loop
+           finds the code to go on with in its thread's own table. */
+        for (int i = 0; i < calls_per_round; i++)
+            sched_yield();
     }
     *out = h;
     return NULL;
@@ -108,7 +111,9 @@ int main(int argc, char **argv)
     int threads = argc > 1 ? atoi(argv[1]) : 4;
     if (argc > 2)
         rounds = atoi(argv[2]);
-    if (threads < 1 || threads > 64 || rounds < 1)
+    if (argc > 3)
+        calls_per_round = atoi(argv[3]);
+    if (threads < 1 || threads > 64 || rounds < 1 || calls_per_round < 0)
         return 2;
     pthread_t ids[64];
     uint64_t results[64];
