@@ -94,6 +94,11 @@ static ITEMS: OnceLock<LogItems> = OnceLock::new();
 /// Descriptor log lines go to; 2 (stderr) unless `-D` was given.
 static LOG_FD: AtomicI32 = AtomicI32::new(2);
 
+/// Where the `-d stats` summary goes without `-D`: a copy of the stderr
+/// Kestrel started with (-1 if none), because many programs close their
+/// stderr before they exit (GNU coreutils do), which would lose it.
+static STATS_FD: AtomicI32 = AtomicI32::new(-1);
+
 /// Lowest descriptor number Kestrel moves its own files to, out of the range
 /// guest programs use, so a guest `dup2(x, 3)` does not hit the log file.
 const INTERNAL_FD_FLOOR: i32 = 1000;
@@ -106,8 +111,27 @@ pub fn init(items: LogItems, file: Option<&Path>) -> io::Result<()> {
         let f = OpenOptions::new().create(true).append(true).mode(0o644).open(path)?;
         let fd = move_to_internal_range(f.into_raw_fd());
         LOG_FD.store(fd, Ordering::Relaxed);
+    } else if items.stats {
+        // SAFETY: dup has no memory effects; a failure leaves no copy.
+        let copy = unsafe { libc::dup(2) };
+        if copy >= 0 {
+            STATS_FD.store(move_to_internal_range(copy), Ordering::Relaxed);
+        }
     }
     Ok(())
+}
+
+/// Writes the `-d stats` summary: to the log file, or else to the stderr
+/// Kestrel started with, even if the guest has closed its own.
+pub fn stats_line(text: &str) {
+    let fd = STATS_FD.load(Ordering::Relaxed);
+    if fd < 0 {
+        return line(text);
+    }
+    let mut buf = String::with_capacity(text.len() + 1);
+    buf.push_str(text);
+    buf.push('\n');
+    write_to(fd, buf.as_bytes());
 }
 
 /// The enabled items.
@@ -126,8 +150,11 @@ pub fn line(text: &str) {
 }
 
 /// Writes bytes to the log as they are (used for partial strace lines).
-pub fn write_raw(mut bytes: &[u8]) {
-    let fd = LOG_FD.load(Ordering::Relaxed);
+pub fn write_raw(bytes: &[u8]) {
+    write_to(LOG_FD.load(Ordering::Relaxed), bytes);
+}
+
+fn write_to(fd: i32, mut bytes: &[u8]) {
     while !bytes.is_empty() {
         // SAFETY: `bytes` is a valid slice for the duration of the call; writing
         // to a closed or bad descriptor only returns an error.
@@ -151,16 +178,21 @@ pub fn current_fd() -> i32 {
 /// not close or see.
 pub fn is_internal_fd(fd: i32) -> bool {
     let log = LOG_FD.load(Ordering::Relaxed);
-    log != 2 && fd == log
+    (log != 2 && fd == log) || (fd >= 0 && fd == STATS_FD.load(Ordering::Relaxed))
 }
 
-/// Moves Kestrel's log descriptor if the guest is about to `dup2` over it.
+/// Moves Kestrel's log descriptors if the guest is about to `dup2` over one.
 pub fn evacuate_fd(fd: i32) {
-    if is_internal_fd(fd) {
-        // SAFETY: duplicating a descriptor we own; failure leaves it in place.
-        let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, fd + 1) };
-        if new >= 0 {
-            LOG_FD.store(new, Ordering::Relaxed);
+    if !is_internal_fd(fd) {
+        return;
+    }
+    for own in [&LOG_FD, &STATS_FD] {
+        if own.load(Ordering::Relaxed) == fd {
+            // SAFETY: duplicating a descriptor we own; failure leaves it in place.
+            let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, fd + 1) };
+            if new >= 0 {
+                own.store(new, Ordering::Relaxed);
+            }
         }
     }
 }

@@ -17,9 +17,8 @@
 
 use super::cache::RegionBlock;
 use super::compiler::{CodeMap, Compiler};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// A region to compile.
@@ -30,9 +29,8 @@ pub struct Job {
     pub region: Vec<RegionBlock>,
     /// Where the result goes.
     pub reply: Sender<Done>,
-    /// Set once the result is sent, for the execution loops (which take
-    /// the cache's lock to install it).
-    pub done: Arc<AtomicBool>,
+    /// Run on the compiler thread once the result is sent.
+    pub finished: Box<dyn FnOnce() + Send>,
 }
 
 /// A finished job.
@@ -110,11 +108,12 @@ fn worker(jobs: Receiver<Job>) {
         libc::sigfillset(&mut all);
         libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
     }
-    while let Ok(job) = jobs.recv() {
-        let (reply, done) = (job.reply.clone(), job.done.clone());
+    while let Ok(mut job) = jobs.recv() {
+        let reply = job.reply.clone();
+        let finished = std::mem::replace(&mut job.finished, Box::new(|| {}));
         // An engine that went away drops its receiver; the result is dropped.
         let _ = reply.send(run(job));
-        done.store(true, Ordering::Release);
+        finished();
     }
 }
 

@@ -85,7 +85,15 @@ pub struct Compiler {
     pub dump: bool,
     /// Guest memory through the software MMU (system mode).
     pub soft_mmu: bool,
+    /// State forwarding and dead-store removal, run on each block's IR.
+    forwarding: crate::ir::forward::StateForwarding,
 }
+
+/// The state fields that flag-setting IR operations write.
+const FLAG_FIELDS: [crate::ir::Field; 4] = {
+    use crate::guest::aarch64::cpu::offsets;
+    [crate::ir::Field(offsets::NF), crate::ir::Field(offsets::ZF), crate::ir::Field(offsets::CF), crate::ir::Field(offsets::VF)]
+};
 
 fn new_module(opt: OptLevel) -> Result<JITModule, String> {
     let mut flags = settings::builder();
@@ -121,6 +129,7 @@ impl Compiler {
             opt,
             dump: false,
             soft_mmu: false,
+            forwarding: Default::default(),
         })
     }
 
@@ -174,7 +183,15 @@ impl Compiler {
                 guest_pcs.clear();
                 for block in region {
                     // The guest semantics come from the IR, as for every backend.
-                    let ir = crate::guest::aarch64::lower::lower_block(block.pc, &block.insns);
+                    let mut ir = crate::guest::aarch64::lower::lower_block(block.pc, &block.insns);
+                    // Cranelift forwards loads of the state itself, but keeps
+                    // every store: flag-setting chains (compare loops in
+                    // memcmp and strcoll) stored four flag fields per
+                    // instruction, and ran slower than the baseline's code.
+                    // The pass drops stores overwritten before anything can
+                    // see them; Cranelift's register allocator copes with
+                    // any number of forwarded values.
+                    self.forwarding.run(&mut ir, &FLAG_FIELDS, usize::MAX);
                     t.begin_block(block.pc);
                     t.reset_temps();
                     for op in &ir.ops {

@@ -42,7 +42,7 @@ pub fn exit_process(status: u64) -> ! {
     crate::gdb::process_exiting(gettid() as u32, (status & 0xff) as u8);
     crate::code_cache::save();
     if crate::logging::items().stats {
-        crate::logging::line(&kestrel::jit::stats::Totals::current().to_string());
+        crate::logging::stats_line(&kestrel::jit::stats::Totals::current().to_string());
     }
     std::process::exit((status & 0xff) as i32)
 }

@@ -376,12 +376,25 @@ impl Asm {
         self.u32((target as i64 - end as i64) as u32);
     }
 
-    /// `sub dword [rip + rel], 1`, where `target` is an offset from the start
-    /// of this buffer, possibly negative (sets ZF and SF from the result).
-    pub fn dec_rip32(&mut self, target: i64) {
-        self.bytes(&[0x83, 0x2d]);
-        let end = self.pos() + 5;
+    /// `lea dst, [rip + rel]`, where `target` is an offset from the start of
+    /// this buffer, possibly negative; the rel32 field is the last 4 bytes.
+    pub fn lea_rip_signed(&mut self, dst: Reg, target: i64) {
+        self.rex(true, dst.0, 0, false);
+        self.byte(0x8d);
+        self.byte(0x05 | (dst.0 & 7) << 3);
+        let end = self.pos() + 4;
         self.u32((target - end as i64) as u32);
+    }
+
+    /// `cmp dword [base], 0`.
+    pub fn cmp_m32_zero(&mut self, base: Reg) {
+        self.rm(false, &[0x83], Reg(7), base, 0);
+        self.byte(0);
+    }
+
+    /// `sub dword [base], 1` (sets ZF from the result).
+    pub fn dec_m32(&mut self, base: Reg) {
+        self.rm(false, &[0x83], Reg(5), base, 0);
         self.byte(1);
     }
 

@@ -411,7 +411,8 @@ impl Baseline {
                 let Some(c) = self.arena.alloc_u32() else { return Some(Err(TranslateError::ArenaFull)) };
                 // SAFETY: a fresh counter of our data area.
                 unsafe { c.write(n) };
-                let end_of_insn = self.arena.next_address() as i64 + field as i64 + 5;
+                // The field ends the `lea` that addresses the counter.
+                let end_of_insn = self.arena.next_address() as i64 + field as i64 + 4;
                 let rel = (c as i64 - end_of_insn) as i32;
                 self.asm.buf[field as usize..field as usize + 4].copy_from_slice(&rel.to_le_bytes());
                 c

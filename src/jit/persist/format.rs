@@ -18,7 +18,7 @@ use super::hash::hash64;
 use crate::backend::x86::CodeRecord;
 
 /// First bytes of every cache file (the last digit is the format version).
-pub const MAGIC: &[u8; 8] = b"KSTRLTC2";
+pub const MAGIC: &[u8; 8] = b"KSTRLTC3";
 /// Bytes of the header.
 pub const HEADER: usize = 48;
 /// Bytes of an index entry.
