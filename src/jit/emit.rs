@@ -90,7 +90,13 @@ pub struct BlockTranslator<'a, 'b> {
     /// five-argument ones.
     soft_load_sig: ir::SigRef,
     soft_store_sig: ir::SigRef,
+    /// Values of the flag fields (N, Z, C, V, in [`FLAG_OFFSETS`] order)
+    /// written but not stored yet (see `store_state`).
+    pending_flags: [Option<Value>; 4],
 }
+
+/// CpuState offsets of the flag fields whose stores are deferred.
+const FLAG_OFFSETS: [i32; 4] = [offsets::NF, offsets::ZF, offsets::CF, offsets::VF];
 
 impl<'a, 'b> BlockTranslator<'a, 'b> {
     /// Starts translating into `b`, whose entry block has the `cpu` parameter.
@@ -142,6 +148,7 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
             unprivileged: false,
             soft_load_sig,
             soft_store_sig,
+            pending_flags: [None; 4],
         }
     }
 
@@ -214,13 +221,45 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
     }
 
     fn load_state(&mut self, ty: ir::Type, offset: i32) -> Value {
+        if let Some(i) = FLAG_OFFSETS.iter().position(|&o| o == offset) {
+            match self.pending_flags[i] {
+                Some(v) if ty == types::I64 => return v,
+                Some(_) => self.flush_flags(),
+                None => {}
+            }
+        }
         let f = self.field(offset);
         self.b.ins().load(ty, f, self.cpu, offset)
     }
 
+    /// Stores a state field. The flag fields are only noted, and stored
+    /// when something can see them (`flush_flags`): Cranelift keeps every
+    /// store, and a chain of flag-setting instructions (the compare loops
+    /// of memcmp and strcoll: SUBS, CCMP, CCMP, B.cond) stored four fields
+    /// per instruction, which made such loops slower than the baseline
+    /// backend's, which computes flags only where they are live.
     fn store_state(&mut self, v: Value, offset: i32) {
+        if let Some(i) = FLAG_OFFSETS.iter().position(|&o| o == offset) {
+            if self.b.func.dfg.value_type(v) == types::I64 {
+                self.pending_flags[i] = Some(v);
+                return;
+            }
+            self.pending_flags[i] = None;
+        }
         let f = self.field(offset);
         self.b.ins().store(f, v, self.cpu, offset);
+    }
+
+    /// Stores the flag fields written since the last flush: before anything
+    /// that can observe the state (an exit, a memory access, which may
+    /// fault, a call into Kestrel).
+    fn flush_flags(&mut self) {
+        for (i, &offset) in FLAG_OFFSETS.iter().enumerate() {
+            if let Some(v) = self.pending_flags[i].take() {
+                let f = self.field(offset);
+                self.b.ins().store(f, v, self.cpu, offset);
+            }
+        }
     }
 
     fn narrow(&mut self, sf: bool, v: Value) -> Value {
@@ -587,6 +626,14 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
     /// Emits one IR operation.
     pub fn op(&mut self, op: &kir::Op) {
         use kir::Op;
+        // Operations that can fault or call into Kestrel see the state in
+        // memory: the deferred flags are stored first.
+        if matches!(
+            op,
+            Op::Load { .. } | Op::Store { .. } | Op::LoadVec { .. } | Op::StoreVec { .. } | Op::Atomic { .. } | Op::LandingPad { .. } | Op::Interp { .. }
+        ) {
+            self.flush_flags();
+        }
         match *op {
             Op::Insn { pc } => {
                 self.current_pc = pc;
@@ -734,10 +781,17 @@ impl<'a, 'b> BlockTranslator<'a, 'b> {
 
     /// Emits the block's exit.
     pub fn exit(&mut self, exit: kir::Exit) {
+        // Every way out (and into the region's next block) sees the state in
+        // memory; the branch condition reads the flags' values directly.
+        let condition = match exit {
+            kir::Exit::Branch { cond, .. } => Some(self.cond(cond)),
+            _ => None,
+        };
+        self.flush_flags();
         match exit {
             kir::Exit::Goto(target) => self.exit_to(target),
-            kir::Exit::Branch { cond, taken, fallthrough } => {
-                let c = self.cond(cond);
+            kir::Exit::Branch { taken, fallthrough, .. } => {
+                let c = condition.expect("evaluated above");
                 self.exit_conditional(c, taken, fallthrough);
             }
             kir::Exit::Indirect { target, .. } => {
