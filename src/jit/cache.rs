@@ -39,6 +39,8 @@ pub struct Block {
     pub uncompilable: bool,
     /// Its baseline translation, when the baseline backend runs it.
     pub baseline: Option<crate::backend::x86::Translation>,
+    /// The baseline entry continues in the optimised code (`code`).
+    pub bridged: bool,
 }
 
 impl Block {
@@ -146,7 +148,7 @@ pub fn build_block(pc: u64, system: bool) -> Block {
             break;
         }
     }
-    Block { pc, insns: insns.into(), exec_count: 0, code: None, uncompilable: false, baseline: None }
+    Block { pc, insns: insns.into(), exec_count: 0, code: None, uncompilable: false, baseline: None, bridged: false }
 }
 
 /// Pages some engine has translated code from.

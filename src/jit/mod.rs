@@ -430,13 +430,17 @@ impl ThreadView {
     /// invalidations, forgets this thread's tables if code was retired, and
     /// records that this thread holds no older pointer into code.
     fn enter_loop(&mut self, t: &mut Translations) {
+        // First what may retire code (and move the epoch), then the tables.
+        t.check_generation();
+        if t.compiler_has_work() || t.compiler_result_waits() {
+            t.collect_optimized(false);
+        }
         let epoch = t.epoch();
         if self.tables_epoch != epoch {
             self.tables.clear();
             self.tables_epoch = epoch;
         }
         t.set_reader(&self.seen, epoch);
-        t.check_generation();
         if self.tables_generation != t.generation {
             // Entries for invalidated blocks lead to the execution loop;
             // the lockless path must not find them.
@@ -445,9 +449,6 @@ impl ThreadView {
                 (_, None) => self.tables.clear(),
             }
             self.tables_generation = t.generation;
-        }
-        if t.compiler_has_work() {
-            t.collect_optimized(false);
         }
     }
 
@@ -499,7 +500,7 @@ impl ThreadView {
         let slot = jump_cache_index(pc);
         if let Some(code) = block.code {
             self.tables.region[slot] = JumpCacheEntry { pc, code: code as u64 };
-            if let Some(b) = block.baseline {
+            if let (Some(b), true) = (block.baseline, block.bridged) {
                 // The baseline entry continues in the region: baseline code
                 // and the lockless path get there through it.
                 self.tables.baseline[slot] = JumpCacheEntry { pc, code: b.entry as u64 };
@@ -588,7 +589,7 @@ fn successors(block: &Block) -> Vec<u64> {
 fn has_run(b: &Block, threshold: u32) -> bool {
     // SAFETY: the counter lies in the current arena generation (blocks are
     // dropped with it); a racy read only makes the region a little different.
-    b.exec_count > 0 || b.baseline.is_some_and(|t| !t.counter.is_null() && unsafe { std::ptr::read_volatile(t.counter) } != threshold)
+    b.exec_count > 0 || b.baseline.is_some_and(|t| !t.counter.is_null() && unsafe { std::ptr::read_volatile(t.counter) } != x86::counter_start(threshold))
 }
 
 /// Chooses the blocks compiled together with the hot block at `head`: those

@@ -483,6 +483,11 @@ impl Translations {
         self.install(done, self.generation, false);
     }
 
+    /// True when the compiler thread has sent a result not collected yet.
+    pub fn compiler_result_waits(&self) -> bool {
+        self.signals.compiler_done.load(Ordering::Acquire)
+    }
+
     /// True when a compile job is out or hot regions wait for the compiler.
     pub fn compiler_has_work(&self) -> bool {
         matches!(self.optimizer, Optimizer::Busy { .. }) || !self.pending_hot.is_empty()
@@ -491,6 +496,11 @@ impl Translations {
     /// Takes back the compiler and installs its result if a job is done (or,
     /// with `wait`, once it is); then starts the next waiting hot region.
     pub fn collect_optimized(&mut self, wait: bool) {
+        // Cleared before looking (a result sent after this sets it again),
+        // whatever the state: a result another thread collected between its
+        // sending and the flag's setting leaves the flag set, which would
+        // keep every execution loop on the locked path.
+        self.signals.compiler_done.store(false, Ordering::Relaxed);
         if let Optimizer::Busy { results, pid, generation } = &self.optimizer {
             let (pid, generation) = (*pid, *generation);
             if pid != std::process::id() {
@@ -502,8 +512,6 @@ impl Translations {
                 self.pending_hot.clear();
                 return;
             }
-            // Cleared before looking: a result sent after this sets it again.
-            self.signals.compiler_done.store(false, Ordering::Relaxed);
             let done = if wait { results.recv().ok() } else { results.try_recv().ok() };
             match done {
                 Some(done) => self.install(done, generation, true),
@@ -533,10 +541,18 @@ impl Translations {
         self.stats.compile_time += elapsed;
         self.signals.unpublished.store(true, Ordering::Relaxed);
         // Code of an older generation (the cache flushed since the job
-        // left) must not run. An invalidation not yet applied is handled
-        // like any other: the next dispatch drops the region.
+        // left) must not run.
         if generation != self.generation {
             return;
+        }
+        // Invalidations logged but not applied yet (the compiler thread
+        // installs without applying them): a region made from a rewritten
+        // page must not be entered.
+        if cache::code_generation() != self.generation {
+            match cache::changes_since(self.generation) {
+                (_, Some(ranges)) if !pages.iter().any(|p| ranges.iter().any(|&(first, last)| (first..=last).contains(p))) => {}
+                _ => return,
+            }
         }
         let Some(block) = self.blocks.get_mut(&head) else { return };
         match result {
@@ -556,7 +572,7 @@ impl Translations {
                     // the translation is current; the region's code lives
                     // until `flush_optimised` un-retires the entry (and
                     // retires the region) or a flush.
-                    unsafe { b.retire_to(&t, code as *const u8) };
+                    block.bridged = unsafe { b.retire_to(&t, code as *const u8) };
                 }
             }
             Ok(_) => {}
@@ -652,6 +668,7 @@ impl Translations {
         for block in self.blocks.values_mut() {
             block.exec_count = 0;
             block.uncompilable = false;
+            block.bridged = false;
             if block.code.take().is_some() {
                 if let (Some(t), Some(b)) = (block.baseline, self.baseline.as_mut()) {
                     // SAFETY: a current translation.

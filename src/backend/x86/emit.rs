@@ -273,7 +273,8 @@ impl<'a> Emitter<'a> {
             e.relocations.counter = Some(e.a.pos() as u32 + 3);
             e.a.lea_rip_signed(RAX, counter);
             e.a.cmp_m32_zero(RAX);
-            let spent = e.a.jcc(cc::E);
+            // Signed: two threads may both decrement a counter of 1.
+            let spent = e.a.jcc(cc::LE);
             e.a.dec_m32(RAX);
             let hot = e.a.jcc(cc::E);
             e.a.bind(spent);

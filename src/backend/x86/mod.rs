@@ -36,6 +36,13 @@ pub struct JumpCacheEntry {
 /// An entry that matches no guest pc.
 pub const EMPTY: JumpCacheEntry = JumpCacheEntry { pc: u64::MAX, code: 0 };
 
+/// A hot counter's first value for a threshold of `n` runs: the emitted
+/// test takes a counter at or below zero (as a signed number) as spent, so
+/// that one decremented past zero by two threads at once stays spent.
+pub fn counter_start(n: u32) -> u32 {
+    n.min(i32::MAX as u32)
+}
+
 /// The index of `pc` in the table (must match the emitted lookups of both
 /// backends). Higher address bits are folded in: a JIT's code (V8, the
 /// JVM) often lays out functions at the same offsets in different code
@@ -306,7 +313,7 @@ impl Baseline {
             Some(n) => {
                 let c = self.arena.alloc_u32().ok_or(TranslateError::ArenaFull)?;
                 // SAFETY: a fresh counter of our data area.
-                unsafe { c.write(n) };
+                unsafe { c.write(counter_start(n)) };
                 c
             }
             None => std::ptr::null_mut(),
@@ -410,7 +417,7 @@ impl Baseline {
             (Some(field), Some(n)) => {
                 let Some(c) = self.arena.alloc_u32() else { return Some(Err(TranslateError::ArenaFull)) };
                 // SAFETY: a fresh counter of our data area.
-                unsafe { c.write(n) };
+                unsafe { c.write(counter_start(n)) };
                 // The field ends the `lea` that addresses the counter.
                 let end_of_insn = self.arena.next_address() as i64 + field as i64 + 4;
                 let rel = (c as i64 - end_of_insn) as i32;
@@ -458,24 +465,26 @@ impl Baseline {
     /// and, like this backend's code, returns a status or leaves through a
     /// tail call: a small bridge in the arena loads RDI from RBP and jumps.
     /// Chains and the indirect-branch table keep pointing at `t`, so
-    /// [`Baseline::unretire`] is all it takes to go back. Falls back to
-    /// [`Baseline::retire`] when the arena is full.
+    /// [`Baseline::unretire`] is all it takes to go back.
+    ///
+    /// Returns false, changing nothing, when the arena has no room for the
+    /// bridge: the block's baseline code stays in use (the region is entered
+    /// from the execution loop only). (Retiring the entry to the leave stub
+    /// instead sent the execution loop round in a circle: the entry left at
+    /// once with the same pc.)
     ///
     /// # Safety
     /// As for `retire`; `target` must stay valid until `unretire` or a
     /// reset.
-    pub unsafe fn retire_to(&mut self, t: &Translation, target: *const u8) {
+    pub unsafe fn retire_to(&mut self, t: &Translation, target: *const u8) -> bool {
         let mut a = Asm { buf: Vec::with_capacity(16) };
         a.mov_rr(true, encode::regs::RDI, encode::regs::RBP);
         a.mov_abs(encode::regs::RAX, target as u64);
         a.jmp_r(encode::regs::RAX);
-        let Some(bridge) = self.arena.push(&a.buf) else {
-            // SAFETY: forwarded from the caller.
-            unsafe { self.retire(t) };
-            return;
-        };
+        let Some(bridge) = self.arena.push(&a.buf) else { return false };
         // SAFETY: forwarded from the caller.
         unsafe { jump_from_entry(t.entry, bridge) };
+        true
     }
 
     /// Whether `addr` lies in this backend's code.
@@ -496,7 +505,7 @@ impl Baseline {
         unsafe {
             write_entry(t.entry, &a.buf);
             if !t.counter.is_null() {
-                t.counter.write_volatile(hot_after);
+                t.counter.write_volatile(counter_start(hot_after));
             }
         }
     }
