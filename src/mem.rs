@@ -28,8 +28,13 @@ pub trait SystemMemory {
     /// Fetches the instruction word at `va` (execute permission checked).
     fn fetch(&self, va: u64) -> u32;
     /// Code at `va` is about to be translated (every block, before its
-    /// first fetch): the memory may watch the page for writes.
-    fn translating(&self, _va: u64) {}
+    /// first fetch): the memory may watch the page for writes. Returns the
+    /// physical page the code comes from (execute permission checked).
+    fn translating(&self, va: u64) -> u64;
+    /// The physical page instructions at `va` are fetched from now
+    /// (execute permission checked), to check a translation found by
+    /// virtual address against.
+    fn code_page(&self, va: u64) -> u64;
     /// Checks the following data accesses with EL0's permissions (LDTR and
     /// STTR at EL1), until called with `false`.
     fn set_unprivileged(&self, _on: bool) {}
@@ -88,13 +93,20 @@ pub unsafe fn fetch_insn(guest_addr: u64) -> u32 {
 }
 
 /// Tells a system memory that the block at `guest_addr` is being
-/// translated (see [`SystemMemory::translating`]); nothing in user mode,
-/// where code pages are tracked by the engine's own page set.
+/// translated (see [`SystemMemory::translating`]) and returns the physical
+/// page it comes from; nothing in user mode, where code pages are tracked
+/// by the engine's own page set and guest addresses are the only ones.
 #[inline]
-pub fn translating(guest_addr: u64) {
-    if let Some(sys) = system() {
-        sys.translating(guest_addr);
-    }
+pub fn translating(guest_addr: u64) -> Option<u64> {
+    system().map(|sys| sys.translating(guest_addr))
+}
+
+/// The physical page the instruction at `guest_addr` is fetched from now
+/// (system mode; a fault abandons with an instruction abort), `None` in
+/// user mode.
+#[inline]
+pub fn code_page(guest_addr: u64) -> Option<u64> {
+    system().map(|sys| sys.code_page(guest_addr))
 }
 
 /// Runs `access` with the system memory checking it as EL0's (LDTR/STTR at

@@ -41,6 +41,10 @@ pub struct Block {
     pub baseline: Option<crate::backend::x86::Translation>,
     /// The baseline entry continues in the optimised code (`code`).
     pub bridged: bool,
+    /// System mode: the physical page the block was fetched from. A lookup
+    /// by virtual address must find the same page there (see
+    /// `Engine::run_until_exit`).
+    pub phys_page: Option<u64>,
 }
 
 impl Block {
@@ -129,9 +133,7 @@ pub fn build_block(pc: u64, system: bool) -> Block {
     let mut insns = Vec::new();
     let mut at = pc;
     note_code_page(pc);
-    if system {
-        mem::translating(pc);
-    }
+    let phys_page = if system { mem::translating(pc) } else { None };
     loop {
         // SAFETY: instruction fetch; an unmapped PC faults the host thread,
         // which is how a guest jump to an unmapped address ends (SIGSEGV).
@@ -148,15 +150,18 @@ pub fn build_block(pc: u64, system: bool) -> Block {
             break;
         }
     }
-    Block { pc, insns: insns.into(), exec_count: 0, code: None, uncompilable: false, baseline: None, bridged: false }
+    Block { pc, insns: insns.into(), exec_count: 0, code: None, uncompilable: false, baseline: None, bridged: false, phys_page }
 }
 
 /// Pages some engine has translated code from.
 static CODE_PAGES: Mutex<Option<HashSet<u64>>> = Mutex::new(None);
 /// Bumped whenever translated code may have become stale.
 static CODE_GENERATION: AtomicU64 = AtomicU64::new(0);
-/// Exit-request flags of every running CPU, so invalidation can stop them.
-static LIVE_EXIT_FLAGS: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+/// Exit-request flags of every running CPU, so invalidation can stop them:
+/// (address, engines that registered it). A system-mode vCPU runs several
+/// engines (one per address space), and dropping one must not forget the
+/// flag the others still rely on.
+static LIVE_EXIT_FLAGS: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
 /// Recent invalidations: (generation they created, first page, last page),
 /// oldest first, so that an engine drops only the blocks of those pages.
 static INVALIDATIONS: Mutex<std::collections::VecDeque<(u64, u64, u64)>> = Mutex::new(std::collections::VecDeque::new());
@@ -207,8 +212,9 @@ pub fn code_generation() -> u64 {
 pub fn register_exit_flag(flag: &AtomicU32) {
     let mut live = LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner());
     let addr = flag as *const AtomicU32 as usize;
-    if !live.contains(&addr) {
-        live.push(addr);
+    match live.iter_mut().find(|(a, _)| *a == addr) {
+        Some((_, engines)) => *engines += 1,
+        None => live.push((addr, 1)),
     }
 }
 
@@ -216,7 +222,12 @@ pub fn register_exit_flag(flag: &AtomicU32) {
 pub fn unregister_exit_flag(flag: &AtomicU32) {
     let mut live = LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner());
     let addr = flag as *const AtomicU32 as usize;
-    live.retain(|&a| a != addr);
+    if let Some(i) = live.iter().position(|(a, _)| *a == addr) {
+        live[i].1 -= 1;
+        if live[i].1 == 0 {
+            live.swap_remove(i);
+        }
+    }
 }
 
 /// Finds the other views of the memory at a guest address: for a page of a
@@ -257,7 +268,7 @@ pub struct ForkGuard {
     code: Option<MutexGuard<'static, super::translations::Translations>>,
     _pages: MutexGuard<'static, Option<HashSet<u64>>>,
     _log: MutexGuard<'static, std::collections::VecDeque<(u64, u64, u64)>>,
-    _exit_flags: MutexGuard<'static, Vec<usize>>,
+    _exit_flags: MutexGuard<'static, Vec<(usize, usize)>>,
     _compile_service: super::background::ServiceGuard,
 }
 
@@ -322,11 +333,20 @@ pub fn invalidate_range(start: u64, len: u64) -> bool {
     true
 }
 
+/// Discards the translations of the page holding `pc` in every code cache,
+/// and makes every thread's tables forget it (system mode: a translation
+/// found stale by its physical page).
+pub fn invalidate_page_of(pc: u64) {
+    let page = pc / PAGE_SIZE;
+    CODE_PAGES.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(HashSet::new).insert(page);
+    invalidate_range(page * PAGE_SIZE, PAGE_SIZE);
+}
+
 /// Asks every running CPU to leave translated code at its next block
 /// boundary.
 pub fn request_exit_everywhere() {
     let live = LIVE_EXIT_FLAGS.lock().unwrap_or_else(|e| e.into_inner());
-    for &addr in live.iter() {
+    for &(addr, _) in live.iter() {
         // SAFETY: flags are registered by engines for CPUs that outlive their
         // registration (unregistered when the engine is dropped).
         let flag = unsafe { &*(addr as *const AtomicU32) };

@@ -284,10 +284,26 @@ impl Engine {
                 }
                 continue;
             }
+            // System mode: translations are found by virtual address in
+            // the cache of one translation regime, and each must come from
+            // the physical page the pc maps to now; one made from another
+            // page (a mapping changed without the TLB maintenance that
+            // would have dropped it) is dropped and made again. Looked up
+            // before the lock: an unmapped pc faults here.
+            let phys_page = if self.config.system { crate::mem::code_page(pc) } else { None };
             let (next, entered) = {
                 let mut t = self.code.lock();
                 self.thread.enter_loop(&mut t);
-                (self.thread.next_code(&mut t, pc), t.epoch())
+                if t.blocks.get(&pc).is_some_and(|b| b.phys_page != phys_page) {
+                    (None, None)
+                } else {
+                    (self.thread.next_code(&mut t, pc), Some(t.epoch()))
+                }
+            };
+            let Some(entered) = entered else {
+                stats::note_stale_translation();
+                cache::invalidate_page_of(pc);
+                continue;
             };
             let exit = if let Some(next) = next {
                 self.run_next(cpu, pc, next, entered)
@@ -348,14 +364,24 @@ impl Engine {
         self.after_translated_code(cpu, status, entered)
     }
 
+    /// Chains the exit translated code just left through (`cpu.chain_slot`,
+    /// if any) to the block at `cpu.pc`, if there is one. In system mode
+    /// only to a block made from the physical page `cpu.pc` maps to now,
+    /// looked up before the lock (it may fault: the next fetch's fault).
+    fn chain_exit(&self, cpu: &CpuState, entered: u64) {
+        if cpu.chain_slot == 0 {
+            return;
+        }
+        let phys_page = if self.config.system { crate::mem::code_page(cpu.pc) } else { None };
+        self.code.lock().chain(cpu.chain_slot, cpu.pc, entered, phys_page);
+    }
+
     /// What the execution loop does when translated code (baseline or
     /// optimised, which continue in each other directly) returns `status`.
     fn after_translated_code(&mut self, cpu: &mut CpuState, status: ExitStatus, entered: u64) -> Option<ExitReason> {
         match status {
             ExitStatus::Continue => {
-                if cpu.chain_slot != 0 {
-                    self.code.lock().chain(cpu.chain_slot, cpu.pc, entered);
-                }
+                self.chain_exit(cpu, entered);
                 None
             }
             ExitStatus::Syscall => Some(ExitReason::Syscall),
@@ -414,9 +440,7 @@ impl Engine {
         let st = unsafe { enter(cpu, code) };
         match st {
             status::CONTINUE => {
-                if cpu.chain_slot != 0 {
-                    self.code.lock().chain(cpu.chain_slot, cpu.pc, entered);
-                }
+                self.chain_exit(cpu, entered);
                 None
             }
             status::SYSCALL => Some(ExitReason::Syscall),

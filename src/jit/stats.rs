@@ -55,6 +55,19 @@ pub(super) fn add_dispatches(all: u64, lockless: u64) {
     LOCKLESS_DISPATCHES.fetch_add(lockless, Ordering::Relaxed);
 }
 
+static STALE_TRANSLATIONS: AtomicU64 = AtomicU64::new(0);
+
+/// System mode: a translation found by virtual address came from another
+/// physical page than the one the address maps to now.
+pub(super) fn note_stale_translation() {
+    STALE_TRANSLATIONS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// How many translations [`note_stale_translation`] counted.
+pub fn stale_translations() -> u64 {
+    STALE_TRANSLATIONS.load(Ordering::Relaxed)
+}
+
 impl Totals {
     fn fields(&self) -> [(&'static AtomicU64, u64); 11] {
         [

@@ -93,6 +93,12 @@ impl CodeCache {
         PROCESS.get_or_init(|| CodeCache::new(config)).clone()
     }
 
+    /// Drops every translation (system mode: a cache given to another
+    /// address space).
+    pub fn flush(&self) {
+        self.lock().flush();
+    }
+
     /// The process's cache's lock, if it has one (see `cache::lock_for_fork`).
     pub(super) fn lock_process() -> Option<MutexGuard<'static, Translations>> {
         PROCESS.get().map(|c| c.lock())
@@ -586,12 +592,13 @@ impl Translations {
     /// optimised exit (a code pointer slot) goes to the target's region, or
     /// to its baseline code when the tiers run mixed. `entered` is the
     /// epoch in which the code that left was entered: the slot belongs to
-    /// live code only if nothing was retired since.
-    pub fn chain(&mut self, slot: u64, pc: u64, entered: u64) {
+    /// live code only if nothing was retired since. In system mode the
+    /// target must come from `phys_page`, the page `pc` maps to now.
+    pub fn chain(&mut self, slot: u64, pc: u64, entered: u64, phys_page: Option<u64>) {
         if entered != self.epoch() || self.generation != cache::code_generation() {
             return;
         }
-        let Some(target) = self.blocks.get(&pc) else { return };
+        let Some(target) = self.blocks.get(&pc).filter(|b| b.phys_page == phys_page) else { return };
         match self.baseline.as_mut() {
             Some(b) if b.contains(slot) => {
                 if let Some(t) = target.baseline {

@@ -7,7 +7,7 @@
 //! input and waits until the guest powers off, resets or the user quits.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -180,8 +180,10 @@ pub struct CpuPort {
     /// TLB entries other vCPUs invalidated (TLBI ... IS), for this vCPU to
     /// drop before its next instruction.
     pub tlb_shootdown: TlbShootdown,
-    /// Translations another vCPU invalidated: 0 none, 1 user code, 2 all.
-    code_flush: AtomicU8,
+    /// Translations another vCPU invalidated, for this vCPU to drop its
+    /// engines on; `code_flush_pending` tells the loop to look.
+    code_flushes: Mutex<Vec<crate::cpu::engines::Flush>>,
+    code_flush_pending: AtomicBool,
     /// The vCPU's `CpuState::exit_request`, to stop its translated code.
     exit_flag: AtomicPtr<AtomicU32>,
     /// The GIC's outputs to this vCPU changed since the vCPU last looked.
@@ -208,7 +210,8 @@ impl CpuPort {
             state: Mutex::new(PortState { power, start: None, wake: false }),
             cv: Condvar::new(),
             tlb_shootdown: TlbShootdown::default(),
-            code_flush: AtomicU8::new(0),
+            code_flushes: Mutex::new(Vec::new()),
+            code_flush_pending: AtomicBool::new(false),
             exit_flag: AtomicPtr::new(std::ptr::null_mut()),
             gic_changed: AtomicBool::new(true),
             ticked: AtomicBool::new(true),
@@ -308,24 +311,23 @@ impl CpuPort {
 
     /// Asks the vCPU to drop translations (see `cpu::engines::Flush`).
     pub fn request_code_flush(&self, what: crate::cpu::engines::Flush) {
-        let level = match what {
-            crate::cpu::engines::Flush::User => 1,
-            crate::cpu::engines::Flush::All => 2,
-        };
-        self.code_flush.fetch_max(level, Ordering::AcqRel);
+        {
+            let mut flushes = lock(&self.code_flushes);
+            if !flushes.contains(&what) {
+                flushes.push(what);
+            }
+        }
+        self.code_flush_pending.store(true, Ordering::Release);
         self.kick();
     }
 
-    /// The translations to drop, if another vCPU asked.
-    pub fn take_code_flush(&self) -> Option<crate::cpu::engines::Flush> {
-        if self.code_flush.load(Ordering::Relaxed) == 0 {
-            return None;
+    /// The translations to drop that other vCPUs asked for since the last
+    /// call.
+    pub fn take_code_flushes(&self) -> Vec<crate::cpu::engines::Flush> {
+        if !self.code_flush_pending.swap(false, Ordering::AcqRel) {
+            return Vec::new();
         }
-        match self.code_flush.swap(0, Ordering::AcqRel) {
-            1 => Some(crate::cpu::engines::Flush::User),
-            2 => Some(crate::cpu::engines::Flush::All),
-            _ => None,
-        }
+        std::mem::take(&mut *lock(&self.code_flushes))
     }
 
     /// The vCPU's power state.
@@ -410,6 +412,9 @@ pub struct Machine {
     pub ram_window: RamWindow,
     /// The RAM pages translated code came from.
     pub code_pages: Arc<CodePages>,
+    /// The translated code of every vCPU, by translation regime (`None`
+    /// for the interpreter).
+    pub code_caches: Option<Arc<crate::cpu::engines::SharedCodeCaches>>,
     /// MMIO devices.
     pub bus: Arc<Bus>,
     /// The interrupt controller.
@@ -576,6 +581,7 @@ impl Machine {
             ram,
             ram_window,
             code_pages,
+            code_caches: crate::cpu::engines::SharedCodeCaches::for_tiers(config.tiers, num_cpus),
             bus: Arc::new(bus),
             gic: gic.clone(),
             cpus,

@@ -116,11 +116,12 @@ fn print_stats(machine: &Machine) {
     eprintln!("{}", kestrel::jit::stats::Totals::current());
     let code = &machine.code_pages;
     eprintln!(
-        "  system: {} returns to the vCPU loop for system instructions, {} RAM pages became code, {} code pages written, {} broadcast TLB invalidations",
+        "  system: {} returns to the vCPU loop for system instructions, {} RAM pages became code, {} code pages written, {} broadcast TLB invalidations, {} translations found made from another physical page",
         machine.system_exits.load(std::sync::atomic::Ordering::Relaxed),
         code.marks(),
         code.unmarks(),
-        machine.tlb_broadcasts.load(std::sync::atomic::Ordering::Relaxed)
+        machine.tlb_broadcasts.load(std::sync::atomic::Ordering::Relaxed),
+        kestrel::jit::stats::stale_translations()
     );
     for (word, count) in machine.top_exit_words(10) {
         eprintln!("    {count:>10}  {word:08x}  {}", system_instruction_name(word));

@@ -1,149 +1,367 @@
-//! The translated-code caches of one vCPU.
+//! Translated code: one code cache per translation regime, shared by the
+//! vCPUs (a block of the kernel is translated once, whichever vCPU runs it
+//! first), each vCPU keeping its own engines on the caches it runs.
 //!
-//! Translations are keyed by virtual address, so they are valid only for
-//! the address space they were made in. The kernel's half (TTBR1, bit 55
-//! set) is the same in every process; the user half (TTBR0) changes with
-//! each process. So each vCPU keeps engines for kernel code, one per TTBR1
-//! table (a kernel that unmaps itself from user space, KPTI, switches
-//! between two at every exception), which survive context switches, and a
-//! few for user code, each holding the code of one address space (TTBR0's
-//! table and the ASID): switching between a shell and the program it runs
-//! does not translate either again. When code runs in an address space
-//! none of them holds, the least recently used one of its half is emptied
-//! and takes it. Kernel code is assumed to map the same under every ASID
-//! (global, or identical per ASID as KPTI's tables are): a kernel whose
-//! upper half differed by ASID and was invalidated by ASID alone would need
-//! the ASID in the kernel key too. Linux invalidates kernel ranges with the
-//! all-ASID forms and replaces TTBR1 tables with TLBI VMALLE1, which empty
-//! everything. TLB maintenance and instruction-cache maintenance
-//! by address drop the page's blocks in every engine
-//! (`kestrel::jit::invalidate_range`); by ASID (whose reuse the
-//! architecture requires to be preceded by TLB maintenance), all user
-//! engines; the invalidate-all forms, everything ([`Flush`]).
+//! A translation is keyed by its translation regime ([`SpaceKey`]: SCTLR_EL1
+//! and TCR_EL1, the table of the half the code lies in, and for user code
+//! the ASID), its virtual address (the code of a block holds its pc: branch
+//! targets, link addresses), and the physical page it was made from: a
+//! block found by virtual address in its regime's cache must come from the
+//! page the address maps to now, or it is dropped and made again
+//! (`kestrel::jit::Engine::run_until_exit`). Writes to a physical page
+//! that code was made from drop the code of every virtual page it was
+//! fetched through (`code_pages`).
+//!
+//! The kernel's half (TTBR1, bit 55 set) is the same in every process, so
+//! its caches survive context switches (a kernel that unmaps itself from
+//! user space, KPTI, switches between two TTBR1 tables at every exception:
+//! two caches). Each process's user half has its own (TTBR0's table and the
+//! ASID): switching between a shell and the program it runs translates
+//! neither again. With the MMU off, addresses are physical and one cache
+//! serves every vCPU that runs with it off (the same SCTLR and TCR). Kernel
+//! code is assumed to map the same under every ASID (global, or identical
+//! per ASID as KPTI's tables are): a kernel whose upper half differed by
+//! ASID and was invalidated by ASID alone would need the ASID in the kernel
+//! key too. Linux invalidates kernel ranges with the all-ASID forms and
+//! replaces TTBR1 tables with TLBI VMALLE1, which empty everything.
+//!
+//! The machine keeps a few caches of each half ([`SharedCodeCaches`]), the
+//! least recently used one giving way (emptied in place if no vCPU runs it,
+//! else left to the vCPUs that do); each vCPU keeps engines for the last
+//! few regimes it ran ([`CodeCaches`]). TLB and instruction-cache
+//! maintenance by address drop the page's blocks in every cache
+//! (`kestrel::jit::invalidate_range`); by ASID, the caches of that ASID;
+//! the invalidate-all forms, everything ([`Flush`]). The vCPU that
+//! invalidates empties the machine's caches; the others, asked to for the
+//! broadcast forms, drop their engines on what it emptied.
+
+use std::sync::{Arc, Mutex};
 
 use kestrel::guest::aarch64::cpu::CpuState;
-use kestrel::jit::{Engine, EngineConfig, ExitReason};
+use kestrel::guest::aarch64::mmu::Regime;
+use kestrel::jit::{CodeCache, Engine, EngineConfig, ExitReason};
 
 use crate::config::Tiers;
 
 /// Which translations an invalidation drops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flush {
-    /// User code (TLBI ASIDE1).
-    User,
-    /// Everything (TLBI VMALLE1, IC IALLU, a changed translation regime).
+    /// User code of one ASID (TLBI ASIDE1): the value of Xt[63:48].
+    Asid(u64),
+    /// Everything (TLBI VMALLE1, IC IALLU).
     All,
 }
 
-/// User address spaces whose code a vCPU keeps.
-const USER_SPACES: usize = 4;
-/// Kernel address spaces (TTBR1 tables) whose code a vCPU keeps.
-const KERNEL_SPACES: usize = 2;
-
-/// One address space's code.
-struct Space {
-    engine: Engine,
-    /// The address space the code was translated in, if any: for user
-    /// code TTBR0_EL1's table base and the ASID, for kernel code TTBR1_EL1's
-    /// table base.
-    space: Option<(u64, u64)>,
-    /// When it last ran (a counter of switches).
-    last_used: u64,
+/// What translated code found by virtual address is valid for: the
+/// translation regime of the half of the address space it lies in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpaceKey {
+    /// SCTLR_EL1 (the MMU on or off, and what else translated code may
+    /// depend on).
+    sctlr: u64,
+    /// TCR_EL1 (granule, sizes, top-byte-ignore, where the ASID is).
+    tcr: u64,
+    /// The translation table's base: TTBR1's for the kernel's half, TTBR0's
+    /// for the user half, 0 with the MMU off.
+    table: u64,
+    /// The ASID of user code; 0 for the kernel's half and with the MMU off.
+    asid: u64,
 }
 
-/// Address spaces of one half, the least recently used giving way.
-struct Spaces {
-    all: Vec<Space>,
-    /// The space running now (index into `all`).
-    current: usize,
-    switches: u64,
+/// The two halves of the virtual address space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Half {
+    /// Bit 55 set: TTBR1.
+    Kernel,
+    /// Bit 55 clear: TTBR0.
+    User,
 }
 
-impl Spaces {
-    fn new(count: usize, tiers: Tiers) -> Spaces {
-        let all = (0..count).map(|_| Space { engine: system_engine(tiers), space: None, last_used: 0 }).collect();
-        Spaces { all, current: 0, switches: 0 }
+/// Bits of a TTBR holding the table's base address.
+const TABLE_BASE: u64 = 0x0000_ffff_ffff_fffe;
+/// TCR_EL1.A1: the ASID is TTBR1's.
+const TCR_A1: u64 = 1 << 22;
+/// TCR_EL1.AS: 16-bit ASIDs (else 8).
+const TCR_AS: u64 = 1 << 36;
+
+impl SpaceKey {
+    /// The half `pc` lies in and its regime's key.
+    fn of(regime: &Regime, pc: u64) -> (Half, SpaceKey) {
+        let (sctlr, tcr) = (regime.sctlr, regime.tcr);
+        let half = if (pc >> 55) & 1 == 1 { Half::Kernel } else { Half::User };
+        if sctlr & 1 == 0 {
+            return (half, SpaceKey { sctlr, tcr, table: 0, asid: 0 });
+        }
+        let key = match half {
+            Half::Kernel => SpaceKey { sctlr, tcr, table: regime.ttbr1 & TABLE_BASE, asid: 0 },
+            Half::User => {
+                let asid_from = if tcr & TCR_A1 != 0 { regime.ttbr1 } else { regime.ttbr0 };
+                SpaceKey { sctlr, tcr, table: regime.ttbr0 & TABLE_BASE, asid: asid_from >> 48 }
+            }
+        };
+        (half, key)
     }
 
-    /// Drops every translation.
-    fn flush(&mut self) {
-        for s in &mut self.all {
-            if s.space.take().is_some() {
-                s.engine.flush_translations();
+    /// Whether a flush drops this regime's code (of the half it is in).
+    fn flushed_by(&self, half: Half, what: Flush) -> bool {
+        match what {
+            Flush::All => true,
+            Flush::Asid(asid) => {
+                let mask = if self.tcr & TCR_AS != 0 { 0xffff } else { 0xff };
+                half == Half::User && self.sctlr & 1 != 0 && (self.asid ^ asid) & mask == 0
             }
         }
     }
-
-    /// The engine of address space `space`, made current.
-    fn engine(&mut self, space: (u64, u64)) -> &mut Engine {
-        if self.all[self.current].space != Some(space) {
-            self.switches += 1;
-            let index = match self.all.iter().position(|s| s.space == Some(space)) {
-                Some(i) => i,
-                None => {
-                    let (i, lru) = self.all.iter_mut().enumerate().min_by_key(|(_, s)| s.last_used).expect("address spaces");
-                    if lru.space.is_some() {
-                        lru.engine.flush_translations();
-                    }
-                    lru.space = Some(space);
-                    i
-                }
-            };
-            self.current = index;
-        }
-        let s = &mut self.all[self.current];
-        s.last_used = self.switches;
-        &mut s.engine
-    }
 }
 
-/// The engines of a vCPU.
-pub struct CodeCaches {
-    kernel: Spaces,
-    users: Spaces,
+/// Kernel regimes whose code the machine keeps (KPTI's two tables, the
+/// MMU off, one to spare).
+const KERNEL_SPACES: usize = 4;
+/// User regimes whose code the machine keeps, beyond two per vCPU.
+const USER_SPACES: usize = 4;
+/// Engines a vCPU keeps, per half.
+const LOCAL_KERNEL_ENGINES: usize = 2;
+const LOCAL_USER_ENGINES: usize = 4;
+
+/// One regime's cache, in the machine's list.
+struct Pooled {
+    key: SpaceKey,
+    cache: Arc<CodeCache>,
+    last_used: u64,
 }
 
-fn system_engine(tiers: Tiers) -> Engine {
+/// The code caches of the machine, by regime.
+pub struct SharedCodeCaches {
+    config: EngineConfig,
+    halves: Mutex<Pools>,
+}
+
+struct Pools {
+    kernel: Vec<Pooled>,
+    user: Vec<Pooled>,
+    user_capacity: usize,
+    uses: u64,
+}
+
+fn system_config(tiers: Tiers) -> EngineConfig {
     // Hot regions compile on the compiler thread while the vCPU goes on in
     // baseline code: compiling them in the vCPU's own loop cost a CPU-bound
     // guest 9% (its processes are short, and each one's hot code is
     // compiled anew), in the background it gains 8%.
     let config = EngineConfig { system: true, background: true, ..EngineConfig::default() };
-    Engine::new(match tiers {
+    match tiers {
         Tiers::Baseline => EngineConfig { optimizing: false, ..config },
         // With a threshold of one, Cranelift compiles every block before
         // its first run and the baseline backend translates nothing.
         Tiers::Optimizing => EngineConfig { jit_threshold: 1, ..config },
         Tiers::Both | Tiers::Interpreter => config,
-    })
+    }
 }
 
-impl CodeCaches {
-    /// Empty caches for translated code of `tiers`; none for the
-    /// interpreter.
-    pub fn for_tiers(tiers: Tiers) -> Option<CodeCaches> {
+impl SharedCodeCaches {
+    /// Empty caches for translated code of `tiers` run by `vcpus` vCPUs;
+    /// none for the interpreter.
+    pub fn for_tiers(tiers: Tiers, vcpus: usize) -> Option<Arc<SharedCodeCaches>> {
         if tiers == Tiers::Interpreter {
             return None;
         }
-        Some(CodeCaches { kernel: Spaces::new(KERNEL_SPACES, tiers), users: Spaces::new(USER_SPACES, tiers) })
+        let pools = Pools { kernel: Vec::new(), user: Vec::new(), user_capacity: USER_SPACES + 2 * vcpus, uses: 0 };
+        Some(Arc::new(SharedCodeCaches { config: system_config(tiers), halves: Mutex::new(pools) }))
     }
 
-    /// Drops translations.
-    pub fn flush(&mut self, what: Flush) {
-        self.users.flush();
-        if what == Flush::All {
-            self.kernel.flush();
+    fn pools(&self) -> std::sync::MutexGuard<'_, Pools> {
+        self.halves.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The cache of regime `key` in `half`, made (or recycled) if the
+    /// machine keeps none.
+    fn cache(&self, half: Half, key: SpaceKey) -> Arc<CodeCache> {
+        let mut pools = self.pools();
+        pools.uses += 1;
+        let (uses, capacity) = (pools.uses, if half == Half::Kernel { KERNEL_SPACES } else { pools.user_capacity });
+        let list = if half == Half::Kernel { &mut pools.kernel } else { &mut pools.user };
+        if let Some(p) = list.iter_mut().find(|p| p.key == key) {
+            p.last_used = uses;
+            return p.cache.clone();
+        }
+        if list.len() < capacity {
+            let cache = CodeCache::new(&self.config);
+            list.push(Pooled { key, cache: cache.clone(), last_used: uses });
+            return cache;
+        }
+        let lru = list.iter_mut().min_by_key(|p| p.last_used).expect("a full list");
+        if Arc::strong_count(&lru.cache) == 1 {
+            // No vCPU runs it (engines come only from this list, under its
+            // lock): its memory is reused.
+            lru.cache.flush();
+        } else {
+            lru.cache = CodeCache::new(&self.config);
+        }
+        lru.key = key;
+        lru.last_used = uses;
+        lru.cache.clone()
+    }
+
+    /// Drops the code `what` names from the machine's caches: emptied in
+    /// place where no vCPU runs them, else forgotten (the vCPUs that run
+    /// them drop their engines when their own invalidation, or the request
+    /// of a broadcast one, reaches them).
+    fn flush(&self, what: Flush) {
+        let mut pools = self.pools();
+        let Pools { kernel, user, .. } = &mut *pools;
+        for (half, list) in [(Half::Kernel, kernel), (Half::User, user)] {
+            list.retain(|p| {
+                if !p.key.flushed_by(half, what) {
+                    return true;
+                }
+                if Arc::strong_count(&p.cache) == 1 {
+                    p.cache.flush();
+                    return true;
+                }
+                false
+            });
+        }
+    }
+}
+
+/// A vCPU's engine on one regime's cache.
+struct Local {
+    key: SpaceKey,
+    engine: Engine,
+    last_used: u64,
+}
+
+/// The engines of one half of a vCPU's address space.
+struct Locals {
+    half: Half,
+    all: Vec<Local>,
+    capacity: usize,
+    /// The engine running now (index into `all`).
+    current: Option<usize>,
+    switches: u64,
+}
+
+impl Locals {
+    fn new(half: Half, capacity: usize) -> Locals {
+        Locals { half, all: Vec::new(), capacity, current: None, switches: 0 }
+    }
+
+    /// The engine on regime `key`'s cache, made current.
+    fn engine(&mut self, key: SpaceKey, shared: &SharedCodeCaches) -> &mut Engine {
+        let current = self.current.filter(|&i| self.all[i].key == key);
+        let index = match current {
+            Some(i) => i,
+            None => {
+                self.switches += 1;
+                match self.all.iter().position(|l| l.key == key) {
+                    Some(i) => i,
+                    None => {
+                        let engine = Engine::sharing(shared.config.clone(), shared.cache(self.half, key));
+                        let local = Local { key, engine, last_used: 0 };
+                        if self.all.len() < self.capacity {
+                            self.all.push(local);
+                            self.all.len() - 1
+                        } else {
+                            let (i, lru) = self.all.iter_mut().enumerate().min_by_key(|(_, l)| l.last_used).expect("engines");
+                            *lru = local;
+                            i
+                        }
+                    }
+                }
+            }
+        };
+        self.current = Some(index);
+        let local = &mut self.all[index];
+        local.last_used = self.switches;
+        &mut local.engine
+    }
+
+    /// Drops the engines on code `what` names.
+    fn flush(&mut self, what: Flush) {
+        let half = self.half;
+        let before = self.all.len();
+        self.all.retain(|l| !l.key.flushed_by(half, what));
+        if self.all.len() != before {
+            self.current = None;
+        }
+    }
+}
+
+/// The engines of a vCPU.
+pub struct CodeCaches {
+    shared: Arc<SharedCodeCaches>,
+    kernel: Locals,
+    users: Locals,
+}
+
+impl CodeCaches {
+    /// A vCPU's engines on the machine's caches.
+    pub fn new(shared: Arc<SharedCodeCaches>) -> CodeCaches {
+        CodeCaches { shared, kernel: Locals::new(Half::Kernel, LOCAL_KERNEL_ENGINES), users: Locals::new(Half::User, LOCAL_USER_ENGINES) }
+    }
+
+    /// Drops translations: this vCPU's invalidation (`own`), which also
+    /// empties the machine's caches, or another vCPU's broadcast one, which
+    /// already has.
+    pub fn flush(&mut self, what: Flush, own: bool) {
+        self.users.flush(what);
+        self.kernel.flush(what);
+        if own {
+            self.shared.flush(what);
         }
     }
 
-    /// Runs translated code from `cpu.pc` until it hands control back:
-    /// kernel code in the address space of TTBR1_EL1's table `kernel_space`,
-    /// user code in `user_space` (TTBR0_EL1's table base and the ASID). A
-    /// fault abandons this call (see `kestrel::guard`).
-    pub fn run(&mut self, cpu: &mut CpuState, kernel_space: u64, user_space: (u64, u64)) -> ExitReason {
-        if (cpu.pc >> 55) & 1 == 1 {
-            return self.kernel.engine((kernel_space, 0)).run(cpu);
-        }
-        self.users.engine(user_space).run(cpu)
+    /// Runs translated code from `cpu.pc` in translation regime `regime`
+    /// until it hands control back. A fault abandons this call (see
+    /// `kestrel::guard`).
+    pub fn run(&mut self, cpu: &mut CpuState, regime: &Regime) -> ExitReason {
+        let (half, key) = SpaceKey::of(regime, cpu.pc);
+        let locals = if half == Half::Kernel { &mut self.kernel } else { &mut self.users };
+        locals.engine(key, &self.shared).run(cpu)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn regime(sctlr: u64, tcr: u64, ttbr0: u64, ttbr1: u64) -> Regime {
+        Regime { sctlr, tcr, ttbr0, ttbr1 }
+    }
+
+    #[test]
+    fn user_code_is_keyed_by_table_and_asid_kernel_code_by_its_table() {
+        let r = regime(1, TCR_AS, 0x0005_0000_4000_1000, 0x0000_0000_4100_0000);
+        let (half, key) = SpaceKey::of(&r, 0x40_0000);
+        assert_eq!(half, Half::User);
+        assert_eq!((key.table, key.asid), (0x4000_1000, 5));
+        let (half, key) = SpaceKey::of(&r, 0xffff_8000_0800_0000);
+        assert_eq!(half, Half::Kernel);
+        assert_eq!((key.table, key.asid), (0x4100_0000, 0));
+        // TCR.A1: the ASID is TTBR1's.
+        let r = regime(1, TCR_A1, 0x4000_1000, 0x0007_0000_4100_0000);
+        assert_eq!(SpaceKey::of(&r, 0x40_0000).1.asid, 7);
+    }
+
+    #[test]
+    fn with_the_mmu_off_the_tables_do_not_matter() {
+        let a = SpaceKey::of(&regime(0, 0, 0x1000, 0x2000), 0x4020_0000);
+        let b = SpaceKey::of(&regime(0, 0, 0x3000, 0x4000), 0x4020_0000);
+        assert_eq!(a, b);
+        // Turning the MMU on is another regime.
+        assert_ne!(a.1, SpaceKey::of(&regime(1, 0, 0x1000, 0x2000), 0x4020_0000).1);
+    }
+
+    #[test]
+    fn an_asid_flush_names_user_code_of_that_asid_only() {
+        let user = |asid: u64, tcr: u64| SpaceKey::of(&regime(1, tcr, asid << 48 | 0x1000, 0x2000), 0x1000).1;
+        assert!(user(5, TCR_AS).flushed_by(Half::User, Flush::Asid(5)));
+        assert!(!user(6, TCR_AS).flushed_by(Half::User, Flush::Asid(5)));
+        // 8-bit ASIDs: the upper byte is ignored.
+        assert!(user(0x105, 0).flushed_by(Half::User, Flush::Asid(5)));
+        assert!(!user(0x105, TCR_AS).flushed_by(Half::User, Flush::Asid(5)));
+        let kernel = SpaceKey::of(&regime(1, TCR_AS, 0, 0x2000), 1 << 55).1;
+        assert!(!kernel.flushed_by(Half::Kernel, Flush::Asid(0)));
+        assert!(kernel.flushed_by(Half::Kernel, Flush::All));
     }
 }

@@ -31,9 +31,6 @@ use kestrel::guest::aarch64::mmu::Regime;
 use kestrel::guest::aarch64::sysregs::sysreg;
 use kestrel::jit::ExitReason;
 
-/// The table base of a TTBR value: without the ASID (bits 63:48) and CnP
-/// (bit 0).
-const TABLE_BASE: u64 = 0x0000_ffff_ffff_fffe;
 use kestrel::mem::{self, SystemMemory};
 
 use crate::devices::gic;
@@ -102,7 +99,8 @@ impl Vcpu {
     pub fn new(index: usize, machine: Arc<Machine>) -> Vcpu {
         let mmu = Box::new(SoftMmu::new(machine.ram_window, machine.bus.clone(), machine.code_pages.clone()));
         let el1 = El1State::at_reset(machine_has_pan(&machine));
-        let (tiers, machine_stats) = (machine.config.tiers, machine.config.stats);
+        let machine_stats = machine.config.stats;
+        let code = machine.code_caches.clone().map(|shared| Box::new(engines::CodeCaches::new(shared)));
         Vcpu {
             index,
             cpu: Box::default(),
@@ -111,7 +109,7 @@ impl Vcpu {
             mmu,
             machine,
             decoded: decode_cache::DecodeCache::new(),
-            code: engines::CodeCaches::for_tiers(tiers).map(Box::new),
+            code,
             debug_regs: Default::default(),
             timer_levels: TimerIrqLevels::default(),
             irq_lines: (false, false),
@@ -215,9 +213,9 @@ impl Vcpu {
                 self.idle();
                 continue;
             }
-            if let Some(what) = self.port().take_code_flush() {
+            for what in self.port().take_code_flushes() {
                 if let Some(code) = self.code.as_mut() {
-                    code.flush(what);
+                    code.flush(what, false);
                 }
             }
             self.take_pending_interrupt();
@@ -284,12 +282,9 @@ impl Vcpu {
         // A user address space is its table and its ASID, which TCR_EL1.A1
         // puts in TTBR1 (as Linux does) or in TTBR0.
         let regime = self.mmu.context().regime;
-        let asid_from = if regime.tcr & (1 << 22) != 0 { regime.ttbr1 } else { regime.ttbr0 };
-        let space = (regime.ttbr0 & !(0xffff << 48), asid_from >> 48);
-        let kernel_space = regime.ttbr1 & TABLE_BASE;
         let code = self.code.as_mut().expect("translated mode");
         CURRENT_EL1.with(|c| c.set(&mut self.el1));
-        let exit = code.run(&mut self.cpu, kernel_space, space);
+        let exit = code.run(&mut self.cpu, &regime);
         CURRENT_EL1.with(|c| c.set(std::ptr::null_mut()));
         if let (ExitReason::System { word, .. }, Some(words)) = (&exit, self.exit_words.as_mut()) {
             // MSR, MRS and SYS are counted without their register.
@@ -480,7 +475,7 @@ impl Vcpu {
     /// others to do the same.
     pub fn flush_code(&mut self, what: engines::Flush, broadcast: bool) {
         if let Some(code) = self.code.as_mut() {
-            code.flush(what);
+            code.flush(what, true);
         }
         if broadcast {
             for (i, port) in self.machine.cpus.iter().enumerate() {

@@ -165,16 +165,25 @@ impl SoftMmu {
     }
 
     /// Code is being translated from the page of `va` (fetch permission
-    /// checked; a fault abandons): registers the RAM page it comes from.
-    fn note_translation(&self, va: u64) {
-        let Ok(host) = self.resolve(va, 4, Access::Fetch) else { self.external_abort(va, Access::Fetch) };
-        let key = (self.ram_page(host), va & !PAGE_MASK, self.code.unmarks());
+    /// checked; a fault abandons): registers the RAM page it comes from and
+    /// returns its index.
+    fn note_translation(&self, va: u64) -> u64 {
+        let page = self.code_page_index(va);
+        let key = (page, va & !PAGE_MASK, self.code.unmarks());
         if self.last_translated.get() != key {
             self.code.note_translation(key.0, key.1);
             self.last_translated.set(key);
         }
         // Another vCPU may have marked the page since this TLB last looked.
         self.sync_code_pages();
+        page
+    }
+
+    /// The RAM page (index from RAM's start) instructions at `va` come
+    /// from; a fault abandons with the instruction abort.
+    fn code_page_index(&self, va: u64) -> u64 {
+        let Ok(host) = self.resolve(va, 4, Access::Fetch) else { self.external_abort(va, Access::Fetch) };
+        self.ram_page(host)
     }
 
     /// Guest RAM.
@@ -507,8 +516,12 @@ impl SystemMemory for SoftMmu {
         self.fetch_word(va)
     }
 
-    fn translating(&self, va: u64) {
-        self.note_translation(va);
+    fn translating(&self, va: u64) -> u64 {
+        self.note_translation(va)
+    }
+
+    fn code_page(&self, va: u64) -> u64 {
+        self.code_page_index(va)
     }
 
     fn set_unprivileged(&self, on: bool) {

@@ -190,7 +190,7 @@ fn sys(v: &mut Vcpu, word: u32, pc: u64, op1: u32, crn: u32, crm: u32, op2: u32,
                 (_, Some(page)) => {
                     kestrel::jit::invalidate_range(page, 4096);
                 }
-                (2, None) => v.flush_code(Flush::User, broadcast),
+                (2, None) => v.flush_code(Flush::Asid(v.cpu.xzr(rt) >> 48), broadcast),
                 _ => v.flush_code(Flush::All, broadcast),
             }
         }
@@ -276,7 +276,6 @@ fn timer_reg(reg: u16) -> Option<TimerReg> {
 }
 
 const ISR_EL1: u16 = sysreg(3, 0, 12, 1, 0);
-const TCR_EL1: u16 = sysreg(3, 0, 2, 0, 2);
 const DAIF: u16 = sysreg(3, 3, 4, 2, 1);
 const TPIDRRO_EL0: u16 = sysreg(3, 3, 13, 0, 3);
 
@@ -338,16 +337,11 @@ fn msr(v: &mut Vcpu, word: u32, pc: u64, reg: u16, rt: u8) -> Step {
         step = Step::EndSlice;
     } else if reg == TPIDRRO_EL0 && !el0 {
         v.cpu.tpidrro_el0 = value;
-    } else if let Some(old) = el1_write(v, reg, value) {
-        // PSTATE, the MMU's registers or the interrupt masks may have changed.
+    } else if el1_write(v, reg, value) {
+        // PSTATE, the MMU's registers or the interrupt masks may have
+        // changed. (The code caches follow a new translation regime
+        // themselves: see `engines::SpaceKey`.)
         v.sync_mmu();
-        // A new translation regime. The code caches follow TTBR0, TTBR1
-        // and the ASID themselves (see `engines`); a changed TCR_EL1 or
-        // SCTLR_EL1 (granule, sizes, the MMU itself) moves everything.
-        let changed = matches!(reg, SCTLR_EL1 | TCR_EL1) && old != value;
-        if changed {
-            v.flush_code(Flush::All, false);
-        }
         step = Step::EndSlice;
     } else if !el0 && is_stored_debug_register(reg) {
         v.debug_regs.insert(reg, value);
@@ -361,11 +355,10 @@ fn msr(v: &mut Vcpu, word: u32, pc: u64, reg: u16, rt: u8) -> Step {
     step
 }
 
-/// MSR to an EL1 register or PSTATE field: its previous value (0 for a
-/// write-only one), or `None` if it is not one or not writable here.
-fn el1_write(v: &mut Vcpu, reg: u16, value: u64) -> Option<u64> {
-    let old = v.el1.read(&v.cpu, reg).unwrap_or(0);
-    v.el1.write(&mut v.cpu, reg, value).then_some(old)
+/// MSR to an EL1 register or PSTATE field; false if it is not one or not
+/// writable here.
+fn el1_write(v: &mut Vcpu, reg: u16, value: u64) -> bool {
+    v.el1.write(&mut v.cpu, reg, value)
 }
 
 /// Says once per register that a guest used one Kestrel does not model.
