@@ -352,6 +352,57 @@ mod tests {
         assert_ne!(a.1, SpaceKey::of(&regime(1, 0, 0x1000, 0x2000), 0x4020_0000).1);
     }
 
+    fn user_key(asid: u64) -> SpaceKey {
+        SpaceKey::of(&regime(1, TCR_AS, asid << 48 | 0x1000, 0x2000), 0x1000).1
+    }
+
+    #[test]
+    fn vcpus_in_one_regime_share_its_cache() {
+        let shared = SharedCodeCaches::for_tiers(Tiers::Baseline, 2).expect("translated tiers");
+        let kernel = SpaceKey::of(&regime(1, TCR_AS, 0, 0x2000), 1 << 55).1;
+        let a = shared.cache(Half::Kernel, kernel);
+        assert!(Arc::ptr_eq(&a, &shared.cache(Half::Kernel, kernel)));
+        assert!(!Arc::ptr_eq(&a, &shared.cache(Half::User, user_key(3))));
+        assert!(!Arc::ptr_eq(&shared.cache(Half::User, user_key(3)), &shared.cache(Half::User, user_key(4))));
+        // Engines of two vCPUs on the same regime run one cache.
+        let mut vcpu0 = CodeCaches::new(shared.clone());
+        let mut vcpu1 = CodeCaches::new(shared.clone());
+        vcpu0.kernel.engine(kernel, &shared);
+        vcpu1.kernel.engine(kernel, &shared);
+        assert_eq!(Arc::strong_count(&a), 4, "the machine's list, `a` and two engines");
+    }
+
+    #[test]
+    fn a_flush_empties_idle_caches_and_forgets_those_in_use() {
+        let shared = SharedCodeCaches::for_tiers(Tiers::Baseline, 1).expect("translated tiers");
+        let in_use = shared.cache(Half::User, user_key(5));
+        let idle = Arc::as_ptr(&shared.cache(Half::User, user_key(5 | 0x100)));
+        let other = shared.cache(Half::User, user_key(6));
+        shared.flush(Flush::Asid(5));
+        // 16-bit ASIDs: 0x105 is another ASID, kept; 5 is in use, forgotten.
+        assert_eq!(Arc::as_ptr(&shared.cache(Half::User, user_key(0x105))), idle);
+        assert!(!Arc::ptr_eq(&in_use, &shared.cache(Half::User, user_key(5))));
+        assert!(Arc::ptr_eq(&other, &shared.cache(Half::User, user_key(6))));
+        shared.flush(Flush::All);
+        assert!(!Arc::ptr_eq(&other, &shared.cache(Half::User, user_key(6))));
+    }
+
+    #[test]
+    fn the_least_recently_used_regime_gives_way() {
+        let shared = SharedCodeCaches::for_tiers(Tiers::Baseline, 1).expect("translated tiers");
+        let capacity = USER_SPACES + 2;
+        let held: Vec<_> = (0..capacity as u64).map(|asid| shared.cache(Half::User, user_key(asid))).collect();
+        for asid in 1..capacity as u64 {
+            shared.cache(Half::User, user_key(asid));
+        }
+        // ASID 0's cache is the oldest: a new regime takes its place in the
+        // list, and whoever runs it keeps it.
+        let newer = shared.cache(Half::User, user_key(100));
+        assert!(!Arc::ptr_eq(&newer, &held[0]));
+        assert!(!Arc::ptr_eq(&held[0], &shared.cache(Half::User, user_key(0))));
+        assert_eq!(shared.pools().user.len(), capacity);
+    }
+
     #[test]
     fn an_asid_flush_names_user_code_of_that_asid_only() {
         let user = |asid: u64, tcr: u64| SpaceKey::of(&regime(1, tcr, asid << 48 | 0x1000, 0x2000), 0x1000).1;
