@@ -99,6 +99,12 @@ impl CodeCache {
         self.lock().flush();
     }
 
+    /// System mode, after TLB maintenance that may have changed the
+    /// mappings of this cache's code: see [`Translations::recheck_pages`].
+    pub fn recheck_pages(&self) {
+        self.lock().recheck_pages();
+    }
+
     /// The process's cache's lock, if it has one (see `cache::lock_for_fork`).
     pub(super) fn lock_process() -> Option<MutexGuard<'static, Translations>> {
         PROCESS.get().map(|c| c.lock())
@@ -301,6 +307,23 @@ impl Translations {
         self.collect_optimized(true);
         self.pending_hot.clear();
         self.new_optimised_generation();
+    }
+
+    /// System mode, after TLB maintenance that may have changed any mapping:
+    /// keeps the translations, but sends every way into them that skips the
+    /// execution loop's physical-page check (see `Engine::run_until_exit`)
+    /// through it again. Baseline chains are undone; optimised regions
+    /// (whose blocks may lie in several pages) are dropped; a new epoch
+    /// makes every thread forget its indirect-branch tables. Blocks whose
+    /// address maps elsewhere now are made again when next looked up;
+    /// kernel code, which TLBI VMALLE1 leaves mapped as it was, is not.
+    pub fn recheck_pages(&mut self) {
+        if let Some(b) = self.baseline.as_mut() {
+            // SAFETY: the recorded sites are code of the current arena (a
+            // reset or a renewal forgets them).
+            unsafe { b.unchain_all() };
+        }
+        self.flush_optimised();
     }
 
     /// Retires the optimised code (the compiler starts a new module) and

@@ -129,7 +129,7 @@ fn every_case_is_tested() {
     let cases = std::fs::read_to_string(dir().join("cases.txt")).expect("cases.txt");
     let names: Vec<&str> =
         cases.lines().filter_map(|l| l.split_whitespace().next()).filter(|n| !n.starts_with('#')).collect();
-    assert_eq!(names, ["uart", "exceptions", "mmu", "mmu_pan", "timer_gicv2", "timer_gicv3", "smp", "smc", "tlbi"]);
+    assert_eq!(names, ["uart", "exceptions", "mmu", "mmu_pan", "timer_gicv2", "timer_gicv3", "smp", "smc", "tlbi", "remap"]);
 }
 
 #[test]
@@ -175,4 +175,9 @@ fn smc() {
 #[test]
 fn tlbi() {
     check_case("tlbi");
+}
+
+#[test]
+fn remap() {
+    check_case("remap");
 }

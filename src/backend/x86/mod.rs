@@ -258,6 +258,10 @@ pub struct Baseline {
     forwarding: ir::forward::StateForwarding,
     /// Statistics.
     pub stats: BaselineStats,
+    /// System mode: the chain sites patched since the arena was last reset
+    /// and the rel32 each had before (to its own exit stub), for
+    /// [`Baseline::unchain_all`].
+    chained: Vec<(u64, i32)>,
 }
 
 /// How many guest state fields forwarding keeps in host registers at once
@@ -294,6 +298,7 @@ impl Baseline {
             forwarded: ir::Block::default(),
             forwarding: ir::forward::StateForwarding::default(),
             stats: BaselineStats::default(),
+            chained: Vec::new(),
         })
     }
 
@@ -444,11 +449,39 @@ impl Baseline {
             return;
         }
         let rel = (target as i64 - (field as i64 + 4)) as i32;
+        let site = field as *const std::sync::atomic::AtomicI32;
+        if self.memory == MemoryStrategy::SoftMmu {
+            // SAFETY: as below.
+            let before = unsafe { (*site).load(std::sync::atomic::Ordering::Relaxed) };
+            if before == rel {
+                // Two threads left through the same site before either
+                // chained it.
+                return;
+            }
+            self.chained.push((field, before));
+        }
         // SAFETY: the field lies in our arena (checked) and is 4-byte aligned
         // by construction. Other threads may be executing the jump: one
         // aligned 4-byte store is seen whole by their instruction fetch, so
         // they take the old target (its leave stub) or the new one.
-        unsafe { (*(field as *const std::sync::atomic::AtomicI32)).store(rel, std::sync::atomic::Ordering::Release) };
+        unsafe { (*site).store(rel, std::sync::atomic::Ordering::Release) };
+    }
+
+    /// Points every chain site patched since the arena was last reset back
+    /// at its exit stub (system mode, after TLB maintenance: a chain skips
+    /// the execution loop's check that the target still comes from the
+    /// physical page its address maps to).
+    ///
+    /// # Safety
+    /// Every recorded site must still be code of this arena (a reset
+    /// forgets them).
+    pub unsafe fn unchain_all(&mut self) {
+        // Latest first, so a site recorded twice ends at its first value.
+        for (field, rel) in self.chained.drain(..).rev() {
+            // SAFETY: as in `patch_chain`: an aligned rel32 field of this
+            // arena's code, which other threads see whole.
+            unsafe { (*(field as *const std::sync::atomic::AtomicI32)).store(rel, std::sync::atomic::Ordering::Release) };
+        }
     }
 
     /// Makes every entry into `t` leave to the execution loop instead (its
@@ -518,6 +551,7 @@ impl Baseline {
     pub unsafe fn reset(&mut self) {
         // SAFETY: forwarded from the caller.
         unsafe { self.arena.reset() };
+        self.chained.clear();
         self.faults.clear();
         self.accesses.clear();
         self.stats.resets += 1;
@@ -530,6 +564,7 @@ impl Baseline {
     pub fn renew(&mut self) -> Option<RetiredCode> {
         let fresh = Arena::new(self.arena_bytes)?;
         let old = std::mem::replace(&mut self.arena, fresh);
+        self.chained.clear();
         self.stats.resets += 1;
         Some(RetiredCode { _arena: old, faults: std::mem::take(&mut self.faults), accesses: std::mem::take(&mut self.accesses) })
     }

@@ -43,12 +43,17 @@ use kestrel::jit::{CodeCache, Engine, EngineConfig, ExitReason};
 
 use crate::config::Tiers;
 
-/// Which translations an invalidation drops.
+/// What an invalidation does to translations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flush {
-    /// User code of one ASID (TLBI ASIDE1): the value of Xt[63:48].
+    /// The mappings of one ASID's user code may have changed (TLBI
+    /// ASIDE1, the value of Xt[63:48]): its translations are checked
+    /// against their physical pages again.
     Asid(u64),
-    /// Everything (TLBI VMALLE1, IC IALLU).
+    /// Any mapping may have changed (TLBI VMALLE1): every translation is
+    /// checked against its physical page again.
+    Mappings,
+    /// Code may have changed (IC IALLU): every translation is dropped.
     All,
 }
 
@@ -102,10 +107,12 @@ impl SpaceKey {
         (half, key)
     }
 
-    /// Whether a flush drops this regime's code (of the half it is in).
+    /// Whether a flush concerns this regime's code (of the half it is in).
     fn flushed_by(&self, half: Half, what: Flush) -> bool {
         match what {
             Flush::All => true,
+            // With the MMU off nothing is mapped.
+            Flush::Mappings => self.sctlr & 1 != 0,
             Flush::Asid(asid) => {
                 let mask = if self.tcr & TCR_AS != 0 { 0xffff } else { 0xff };
                 half == Half::User && self.sctlr & 1 != 0 && (self.asid ^ asid) & mask == 0
@@ -202,16 +209,20 @@ impl SharedCodeCaches {
         lru.cache.clone()
     }
 
-    /// Drops the code `what` names from the machine's caches: emptied in
-    /// place where no vCPU runs them, else forgotten (the vCPUs that run
-    /// them drop their engines when their own invalidation, or the request
-    /// of a broadcast one, reaches them).
+    /// Applies `what` to the machine's caches. Dropped code is emptied in
+    /// place where no vCPU runs it, else forgotten (the vCPUs that run it
+    /// drop their engines when their own invalidation, or the request of a
+    /// broadcast one, reaches them); remapped code is checked again.
     fn flush(&self, what: Flush) {
         let mut pools = self.pools();
         let Pools { kernel, user, .. } = &mut *pools;
         for (half, list) in [(Half::Kernel, kernel), (Half::User, user)] {
             list.retain(|p| {
                 if !p.key.flushed_by(half, what) {
+                    return true;
+                }
+                if what != Flush::All {
+                    p.cache.recheck_pages();
                     return true;
                 }
                 if Arc::strong_count(&p.cache) == 1 {
@@ -222,11 +233,18 @@ impl SharedCodeCaches {
             });
         }
     }
+
+    /// Whether `cache` is one of the machine's.
+    fn keeps(&self, cache: &Arc<CodeCache>) -> bool {
+        let pools = self.pools();
+        pools.kernel.iter().chain(pools.user.iter()).any(|p| Arc::ptr_eq(&p.cache, cache))
+    }
 }
 
 /// A vCPU's engine on one regime's cache.
 struct Local {
     key: SpaceKey,
+    cache: Arc<CodeCache>,
     engine: Engine,
     last_used: u64,
 }
@@ -256,8 +274,9 @@ impl Locals {
                 match self.all.iter().position(|l| l.key == key) {
                     Some(i) => i,
                     None => {
-                        let engine = Engine::sharing(shared.config.clone(), shared.cache(self.half, key));
-                        let local = Local { key, engine, last_used: 0 };
+                        let cache = shared.cache(self.half, key);
+                        let engine = Engine::sharing(shared.config.clone(), cache.clone());
+                        let local = Local { key, cache, engine, last_used: 0 };
                         if self.all.len() < self.capacity {
                             self.all.push(local);
                             self.all.len() - 1
@@ -276,9 +295,19 @@ impl Locals {
         &mut local.engine
     }
 
-    /// Drops the engines on code `what` names.
-    fn flush(&mut self, what: Flush) {
+    /// Applies `what` to the caches of this vCPU's engines: drops the
+    /// engines on dropped code; checks remapped code again, unless the
+    /// machine keeps the cache (the vCPU that invalidated has done it).
+    fn flush(&mut self, what: Flush, shared: &SharedCodeCaches) {
         let half = self.half;
+        if what != Flush::All {
+            for l in self.all.iter().filter(|l| l.key.flushed_by(half, what)) {
+                if !shared.keeps(&l.cache) {
+                    l.cache.recheck_pages();
+                }
+            }
+            return;
+        }
         let before = self.all.len();
         self.all.retain(|l| !l.key.flushed_by(half, what));
         if self.all.len() != before {
@@ -304,9 +333,15 @@ impl CodeCaches {
     /// empties the machine's caches, or another vCPU's broadcast one, which
     /// already has.
     pub fn flush(&mut self, what: Flush, own: bool) {
-        self.users.flush(what);
-        self.kernel.flush(what);
-        if own {
+        // Dropped code: this vCPU's engines first, so that the machine can
+        // empty the caches no other vCPU runs in place. Remapped code: the
+        // machine's caches first, then those only this vCPU's engines hold.
+        if own && what != Flush::All {
+            self.shared.flush(what);
+        }
+        self.users.flush(what, &self.shared);
+        self.kernel.flush(what, &self.shared);
+        if own && what == Flush::All {
             self.shared.flush(what);
         }
     }
@@ -369,22 +404,29 @@ mod tests {
         let mut vcpu1 = CodeCaches::new(shared.clone());
         vcpu0.kernel.engine(kernel, &shared);
         vcpu1.kernel.engine(kernel, &shared);
-        assert_eq!(Arc::strong_count(&a), 4, "the machine's list, `a` and two engines");
+        assert_eq!(Arc::strong_count(&a), 6, "the machine's list, `a`, and two vCPUs' engines and their records");
     }
 
     #[test]
-    fn a_flush_empties_idle_caches_and_forgets_those_in_use() {
+    fn dropping_code_empties_idle_caches_and_forgets_those_in_use() {
         let shared = SharedCodeCaches::for_tiers(Tiers::Baseline, 1).expect("translated tiers");
         let in_use = shared.cache(Half::User, user_key(5));
-        let idle = Arc::as_ptr(&shared.cache(Half::User, user_key(5 | 0x100)));
-        let other = shared.cache(Half::User, user_key(6));
-        shared.flush(Flush::Asid(5));
-        // 16-bit ASIDs: 0x105 is another ASID, kept; 5 is in use, forgotten.
-        assert_eq!(Arc::as_ptr(&shared.cache(Half::User, user_key(0x105))), idle);
-        assert!(!Arc::ptr_eq(&in_use, &shared.cache(Half::User, user_key(5))));
-        assert!(Arc::ptr_eq(&other, &shared.cache(Half::User, user_key(6))));
+        let idle = Arc::as_ptr(&shared.cache(Half::User, user_key(6)));
         shared.flush(Flush::All);
-        assert!(!Arc::ptr_eq(&other, &shared.cache(Half::User, user_key(6))));
+        assert_eq!(Arc::as_ptr(&shared.cache(Half::User, user_key(6))), idle);
+        assert!(!Arc::ptr_eq(&in_use, &shared.cache(Half::User, user_key(5))));
+    }
+
+    #[test]
+    fn remapping_keeps_every_cache() {
+        let shared = SharedCodeCaches::for_tiers(Tiers::Baseline, 1).expect("translated tiers");
+        let in_use = shared.cache(Half::User, user_key(5));
+        let kernel_key = SpaceKey::of(&regime(1, TCR_AS, 0, 0x2000), 1 << 55).1;
+        let kernel = shared.cache(Half::Kernel, kernel_key);
+        shared.flush(Flush::Asid(5));
+        shared.flush(Flush::Mappings);
+        assert!(Arc::ptr_eq(&in_use, &shared.cache(Half::User, user_key(5))));
+        assert!(Arc::ptr_eq(&kernel, &shared.cache(Half::Kernel, kernel_key)));
     }
 
     #[test]
@@ -413,6 +455,11 @@ mod tests {
         assert!(!user(0x105, TCR_AS).flushed_by(Half::User, Flush::Asid(5)));
         let kernel = SpaceKey::of(&regime(1, TCR_AS, 0, 0x2000), 1 << 55).1;
         assert!(!kernel.flushed_by(Half::Kernel, Flush::Asid(0)));
+        assert!(kernel.flushed_by(Half::Kernel, Flush::Mappings));
         assert!(kernel.flushed_by(Half::Kernel, Flush::All));
+        // With the MMU off no TLB maintenance changes what code means.
+        let physical = SpaceKey::of(&regime(0, 0, 0, 0), 0x4020_0000).1;
+        assert!(!physical.flushed_by(Half::User, Flush::Mappings));
+        assert!(physical.flushed_by(Half::User, Flush::All));
     }
 }

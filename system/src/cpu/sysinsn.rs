@@ -172,8 +172,9 @@ fn sys(v: &mut Vcpu, word: u32, pc: u64, op1: u32, crn: u32, crm: u32, op2: u32,
         // of); by ASID and everything, the whole TLB: correct for any ASID
         // they name. The inner-shareable and outer-shareable forms (CRm 3
         // and 1) reach every vCPU. Translated code follows: by address,
-        // the page's blocks everywhere; by ASID, user code; everything,
-        // everything.
+        // the page's blocks are dropped everywhere; by ASID, that ASID's
+        // code, and for everything all code, is checked against the
+        // physical pages it came from again (`engines::Flush`).
         (0, 8, _, _) => {
             // By-address forms (VAE1, VAAE1, VALE1, VAALE1; local, IS,
             // OS). The range forms (CRm 2, 5, 6) drop everything.
@@ -191,7 +192,7 @@ fn sys(v: &mut Vcpu, word: u32, pc: u64, op1: u32, crn: u32, crm: u32, op2: u32,
                     kestrel::jit::invalidate_range(page, 4096);
                 }
                 (2, None) => v.flush_code(Flush::Asid(v.cpu.xzr(rt) >> 48), broadcast),
-                _ => v.flush_code(Flush::All, broadcast),
+                _ => v.flush_code(Flush::Mappings, broadcast),
             }
         }
         // IC IVAU: the line's page, in every vCPU's translations.
