@@ -45,6 +45,11 @@ pub struct Block {
     /// by virtual address must find the same page there (see
     /// `Engine::run_until_exit`).
     pub phys_page: Option<u64>,
+    /// The cache's recheck count (`Translations::rechecks`) when that page
+    /// was last found to be the one the block's address maps to: a block
+    /// checked before the last recheck may not be built into an optimised
+    /// region. Always 0 in user mode.
+    pub checked_in: u64,
 }
 
 impl Block {
@@ -150,7 +155,7 @@ pub fn build_block(pc: u64, system: bool) -> Block {
             break;
         }
     }
-    Block { pc, insns: insns.into(), exec_count: 0, code: None, uncompilable: false, baseline: None, bridged: false, phys_page }
+    Block { pc, insns: insns.into(), exec_count: 0, code: None, uncompilable: false, baseline: None, bridged: false, phys_page, checked_in: 0 }
 }
 
 /// Pages some engine has translated code from.

@@ -140,6 +140,17 @@ impl Compiler {
         self.trampoline
     }
 
+    /// Frees the memory of the code compiled since the last flush.
+    ///
+    /// # Safety
+    /// No thread may run that code or hold a pointer into it any more.
+    pub unsafe fn free_code(mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: forwarded from the caller.
+            unsafe { module.free_memory() };
+        }
+    }
+
     /// Starts a new generation; the code compiled so far comes back, to be
     /// dropped when no thread can be running it any more.
     /// On failure nothing changes: the old code stays (other threads may

@@ -216,7 +216,11 @@ impl Engine {
     /// same settings), shared with other threads' engines.
     pub fn sharing(config: EngineConfig, code: std::sync::Arc<CodeCache>) -> Self {
         // Start with clear host FP flags: they feed the guest's FPSR.IXC.
-        crate::guest::aarch64::sysregs::take_host_inexact();
+        // (A system-mode vCPU makes engines while its guest runs, whose
+        // flags must stay: its thread clears them when it starts.)
+        if !config.system {
+            crate::guest::aarch64::sysregs::take_host_inexact();
+        }
         if config.perfmap {
             perfmap::enable();
         }
@@ -294,7 +298,7 @@ impl Engine {
             let (next, entered) = {
                 let mut t = self.code.lock();
                 self.thread.enter_loop(&mut t);
-                if t.blocks.get(&pc).is_some_and(|b| b.phys_page != phys_page) {
+                if phys_page.is_some() && !t.page_checks_out(pc, phys_page) {
                     (None, None)
                 } else {
                     (self.thread.next_code(&mut t, pc), Some(t.epoch()))
@@ -326,16 +330,27 @@ impl Engine {
                 // held). The new block runs at once, found in the same hold
                 // of the lock.
                 let (code, thread) = (&self.code, &mut self.thread);
+                let phys_page = block.phys_page;
                 let added = crate::guard::unguarded(|| -> Result<_, Box<Block>> {
                     let mut t = code.lock();
                     t.add(block, decoded_in)?;
                     thread.enter_loop(&mut t);
-                    Ok((thread.next_code(&mut t, pc), t.epoch()))
+                    // Another thread may have added the block first, from
+                    // the page the address mapped to in its view.
+                    if phys_page.is_some() && !t.page_checks_out(pc, phys_page) {
+                        return Ok(None);
+                    }
+                    Ok(Some((thread.next_code(&mut t, pc), t.epoch())))
                 });
                 match added {
                     Err(stale) => run_interpreted(cpu, pc, &stale.insns),
-                    Ok((Some(next), entered)) => self.run_next(cpu, pc, next, entered),
-                    Ok((None, _)) => None,
+                    Ok(Some((Some(next), entered))) => self.run_next(cpu, pc, next, entered),
+                    Ok(Some((None, _))) => None,
+                    Ok(None) => {
+                        stats::note_stale_translation();
+                        cache::invalidate_page_of(pc);
+                        None
+                    }
                 }
             };
             if let Some(exit) = exit {
@@ -619,13 +634,16 @@ fn has_run(b: &Block, threshold: u32) -> bool {
 /// Chooses the blocks compiled together with the hot block at `head`: those
 /// reachable from it through direct branches that have already run (so the
 /// region follows the paths the program takes, loops included).
-pub(crate) fn collect_region(blocks: &cache::PcMap<Box<Block>>, head: u64, threshold: u32) -> Vec<u64> {
+pub(crate) fn collect_region(blocks: &cache::PcMap<Box<Block>>, head: u64, threshold: u32, rechecks: u64) -> Vec<u64> {
     let mut region = vec![head];
     let mut i = 0;
+    // Jumps inside a region are not checked: in system mode only blocks
+    // whose physical page was checked since the last recheck join it.
+    let joins = |t: &Block| has_run(t, threshold) && t.checked_in == rechecks;
     while i < region.len() && region.len() < emit::MAX_REGION_BLOCKS {
         let Some(b) = blocks.get(&region[i]) else { break };
         for s in successors(b) {
-            if region.len() < emit::MAX_REGION_BLOCKS && !region.contains(&s) && blocks.get(&s).is_some_and(|t| has_run(t, threshold)) {
+            if region.len() < emit::MAX_REGION_BLOCKS && !region.contains(&s) && blocks.get(&s).is_some_and(|t| joins(t)) {
                 region.push(s);
             }
         }

@@ -79,6 +79,20 @@ unsafe impl Send for CodeCache {}
 // SAFETY: as above.
 unsafe impl Sync for CodeCache {}
 
+impl Drop for Translations {
+    /// The cache is going away (system mode: an address space's code no
+    /// vCPU runs any more): the compiler's current module is freed with it
+    /// (a module is otherwise only freed once retired).
+    fn drop(&mut self) {
+        if let Optimizer::Idle(c) = std::mem::replace(&mut self.optimizer, Optimizer::Off) {
+            // SAFETY: the last engine on this cache is gone, so no thread
+            // runs its code or holds a pointer into it; the compiler thread
+            // holds only a weak reference.
+            unsafe { c.free_code() };
+        }
+    }
+}
+
 /// Attempts to take the cache's lock before sleeping on it (see
 /// [`CodeCache::lock`]).
 const SPINS_BEFORE_SLEEPING: u32 = 500;
@@ -176,6 +190,9 @@ pub(super) struct Translations {
     next_reader: u64,
     /// The cache this is the state of, for the compiler thread.
     owner: std::sync::Weak<CodeCache>,
+    /// System mode: how many times [`Translations::recheck_pages`] ran
+    /// (see `Block::checked_in`).
+    pub rechecks: u64,
 }
 
 impl Translations {
@@ -211,6 +228,7 @@ impl Translations {
             readers: Vec::new(),
             next_reader: 0,
             owner,
+            rechecks: 0,
         }
     }
 
@@ -318,12 +336,37 @@ impl Translations {
     /// address maps elsewhere now are made again when next looked up;
     /// kernel code, which TLBI VMALLE1 leaves mapped as it was, is not.
     pub fn recheck_pages(&mut self) {
+        self.rechecks += 1;
         if let Some(b) = self.baseline.as_mut() {
             // SAFETY: the recorded sites are code of the current arena (a
             // reset or a renewal forgets them).
             unsafe { b.unchain_all() };
         }
-        self.flush_optimised();
+        let optimised = !self.code_maps.is_empty() || !matches!(self.optimizer, Optimizer::Idle(_) | Optimizer::Off);
+        if optimised {
+            self.flush_optimised();
+        } else {
+            // No region installed or being compiled: a new epoch is all it
+            // takes (regions compiled from now on take only blocks checked
+            // again).
+            self.pending_hot.clear();
+            self.next_epoch();
+        }
+    }
+
+    /// Whether the block at `pc`, if there is one, comes from `phys_page`
+    /// (`None` in user mode), the page its address maps to now: if so it
+    /// is noted as checked (see `Block::checked_in`).
+    pub fn page_checks_out(&mut self, pc: u64, phys_page: Option<u64>) -> bool {
+        let rechecks = self.rechecks;
+        match self.blocks.get_mut(&pc) {
+            Some(b) if b.phys_page != phys_page => false,
+            Some(b) => {
+                b.checked_in = rechecks;
+                true
+            }
+            None => true,
+        }
     }
 
     /// Retires the optimised code (the compiler starts a new module) and
@@ -420,6 +463,7 @@ impl Translations {
                 perfmap::record(t.entry as u64, t.len as u64, pc, "baseline");
             }
         }
+        block.checked_in = self.rechecks;
         self.blocks.insert(pc, block);
         self.page_blocks.entry(pc / cache::PAGE_SIZE).or_default().push(pc);
         self.stats.baseline_time += started.elapsed();
@@ -463,7 +507,7 @@ impl Translations {
             }
         };
         let threshold = self.config.jit_threshold;
-        let region: Vec<cache::RegionBlock> = collect_region(&self.blocks, pc, threshold)
+        let region: Vec<cache::RegionBlock> = collect_region(&self.blocks, pc, threshold, self.rechecks)
             .iter()
             .filter_map(|p| self.blocks.get(p).map(|b| b.region_part()))
             .collect();
@@ -621,7 +665,10 @@ impl Translations {
         if entered != self.epoch() || self.generation != cache::code_generation() {
             return;
         }
-        let Some(target) = self.blocks.get(&pc).filter(|b| b.phys_page == phys_page) else { return };
+        if phys_page.is_some() && !self.page_checks_out(pc, phys_page) {
+            return;
+        }
+        let Some(target) = self.blocks.get(&pc) else { return };
         match self.baseline.as_mut() {
             Some(b) if b.contains(slot) => {
                 if let Some(t) = target.baseline {

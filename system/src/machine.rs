@@ -312,9 +312,20 @@ impl CpuPort {
     /// Asks the vCPU to drop translations (see `cpu::engines::Flush`).
     pub fn request_code_flush(&self, what: crate::cpu::engines::Flush) {
         {
+            // A vCPU that is off collects requests without taking them:
+            // past a few, checking all mappings again covers every ASID's.
+            const MAX_PENDING: usize = 16;
             let mut flushes = lock(&self.code_flushes);
             if !flushes.contains(&what) {
                 flushes.push(what);
+            }
+            if flushes.len() > MAX_PENDING {
+                let all = flushes.contains(&crate::cpu::engines::Flush::All);
+                flushes.clear();
+                flushes.push(crate::cpu::engines::Flush::Mappings);
+                if all {
+                    flushes.push(crate::cpu::engines::Flush::All);
+                }
             }
         }
         self.code_flush_pending.store(true, Ordering::Release);

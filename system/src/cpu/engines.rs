@@ -196,17 +196,27 @@ impl SharedCodeCaches {
             list.push(Pooled { key, cache: cache.clone(), last_used: uses });
             return cache;
         }
-        let lru = list.iter_mut().min_by_key(|p| p.last_used).expect("a full list");
-        if Arc::strong_count(&lru.cache) == 1 {
-            // No vCPU runs it (engines come only from this list, under its
-            // lock): its memory is reused.
-            lru.cache.flush();
-        } else {
+        // The least recently asked for, preferring one no vCPU runs (a
+        // long-running process's vCPUs keep their engines and do not ask).
+        // Engines come only from this list, under its lock: a cache only
+        // the list holds is run by no one, and its memory is reused.
+        let idle = |p: &Pooled| Arc::strong_count(&p.cache) == 1;
+        let lru = list.iter_mut().min_by_key(|p| (!idle(p), p.last_used)).expect("a full list");
+        let reuse = idle(lru);
+        if !reuse {
             lru.cache = CodeCache::new(&self.config);
         }
         lru.key = key;
         lru.last_used = uses;
-        lru.cache.clone()
+        let cache = lru.cache.clone();
+        drop(pools);
+        if reuse {
+            // Outside the list's lock (it may wait for the compiler
+            // thread). A vCPU that finds the cache meanwhile and
+            // translates into it only loses that work.
+            cache.flush();
+        }
+        cache
     }
 
     /// Applies `what` to the machine's caches. Dropped code is emptied in
@@ -214,23 +224,30 @@ impl SharedCodeCaches {
     /// drop their engines when their own invalidation, or the request of a
     /// broadcast one, reaches them); remapped code is checked again.
     fn flush(&self, what: Flush) {
-        let mut pools = self.pools();
-        let Pools { kernel, user, .. } = &mut *pools;
-        for (half, list) in [(Half::Kernel, kernel), (Half::User, user)] {
-            list.retain(|p| {
-                if !p.key.flushed_by(half, what) {
-                    return true;
-                }
-                if what != Flush::All {
-                    p.cache.recheck_pages();
-                    return true;
-                }
-                if Arc::strong_count(&p.cache) == 1 {
-                    p.cache.flush();
-                    return true;
-                }
-                false
-            });
+        let mut to_empty = Vec::new();
+        {
+            let mut pools = self.pools();
+            let Pools { kernel, user, .. } = &mut *pools;
+            for (half, list) in [(Half::Kernel, kernel), (Half::User, user)] {
+                list.retain(|p| {
+                    if !p.key.flushed_by(half, what) {
+                        return true;
+                    }
+                    if what != Flush::All || Arc::strong_count(&p.cache) == 1 {
+                        to_empty.push(p.cache.clone());
+                        return true;
+                    }
+                    false
+                });
+            }
+        }
+        // Outside the list's lock: each may wait for the compiler thread.
+        for cache in to_empty {
+            if what == Flush::All {
+                cache.flush();
+            } else {
+                cache.recheck_pages();
+            }
         }
     }
 

@@ -91,6 +91,14 @@ pub struct Vcpu {
     exit_words: Option<std::collections::HashMap<u32, u64>>,
 }
 
+impl Drop for Vcpu {
+    /// The engines go first: they registered `cpu`'s exit flag, which
+    /// invalidations (from any thread) write until it is unregistered.
+    fn drop(&mut self) {
+        self.code = None;
+    }
+}
+
 /// ESR_EL1.IL: a 32-bit instruction.
 const IL: u64 = 1 << 25;
 
@@ -156,6 +164,8 @@ impl Vcpu {
         // thread's guest execution; it is uninstalled before it is dropped.
         unsafe { mem::set_system_memory(Some(memory as *const dyn SystemMemory)) };
         gic::set_current_cpu(self.index);
+        // Clear host FP flags: they feed the guest's FPSR.IXC.
+        kestrel::guest::aarch64::sysregs::take_host_inexact();
         self.port().set_exit_flag(&self.cpu.exit_request);
         self.machine.wait_while_paused();
         let mut start = entry;

@@ -4,7 +4,8 @@
  * TTBR0, 4K granule, 39-bit VA: 0-1 GiB device, 1-2 GiB RAM (identity,
  * 1 GiB blocks), and at 0x80000000 a level 2 table with one level 3 table
  * of 4K pages:
- *   0x80000000  CALL: "b NEXT", a direct branch into the next page
+ *   0x80000000  CALL(skip): "cbnz x0, 1f; b NEXT; 1: ret", a direct branch
+ *               into the next page unless skip
  *   0x80001000  NEXT: "movz x0, #tag; ret", from one of the pages of
  *               `code`, each with its own tag
  * CALL runs several times before each remap, so that an emulator that
@@ -17,6 +18,9 @@
  *   3. TLBI VAE1 of NEXT
  *   4. TLBI VMALLE1IS while the second CPU calls CALL in a loop (its own
  *      branch chained): the second CPU then returns the new tag too
+ *   5. TLBI VMALLE1, then CALL(skip) two million times, so that an
+ *      emulator with an optimising tier compiles CALL with what it knows
+ *      of NEXT, then CALL(0)
  */
 #include "lib.h"
 
@@ -27,7 +31,8 @@
 #define NORMAL  ((1UL << 10) | (3UL << 8) | (1UL << 2))   /* AF, inner shareable, attr 1 */
 #define MOVZ_X0(imm)    (0xd2800000U | ((u32)(imm) << 5))
 #define RET             0xd65f03c0U
-#define B_PAGE          (0x14000000U | (u32)(PAGE / 4))      /* b .+4096 */
+#define CBNZ_X0_8       0xb5000040U                          /* cbnz x0, .+8 */
+#define B_NEXT          (0x14000000U | (u32)(PAGE / 4 - 1))  /* b .+4092, at +4 */
 
 static u32 code[PAGES][PAGE / 4] __attribute__((aligned(PAGE)));
 static u64 l1[512] __attribute__((aligned(PAGE)));
@@ -39,9 +44,10 @@ static volatile u64 seen;
 
 static u64 tag(int page) { return 0x100 + page; }
 
-typedef u64 (*fn_t)(void);
+typedef u64 (*fn_t)(u64);
 
-static u64 call(void) { return ((fn_t)WINDOW)(); }
+static u64 call(void) { return ((fn_t)WINDOW)(0); }
+static u64 call_skipping(void) { return ((fn_t)WINDOW)(1); }
 
 /* Calls CALL a few times: the last result. */
 static u64 call_often(void)
@@ -83,7 +89,9 @@ void secondary_main(u64 ctx)
 int main(u64 dtb)
 {
     (void)dtb;
-    code[0][0] = B_PAGE;
+    code[0][0] = CBNZ_X0_8;
+    code[0][1] = B_NEXT;
+    code[0][2] = RET;
     for (int p = 1; p < PAGES; p++) {
         code[p][0] = MOVZ_X0(tag(p));
         code[p][1] = RET;
@@ -143,5 +151,16 @@ int main(u64 dtb)
     check("other CPU after tlbi vmalle1is", seen, tag(5));
     while (psci_affinity_info(1, 0) != 1)
         ;
+
+    /* 5: CALL made hot after a remap, without taking its branch. */
+    before = call_often();
+    map_next(1);
+    asm volatile("tlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
+    u64 skipped = 0;
+    for (int i = 0; i < 2000000; i++)
+        skipped += call_skipping();
+    after = call();
+    kprintf("hot after tlbi vmalle1: before 0x%lx, skipped %lu times, after 0x%lx\n", before, skipped, after);
+    check("hot after tlbi vmalle1", after, tag(1));
     finish();
 }
