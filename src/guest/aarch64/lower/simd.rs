@@ -37,6 +37,10 @@ impl Lowerer {
             || self.lower_umov(word, rd, rn)
             || self.lower_dup_general(word, rd, rn)
             || self.lower_modified_immediate(word, rd)
+            || self.lower_ext(word, rd, rn)
+            || self.lower_xtn(word, rd, rn)
+            || self.lower_long_multiply(word, rd, rn)
+            || self.lower_shift_immediate(word, rd, rn)
             || (crate::ir::vector_ops_available()
                 && (self.lower_three_same(word, rd, rn) || self.lower_compare_zero(word, rd, rn) || self.lower_shrn(word, rd, rn)))
     }
@@ -236,6 +240,199 @@ impl Lowerer {
             _ => return false,
         };
         self.b.push(Op::Vec { op, esize: size, q, dst: v(rd), a: v(rn), b: None });
+        true
+    }
+
+    /// EXT: bytes `imm4..` of the concatenation Vm:Vn (16 bytes with Q, 8
+    /// without). Lowered on the 8-byte halves, as scalar shifts: XXH3 (apt's
+    /// cache hash) and memmove-style code run it hot.
+    fn lower_ext(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        if word & 0xbfe0_8400 != 0x2e00_0000 {
+            return false;
+        }
+        let q = bit(word, 30);
+        let imm4 = bits(word, 14, 11);
+        if !q && imm4 >= 8 {
+            return false;
+        }
+        let rm = bits(word, 20, 16);
+        // The source as 8-byte halves, low first: n.lo, n.hi, m.lo, m.hi
+        // with Q; n.lo, m.lo without.
+        let parts: Vec<_> = if q {
+            vec![v_field(rn as u8, 0), v_field(rn as u8, 1), v_field(rm as u8, 0), v_field(rm as u8, 1)]
+        } else {
+            vec![v_field(rn as u8, 0), v_field(rm as u8, 0)]
+        };
+        let (first, shift) = ((imm4 / 8) as usize, (imm4 % 8) * 8);
+        let halves = if q { 2 } else { 1 };
+        let mut out = Vec::new();
+        for i in 0..halves {
+            let lo = self.b.get(parts[first + i]);
+            let half = if shift == 0 {
+                lo
+            } else {
+                let hi = self.b.get(parts[first + i + 1]);
+                let low_bits = self.b.bin(BinOp::Lshr, Width::W64, lo, shift as u64);
+                let high_bits = self.b.bin(BinOp::Shl, Width::W64, hi, 64 - shift as u64);
+                self.b.bin(BinOp::Or, Width::W64, low_bits, high_bits)
+            };
+            out.push(half);
+        }
+        self.b.put(v_field(rd as u8, 0), out[0]);
+        match out.get(1) {
+            Some(&hi) => self.b.put(v_field(rd as u8, 1), hi),
+            None => self.b.put(v_field(rd as u8, 1), 0u64),
+        }
+        true
+    }
+
+    /// XTN and XTN2 from 32- and 64-bit lanes: each lane's low half,
+    /// packed into the low (XTN, the high half cleared) or high (XTN2) 8
+    /// bytes of Vd.
+    fn lower_xtn(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        if word & 0xbf3f_fc00 != 0x0e21_2800 {
+            return false;
+        }
+        let q = bit(word, 30);
+        let size = bits(word, 23, 22);
+        if size != 1 && size != 2 {
+            return false;
+        }
+        let lo = self.b.get(v_field(rn as u8, 0));
+        let hi = self.b.get(v_field(rn as u8, 1));
+        let packed = if size == 2 {
+            let low = self.b.bin(BinOp::And, Width::W64, lo, 0xffff_ffffu64);
+            let high = self.b.bin(BinOp::Shl, Width::W64, hi, 32u64);
+            self.b.bin(BinOp::Or, Width::W64, low, high)
+        } else {
+            // Four 32-bit lanes: bits 0-15 and 32-47 of each half.
+            let mut packed = None;
+            for (i, (half, at)) in [(lo, 0u64), (lo, 32), (hi, 0), (hi, 32)].into_iter().enumerate() {
+                let lane = self.b.bin(BinOp::Lshr, Width::W64, half, at);
+                let lane = self.b.bin(BinOp::And, Width::W64, lane, 0xffffu64);
+                let lane = self.b.bin(BinOp::Shl, Width::W64, lane, 16 * i as u64);
+                packed = Some(match packed {
+                    None => lane,
+                    Some(p) => self.b.bin(BinOp::Or, Width::W64, p, lane),
+                });
+            }
+            packed.expect("four lanes")
+        };
+        if q {
+            self.b.put(v_field(rd as u8, 1), packed);
+        } else {
+            self.set_v_low(rd, packed);
+        }
+        true
+    }
+
+    /// SMULL, UMULL, SMLAL, UMLAL, SMLSL, UMLSL (and their "2" forms, which
+    /// take the high halves of the sources) from 32-bit lanes to 64-bit
+    /// ones: two 64-bit multiplications of the extended lanes, exact.
+    fn lower_long_multiply(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        if word & 0x9f20_0c00 != 0x0e20_0000 || bits(word, 23, 22) != 2 {
+            return false;
+        }
+        let (q, signed) = (bit(word, 30), !bit(word, 29));
+        let accumulate = match bits(word, 15, 12) {
+            0b1100 => None,
+            0b1000 => Some(BinOp::Add),
+            0b1010 => Some(BinOp::Sub),
+            _ => return false,
+        };
+        let rm = bits(word, 20, 16);
+        let n = self.b.get(v_field(rn as u8, q as u8));
+        let m = self.b.get(v_field(rm as u8, q as u8));
+        let mut products = Vec::new();
+        for at in [0u64, 32] {
+            let a = self.b.bin(BinOp::Lshr, Width::W64, n, at);
+            let a = self.b.extend(a, 32, signed);
+            let b = self.b.bin(BinOp::Lshr, Width::W64, m, at);
+            let b = self.b.extend(b, 32, signed);
+            products.push(self.b.bin(BinOp::Mul, Width::W64, a, b));
+        }
+        for (half, product) in products.into_iter().enumerate() {
+            let field = v_field(rd as u8, half as u8);
+            let result = match accumulate {
+                None => product,
+                Some(op) => {
+                    let old = self.b.get(field);
+                    self.b.bin(op, Width::W64, old, product)
+                }
+            };
+            self.b.put(field, result);
+        }
+        true
+    }
+
+    /// Shifts by an immediate on each lane: USHR, USRA and SHL for every
+    /// lane size, SSHR and SSRA for 64-bit lanes. Lanes narrower than 64
+    /// bits shift the whole half and mask what crossed a lane boundary.
+    fn lower_shift_immediate(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        if word & 0x9f80_0400 != 0x0f00_0400 {
+            return false;
+        }
+        let immh = bits(word, 22, 19);
+        let (q, unsigned) = (bit(word, 30), bit(word, 29));
+        if immh == 0 || (immh >= 8 && !q) {
+            return false;
+        }
+        // Lane size 8 << log2 (from immh's highest set bit).
+        let log2 = 31 - immh.leading_zeros();
+        let esize = 8u32 << log2;
+        let immhb = bits(word, 22, 16);
+        enum Shift {
+            Right { accumulate: bool },
+            Left,
+        }
+        let kind = match (bits(word, 15, 11), unsigned) {
+            (0b00000, _) => Shift::Right { accumulate: false },
+            (0b00010, _) => Shift::Right { accumulate: true },
+            (0b01010, false) => Shift::Left,
+            _ => return false,
+        };
+        // Signed and accumulating right shifts of narrower lanes would need
+        // lane-wise sign fills and carries: left to the reference semantics.
+        if esize != 64 && (!unsigned && matches!(kind, Shift::Right { .. }) || matches!(kind, Shift::Right { accumulate: true })) {
+            return false;
+        }
+        // The lane mask repeated across 64 bits.
+        let lane_mask = if esize == 64 { u64::MAX } else { (1u64 << esize) - 1 };
+        let repeat = |v: u64| (0..64 / esize).fold(0u64, |acc, i| acc | v << (i * esize));
+        let halves = if q { 2 } else { 1 };
+        let sources: Vec<_> = (0..halves).map(|h| self.b.get(v_field(rn as u8, h))).collect();
+        for (h, x) in sources.into_iter().enumerate() {
+            let field = v_field(rd as u8, h as u8);
+            let shifted = match kind {
+                Shift::Left => {
+                    let amount = immhb - esize;
+                    let s = self.b.bin(BinOp::Shl, Width::W64, x, amount as u64);
+                    self.b.bin(BinOp::And, Width::W64, s, repeat((lane_mask << amount) & lane_mask))
+                }
+                Shift::Right { accumulate } => {
+                    let amount = 2 * esize - immhb;
+                    let s = match (unsigned, amount == 64) {
+                        (true, true) => self.b.bin(BinOp::And, Width::W64, x, 0u64),
+                        (true, false) => {
+                            let s = self.b.bin(BinOp::Lshr, Width::W64, x, amount as u64);
+                            self.b.bin(BinOp::And, Width::W64, s, repeat(lane_mask >> amount))
+                        }
+                        // 64-bit lanes only: a shift by 64 fills with the sign.
+                        (false, _) => self.b.bin(BinOp::Ashr, Width::W64, x, amount.min(63) as u64),
+                    };
+                    if accumulate {
+                        let old = self.b.get(field);
+                        self.b.bin(BinOp::Add, Width::W64, old, s)
+                    } else {
+                        s
+                    }
+                }
+            };
+            self.b.put(field, shifted);
+        }
+        if !q {
+            self.b.put(v_field(rd as u8, 1), 0u64);
+        }
         true
     }
 
