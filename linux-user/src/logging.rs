@@ -107,6 +107,9 @@ const INTERNAL_FD_FLOOR: i32 = 1000;
 /// appending so that a re-executed Kestrel (guest `execve`) adds to it.
 pub fn init(items: LogItems, file: Option<&Path>) -> io::Result<()> {
     let _ = ITEMS.set(items);
+    if items.stats {
+        kestrel::jit::stats::count_reference_calls();
+    }
     if let Some(path) = file {
         let f = OpenOptions::new().create(true).append(true).mode(0o644).open(path)?;
         let fd = move_to_internal_range(f.into_raw_fd());

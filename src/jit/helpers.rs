@@ -21,6 +21,7 @@ pub unsafe extern "C" fn interp_one(cpu: *mut CpuState, word: u64, pc: u64) -> i
     let cpu = unsafe { &mut *cpu };
     // Exact pc while the helper runs, in case the instruction faults.
     cpu.pc = pc;
+    super::stats::note_reference_call(word as u32);
     // LDTR/STTR forms the backends do not translate still check as EL0's.
     let unprivileged = crate::guest::aarch64::decode::is_unprivileged_load_store(word as u32);
     match crate::mem::with_privilege(unprivileged, || exec(cpu, &decode(word as u32), pc)) {

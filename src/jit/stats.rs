@@ -57,6 +57,39 @@ pub(super) fn add_dispatches(all: u64, lockless: u64) {
 
 static STALE_TRANSLATIONS: AtomicU64 = AtomicU64::new(0);
 
+/// Whether translated code's calls into the reference semantics are
+/// counted by instruction (with `-d stats`: a map update per call).
+static COUNT_REFERENCE_CALLS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Instruction word -> calls into the reference semantics for it.
+static REFERENCE_CALLS: std::sync::Mutex<Option<std::collections::HashMap<u32, u64>>> = std::sync::Mutex::new(None);
+
+/// Starts counting, by instruction word, the instructions translated code
+/// leaves to the reference semantics (`-d stats`).
+pub fn count_reference_calls() {
+    COUNT_REFERENCE_CALLS.store(true, Ordering::Relaxed);
+}
+
+/// Translated code ran `word` in the reference semantics (a helper call).
+#[inline]
+pub(super) fn note_reference_call(word: u32) {
+    if COUNT_REFERENCE_CALLS.load(Ordering::Relaxed) {
+        let mut calls = REFERENCE_CALLS.lock().unwrap_or_else(|e| e.into_inner());
+        *calls.get_or_insert_with(Default::default).entry(word).or_default() += 1;
+    }
+}
+
+/// The instruction words translated code left to the reference semantics
+/// most often, with their counts, most frequent first; and the total.
+pub fn top_reference_calls(n: usize) -> (u64, Vec<(u32, u64)>) {
+    let calls = REFERENCE_CALLS.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(map) = calls.as_ref() else { return (0, Vec::new()) };
+    let mut all: Vec<(u32, u64)> = map.iter().map(|(&w, &c)| (w, c)).collect();
+    all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let total = all.iter().map(|&(_, c)| c).sum();
+    all.truncate(n);
+    (total, all)
+}
+
 /// System mode: a translation found by virtual address came from another
 /// physical page than the one the address maps to now.
 pub(super) fn note_stale_translation() {
@@ -157,6 +190,14 @@ impl fmt::Display for Totals {
             f,
             "  execution loop: {} dispatches, {:.1}% from the thread's own table without the code cache's lock",
             self.dispatches, lockless_share
-        )
+        )?;
+        let (total, top) = top_reference_calls(8);
+        if total > 0 {
+            write!(f, "\n  reference semantics called from translated code: {total} times; most often:")?;
+            for (word, count) in top {
+                write!(f, "\n    {count:>12}  {word:08x}")?;
+            }
+        }
+        Ok(())
     }
 }

@@ -55,6 +55,9 @@ fn spawn_ticker(machine: Arc<Machine>) {
 /// Boots `images` on a machine built from `config` and runs it until the
 /// guest powers off or resets, or the user quits.
 pub fn run(config: &MachineConfig, images: &BootImages) -> Result<Shutdown, MachineError> {
+    if config.stats {
+        kestrel::jit::stats::count_reference_calls();
+    }
     let plan = images.plan.as_ref().ok_or(MachineError::Unsupported("running without -kernel"))?;
     idregs::install(config.cpu);
     kestrel::guest::aarch64::interp::set_mrs_hook(crate::cpu::read_el1_register);
