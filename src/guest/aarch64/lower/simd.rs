@@ -41,6 +41,8 @@ impl Lowerer {
             || self.lower_xtn(word, rd, rn)
             || self.lower_long_multiply(word, rd, rn)
             || self.lower_shift_immediate(word, rd, rn)
+            || self.lower_ins(word, rd, rn)
+            || self.lower_rev(word, rd, rn)
             || (crate::ir::vector_ops_available()
                 && (self.lower_three_same(word, rd, rn) || self.lower_compare_zero(word, rd, rn) || self.lower_shrn(word, rd, rn)))
     }
@@ -429,6 +431,91 @@ impl Lowerer {
                 }
             };
             self.b.put(field, shifted);
+        }
+        if !q {
+            self.b.put(v_field(rd as u8, 1), 0u64);
+        }
+        true
+    }
+
+    /// INS (element) and INS (general): one lane of Vd replaced by a lane
+    /// of Vn or the low bits of a general register, the rest kept (bzip2's
+    /// inner loop moves lanes this way).
+    fn lower_ins(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        let from_vector = word & 0xffe0_8400 == 0x6e00_0400;
+        if !from_vector && word & 0xffe0_fc00 != 0x4e00_1c00 {
+            return false;
+        }
+        let imm5 = bits(word, 20, 16);
+        let esize = imm5.trailing_zeros();
+        if esize > 3 {
+            return false;
+        }
+        let bytes = 1u32 << esize;
+        let lane_mask = if esize == 3 { u64::MAX } else { (1u64 << (8 * bytes)) - 1 };
+        let value = if from_vector {
+            let index = bits(word, 14, 11) >> esize;
+            let at = index * bytes;
+            let half = self.b.get(v_field(rn as u8, (at / 8) as u8));
+            let shifted = self.b.bin(BinOp::Lshr, Width::W64, half, ((at % 8) * 8) as u64);
+            self.b.bin(BinOp::And, Width::W64, shifted, lane_mask)
+        } else {
+            let x = self.xr(rn as u8);
+            self.b.bin(BinOp::And, Width::W64, x, lane_mask)
+        };
+        let at = (imm5 >> (esize + 1)) * bytes;
+        let field = v_field(rd as u8, (at / 8) as u8);
+        let offset = ((at % 8) * 8) as u64;
+        let new = if esize == 3 {
+            value
+        } else {
+            let old = self.b.get(field);
+            let kept = self.b.bin(BinOp::And, Width::W64, old, !(lane_mask << offset));
+            let placed = self.b.bin(BinOp::Shl, Width::W64, value, offset);
+            self.b.bin(BinOp::Or, Width::W64, kept, placed)
+        };
+        self.b.put(field, new);
+        true
+    }
+
+    /// REV16, REV32 and REV64 (vector): the order of the elements reversed
+    /// within each 16-, 32- or 64-bit container (sha256sum byte-swaps its
+    /// input words with REV32).
+    fn lower_rev(&mut self, word: u32, rd: u32, rn: u32) -> bool {
+        if word & 0x9f3f_ec00 != 0x0e20_0800 {
+            return false;
+        }
+        let (q, u) = (bit(word, 30), bit(word, 29));
+        let size = bits(word, 23, 22);
+        // Container: 64 bits (REV64), 32 (REV32), 16 (REV16); the element
+        // must be smaller.
+        let container = match (bit(word, 12), u) {
+            (false, false) => 64,
+            (false, true) => 32,
+            (true, false) => 16,
+            (true, true) => return false,
+        };
+        if 8 << size >= container {
+            return false;
+        }
+        let halves = if q { 2 } else { 1 };
+        let sources: Vec<_> = (0..halves).map(|h| self.b.get(v_field(rn as u8, h))).collect();
+        for (h, x) in sources.into_iter().enumerate() {
+            // Swap adjacent groups of `width` bits, for each width from the
+            // container's half down to the element: that reverses the
+            // elements within each container.
+            let mut r = x;
+            let mut width = container / 2;
+            while width >= 8 << size {
+                let mask = (0..64 / (2 * width)).fold(0u64, |m, i| m | ((1u64 << width) - 1) << (2 * width * i));
+                let low = self.b.bin(BinOp::And, Width::W64, r, mask);
+                let low = self.b.bin(BinOp::Shl, Width::W64, low, width as u64);
+                let high = self.b.bin(BinOp::Lshr, Width::W64, r, width as u64);
+                let high = self.b.bin(BinOp::And, Width::W64, high, mask);
+                r = self.b.bin(BinOp::Or, Width::W64, low, high);
+                width /= 2;
+            }
+            self.b.put(v_field(rd as u8, h as u8), r);
         }
         if !q {
             self.b.put(v_field(rd as u8, 1), 0u64);
