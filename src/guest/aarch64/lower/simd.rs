@@ -373,8 +373,8 @@ impl Lowerer {
         true
     }
 
-    /// Shifts by an immediate on each lane: USHR, USRA and SHL for every
-    /// lane size, SSHR and SSRA for 64-bit lanes. Lanes narrower than 64
+    /// Shifts by an immediate on each lane: USHR and SHL for every lane
+    /// size, USRA, SSHR and SSRA for 64-bit lanes. Lanes narrower than 64
     /// bits shift the whole half and mask what crossed a lane boundary.
     fn lower_shift_immediate(&mut self, word: u32, rd: u32, rn: u32) -> bool {
         if word & 0x9f80_0400 != 0x0f00_0400 {
