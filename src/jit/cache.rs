@@ -338,10 +338,11 @@ pub fn invalidate_range(start: u64, len: u64) -> bool {
     true
 }
 
-/// Discards the translations of the page holding `pc` in every code cache,
-/// and makes every thread's tables forget it (system mode: a translation
-/// found stale by its physical page).
-pub fn invalidate_page_of(pc: u64) {
+/// System mode: the translation of `pc` was made from another physical
+/// page than the one `pc` maps to now. Discards the translations of its
+/// page in every code cache and makes every thread's tables forget it.
+pub fn drop_stale_page(pc: u64) {
+    super::stats::note_stale_translation();
     let page = pc / PAGE_SIZE;
     CODE_PAGES.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(HashSet::new).insert(page);
     invalidate_range(page * PAGE_SIZE, PAGE_SIZE);

@@ -232,11 +232,6 @@ impl Engine {
         Engine { config, code, thread, registered_cpu: 0 }
     }
 
-    /// Drops every translation (system mode: the address space changed).
-    pub fn flush_translations(&mut self) {
-        self.code.lock().flush();
-    }
-
     /// Runs from `cpu.pc` until a system call, exception or exit request.
     pub fn run(&mut self, cpu: &mut CpuState) -> ExitReason {
         let exit = self.run_until_exit(cpu);
@@ -298,15 +293,14 @@ impl Engine {
             let (next, entered) = {
                 let mut t = self.code.lock();
                 self.thread.enter_loop(&mut t);
-                if phys_page.is_some() && !t.page_checks_out(pc, phys_page) {
+                if !t.page_checks_out(pc, phys_page) {
                     (None, None)
                 } else {
                     (self.thread.next_code(&mut t, pc), Some(t.epoch()))
                 }
             };
             let Some(entered) = entered else {
-                stats::note_stale_translation();
-                cache::invalidate_page_of(pc);
+                cache::drop_stale_page(pc);
                 continue;
             };
             let exit = if let Some(next) = next {
@@ -337,7 +331,7 @@ impl Engine {
                     thread.enter_loop(&mut t);
                     // Another thread may have added the block first, from
                     // the page the address mapped to in its view.
-                    if phys_page.is_some() && !t.page_checks_out(pc, phys_page) {
+                    if !t.page_checks_out(pc, phys_page) {
                         return Ok(None);
                     }
                     Ok(Some((thread.next_code(&mut t, pc), t.epoch())))
@@ -347,8 +341,7 @@ impl Engine {
                     Ok(Some((Some(next), entered))) => self.run_next(cpu, pc, next, entered),
                     Ok(Some((None, _))) => None,
                     Ok(None) => {
-                        stats::note_stale_translation();
-                        cache::invalidate_page_of(pc);
+                        cache::drop_stale_page(pc);
                         None
                     }
                 }

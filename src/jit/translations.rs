@@ -354,10 +354,14 @@ impl Translations {
         }
     }
 
-    /// Whether the block at `pc`, if there is one, comes from `phys_page`
-    /// (`None` in user mode), the page its address maps to now: if so it
-    /// is noted as checked (see `Block::checked_in`).
+    /// Whether the block at `pc`, if there is one, comes from `phys_page`,
+    /// the page its address maps to now: if so it is noted as checked (see
+    /// `Block::checked_in`). Always true in user mode (`None`), without a
+    /// lookup.
     pub fn page_checks_out(&mut self, pc: u64, phys_page: Option<u64>) -> bool {
+        if phys_page.is_none() {
+            return true;
+        }
         let rechecks = self.rechecks;
         match self.blocks.get_mut(&pc) {
             Some(b) if b.phys_page != phys_page => false,
@@ -665,7 +669,7 @@ impl Translations {
         if entered != self.epoch() || self.generation != cache::code_generation() {
             return;
         }
-        if phys_page.is_some() && !self.page_checks_out(pc, phys_page) {
+        if !self.page_checks_out(pc, phys_page) {
             return;
         }
         let Some(target) = self.blocks.get(&pc) else { return };
